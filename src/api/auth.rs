@@ -1,0 +1,61 @@
+use crate::domain::user::Me;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What every page needs to know about the deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteDetails {
+    pub brand_name: String,
+    pub site_url: String,
+}
+
+#[server]
+pub async fn site_info() -> Result<SiteDetails, AppError> {
+    let s = ssr::state()?;
+    Ok(SiteDetails { brand_name: s.config.brand_name.clone(), site_url: s.config.site_url.clone() })
+}
+
+#[server]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    let s = ssr::state()?;
+    ssr::respond(crate::server::auth::current_user(&s.pool, ssr::session_token().as_deref()).await)
+}
+
+#[server]
+pub async fn sign_up(email: String, password: String, locale: String, next: Option<String>) -> Result<(), AppError> {
+    let s = ssr::state()?;
+    let session = ssr::respond(crate::server::auth::sign_up(&s.pool, &s.config, &email, &password).await)?;
+    ssr::set_session_cookie(&s, Some(&session.token));
+    leptos_axum::redirect(&destination(&locale, next.as_deref()));
+    Ok(())
+}
+
+#[server]
+pub async fn sign_in(email: String, password: String, locale: String, next: Option<String>) -> Result<(), AppError> {
+    let s = ssr::state()?;
+    let session = ssr::respond(crate::server::auth::sign_in(&s.pool, &s.config, &email, &password).await)?;
+    ssr::set_session_cookie(&s, Some(&session.token));
+    leptos_axum::redirect(&destination(&locale, next.as_deref()));
+    Ok(())
+}
+
+#[server]
+pub async fn sign_out(locale: String) -> Result<(), AppError> {
+    let s = ssr::state()?;
+    if let Some(token) = ssr::session_token() {
+        ssr::respond(crate::server::auth::sign_out(&s.pool, &token).await)?;
+    }
+    ssr::set_session_cookie(&s, None);
+    leptos_axum::redirect(&destination(&locale, None));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+use super::ssr;
+
+#[cfg(feature = "ssr")]
+fn destination(locale: &str, next: Option<&str>) -> String {
+    let locale = if crate::domain::locale::is_supported(locale) { locale } else { crate::domain::locale::DEFAULT_LOCALE };
+    crate::domain::auth::safe_next(next, &crate::routes::href(locale, crate::routes::HOME))
+}

@@ -1,0 +1,196 @@
+//! The application shell: i18n, router, auth context, navigation.
+use crate::domain::locale::LOCALES;
+use crate::i18n::*;
+use crate::pages::{
+    admin_refcodes::AdminRefcodesPage, auth::SignInPage, auth::SignUpPage, guard::NotFound, landing::LandingPage,
+    membership::MembershipPage, refcodes::RefcodesPage, store::StorePage,
+};
+use crate::routes::{self, ADMIN, HOME, MEMBERSHIP, REFCODES, SIGN_IN, SIGN_UP, STORE};
+use crate::session::{provide_auth, use_auth, use_site};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
+use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider enable_cookie=false>
+            <Stylesheet id="leptos" href="/pkg/refcodes.css" />
+            <Router>
+                <AppRoutes />
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppRoutes() -> impl IntoView {
+    provide_auth();
+    view! {
+        <Routes fallback=NotFound>
+            <ParentRoute path=ParamSegment("locale") view=LocaleLayout>
+                <Route path=StaticSegment(HOME) view=LandingPage />
+                <Route path=StaticSegment(SIGN_IN) view=SignInPage />
+                <Route path=StaticSegment(SIGN_UP) view=SignUpPage />
+                <Route path=StaticSegment(STORE) view=StorePage />
+                <Route path=StaticSegment(MEMBERSHIP) view=MembershipPage />
+                <Route path=StaticSegment(REFCODES) view=RefcodesPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment(ADMIN), StaticSegment(REFCODES)) view=AdminRefcodesPage ssr=SsrMode::Async />
+            </ParentRoute>
+        </Routes>
+    }
+}
+
+/// Everything under `/{locale}/`: the locale of the path is the locale of the page.
+#[component]
+fn LocaleLayout() -> impl IntoView {
+    let params = use_params_map();
+    let locale = Memo::new(move |_| params.read().get("locale").and_then(|tag| parse_locale(&tag)));
+    let i18n = use_i18n();
+    if let Some(l) = locale.get_untracked() {
+        i18n.set_locale(l);
+    }
+    Effect::new(move |_| {
+        if let Some(l) = locale.get() {
+            i18n.set_locale(l);
+        }
+    });
+    let known = Memo::new(move |_| locale.get().is_some());
+    let site = use_site();
+    move || {
+        if known.get() {
+            view! {
+                <Transition>
+                    {move || Suspend::new(async move {
+                        let brand = site.await.map(|s| s.brand_name).unwrap_or_default();
+                        view! { <Title formatter=move |page: String| format!("{page} · {brand}") /> }
+                    })}
+                </Transition>
+                <TopBar />
+                <main class="page">
+                    <Outlet />
+                </main>
+            }
+                .into_any()
+        } else {
+            view! { <NotFound /> }.into_any()
+        }
+    }
+}
+
+pub fn parse_locale(tag: &str) -> Option<Locale> {
+    Locale::get_all().iter().copied().find(|l| l.as_str() == tag)
+}
+
+/// The current locale's path prefix, e.g. `"uk"`.
+pub fn use_locale_code() -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || i18n.get_locale().as_str()
+}
+
+#[component]
+fn TopBar() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let site = use_site();
+    let locale = use_locale_code();
+    let to = move |route: &'static str| move || routes::href(locale(), route);
+    view! {
+        <header class="topbar">
+            <nav class="nav" aria-label="main">
+                <A href=to(HOME) attr:class="brand">
+                    <Transition>{move || Suspend::new(async move { site.await.map(|s| s.brand_name).unwrap_or_default() })}</Transition>
+                </A>
+                <A href=to(STORE)>{t!(i18n, common.nav.store)}</A>
+                <A href=to(MEMBERSHIP)>{t!(i18n, common.nav.membership)}</A>
+                <A href=to(REFCODES)>{t!(i18n, common.nav.refcodes)}</A>
+                <Transition>
+                    {move || Suspend::new(async move {
+                        match auth.user.await {
+                            Ok(Some(me)) => {
+                                let admin = me.is_admin().then(|| view! { <A href=to(routes::ADMIN_REFCODES)>{t!(i18n, common.nav.admin)}</A> });
+                                let email = me.email.clone();
+                                view! {
+                                    {admin}
+                                    <span class="who" data-testid="signed-in-as">{t!(i18n, common.nav.signed_in_as, email = move || email.clone())}</span>
+                                    <ActionForm action=auth.sign_out attr:class="inline">
+                                        <input type="hidden" name="locale" value=locale />
+                                        <button type="submit" class="link">{t!(i18n, common.nav.sign_out)}</button>
+                                    </ActionForm>
+                                }
+                                    .into_any()
+                            }
+                            _ => view! {
+                                <A href=to(SIGN_IN)>{t!(i18n, common.nav.sign_in)}</A>
+                                <A href=to(SIGN_UP) attr:class="button">{t!(i18n, common.nav.sign_up)}</A>
+                            }
+                                .into_any(),
+                        }
+                    })}
+                </Transition>
+            </nav>
+            <LocaleSwitcher />
+        </header>
+    }
+}
+
+/// Links to the same page in every language.
+#[component]
+fn LocaleSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let here = move || {
+        let search = location.search.get();
+        let query = if search.is_empty() || search.starts_with('?') { search } else { format!("?{search}") };
+        format!("{}{}", location.pathname.get(), query)
+    };
+    view! {
+        <nav class="locales" aria-label=move || t_string!(i18n, common.nav.language)>
+            {LOCALES
+                .iter()
+                .map(|&code| {
+                    view! {
+                        <a
+                            href=move || crate::domain::locale::switch_path(&here(), code)
+                            hreflang=code
+                            lang=code
+                            aria-current=move || (i18n.get_locale().as_str() == code).then_some("true")
+                        >
+                            {endonym(code)}
+                        </a>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+/// A language's own name for itself: never translated.
+fn endonym(code: &str) -> &'static str {
+    match code {
+        "uk" => "Українська",
+        "ru" => "Русский",
+        _ => "English",
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per page; shared page pieces in `guard` and `errors`.
+pub mod admin_refcodes;
+pub mod auth;
+pub mod errors;
+pub mod guard;
+pub mod landing;
+pub mod membership;
+pub mod refcodes;
+pub mod store;

@@ -1,0 +1,44 @@
+//! Every page path in one place (the seed's constants/routes.ts): router, navigation and links use these.
+pub const HOME: &str = "";
+pub const SIGN_IN: &str = "signin";
+pub const SIGN_UP: &str = "signup";
+pub const STORE: &str = "store";
+pub const MEMBERSHIP: &str = "membership";
+pub const REFCODES: &str = "refcodes";
+pub const ADMIN: &str = "admin";
+pub const ADMIN_REFCODES: &str = "admin/refcodes";
+
+/// The localized URL of a route: `href("uk", REFCODES)` → `/uk/refcodes`.
+pub fn href(locale: &str, route: &str) -> String {
+    format!("/{locale}/{route}")
+}
+
+/// The sign-in page that returns to `next` afterwards.
+pub fn sign_in_then(locale: &str, next: &str) -> String {
+    let mut encoded = String::with_capacity(next.len());
+    for b in next.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => encoded.push(b as char),
+            _ => encoded.push_str(&format!("%{b:02X}")),
+        }
+    }
+    format!("{}?next={encoded}", href(locale, SIGN_IN))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrefs_are_localized() {
+        assert_eq!(href("uk", REFCODES), "/uk/refcodes");
+        assert_eq!(href("en", HOME), "/en/");
+        assert_eq!(href("ru", ADMIN_REFCODES), "/ru/admin/refcodes");
+        assert_eq!(ADMIN_REFCODES, format!("{ADMIN}/{REFCODES}"));
+    }
+
+    #[test]
+    fn next_is_encoded() {
+        assert_eq!(sign_in_then("en", "/en/refcodes?tab=a&b=c"), "/en/signin?next=/en/refcodes%3Ftab%3Da%26b%3Dc");
+    }
+}

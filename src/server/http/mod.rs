@@ -1,0 +1,36 @@
+//! The JSON endpoints of DESIGN §8 and the operational endpoints, as thin axum handlers over the services.
+pub mod json_api;
+pub mod locale_redirect;
+pub mod ops;
+
+use crate::error::AppError;
+use crate::server::cookies::{self, SESSION_COOKIE};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// A JSON body whose rejection is our JSON error (400 with a message), not axum's plain text.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Json::<T>::from_request(req, state)
+            .await
+            .map(|axum::Json(v)| JsonBody(v))
+            .map_err(|e: JsonRejection| AppError::BadRequest(e.body_text()))
+    }
+}
+
+/// The raw session token from the cookie, if any (validity is the auth service's business).
+pub struct SessionToken(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionToken {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(SessionToken(cookies::read(&parts.headers, SESSION_COOKIE)))
+    }
+}

@@ -1,0 +1,49 @@
+//! The whole HTTP surface in one axum router: pages, server functions, JSON API, operations.
+use super::http::{json_api, locale_redirect, ops};
+use super::state::AppState;
+use crate::app::{shell, App};
+use axum::extract::{Request, State};
+use axum::http::HeaderName;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{middleware, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/", get(locale_redirect::root))
+        .merge(json_api::routes())
+        .merge(ops::routes())
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .route_layer(middleware::from_fn(ops::track))
+        .fallback(fallback)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    // The path only: query strings may carry codes or tokens.
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+        )
+        .with_state(state)
+}
+
+/// Static files, `/uk` → `/uk/`, and the translated not-found page for everything else.
+async fn fallback(State(state): State<AppState>, req: Request) -> Response {
+    if let Some(target) = locale_redirect::bare_locale_target(req.uri().path(), req.uri().query()) {
+        return Redirect::permanent(&target).into_response();
+    }
+    let context = state.clone();
+    let handler = leptos_axum::file_and_error_handler_with_context::<AppState, _>(move || provide_context(context.clone()), shell);
+    handler(req.uri().clone(), State(state), req).await
+}

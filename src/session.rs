@@ -1,0 +1,36 @@
+//! Who is signed in, shared by every component; refreshed after sign-in, sign-up and sign-out.
+use crate::api::auth::{current_user, site_info, SiteDetails, SignIn, SignOut, SignUp};
+use crate::domain::user::Me;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub user: Resource<Result<Option<Me>, AppError>>,
+    pub sign_in: ServerAction<SignIn>,
+    pub sign_up: ServerAction<SignUp>,
+    pub sign_out: ServerAction<SignOut>,
+}
+
+#[derive(Clone, Copy)]
+struct Site(Resource<Result<SiteDetails, AppError>>);
+
+pub fn provide_auth() {
+    let sign_in = ServerAction::<SignIn>::new();
+    let sign_up = ServerAction::<SignUp>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    let user = Resource::new(
+        move || (sign_in.version().get(), sign_up.version().get(), sign_out.version().get()),
+        |_| current_user(),
+    );
+    provide_context(Auth { user, sign_in, sign_up, sign_out });
+    provide_context(Site(Resource::new(|| (), |_| site_info())));
+}
+
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+pub fn use_site() -> Resource<Result<SiteDetails, AppError>> {
+    expect_context::<Site>().0
+}
