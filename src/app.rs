@@ -119,7 +119,7 @@ fn TopBar() -> impl IntoView {
     view! {
         <header class="topbar">
             <nav class="nav" aria-label="main">
-                <A href=to(HOME) attr:class="brand">
+                <A href=to(HOME) exact=true attr:class="brand">
                     <Transition>{move || Suspend::new(async move { site.await.map(|s| s.brand_name).unwrap_or_default() })}</Transition>
                 </A>
                 <A href=to(STORE)>{t!(i18n, common.nav.store)}</A>

@@ -40,10 +40,18 @@ pub fn check_password(password: &str) -> Result<(), AppError> {
     }
 }
 
-/// Only same-site paths are accepted as a post-sign-in destination (no open redirect).
+/// Only same-site paths are accepted as a post-sign-in destination (no open redirect),
+/// and only printable ASCII (they become a `Location` header; links percent-encode the rest).
 pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => path.to_string(),
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && path.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            path.to_string()
+        }
         _ => fallback.to_string(),
     }
 }
@@ -77,5 +85,7 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example"), "/en/"), "/en/");
         assert_eq!(safe_next(Some("https://evil.example"), "/en/"), "/en/");
         assert_eq!(safe_next(None, "/en/"), "/en/");
+        assert_eq!(safe_next(Some("/en/\r\nSet-Cookie: x"), "/en/"), "/en/");
+        assert_eq!(safe_next(Some("/uk/кабінет"), "/uk/"), "/uk/");
     }
 }

@@ -4,7 +4,7 @@ use super::state::AppState;
 use crate::app::{shell, App};
 use axum::extract::{Request, State};
 use axum::http::HeaderName;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
@@ -38,11 +38,8 @@ pub fn build(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Static files, `/uk` → `/uk/`, and the translated not-found page for everything else.
+/// Static files, and the translated not-found page for everything else.
 async fn fallback(State(state): State<AppState>, req: Request) -> Response {
-    if let Some(target) = locale_redirect::bare_locale_target(req.uri().path(), req.uri().query()) {
-        return Redirect::permanent(&target).into_response();
-    }
     let context = state.clone();
     let handler = leptos_axum::file_and_error_handler_with_context::<AppState, _>(move || provide_context(context.clone()), shell);
     handler(req.uri().clone(), State(state), req).await

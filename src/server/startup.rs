@@ -6,6 +6,9 @@ use leptos::config::LeptosOptions;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use axum::ServiceExt;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -55,6 +58,7 @@ pub async fn bind(state: &AppState) -> Result<TcpListener, StartError> {
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.
 pub async fn serve(state: AppState, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    let app = router::build(state);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    // `/uk/` and `/uk` are one page: the path is normalized before routing, so share links keep their slash.
+    let app = NormalizePathLayer::trim_trailing_slash().layer(router::build(state));
+    axum::serve(listener, ServiceExt::<axum::extract::Request>::into_make_service(app)).with_graceful_shutdown(shutdown).await
 }

@@ -1,0 +1,66 @@
+//! Starts the real server (router, services, PostgreSQL) on a free loopback port for one test.
+#![allow(dead_code)]
+use refcodes::server::config::Config;
+use refcodes::server::startup;
+use sqlx::PgPool;
+use std::collections::HashMap;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub struct TestServer {
+    pub base: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    pub async fn start(pool: PgPool, vars: &[(&str, &str)]) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr").to_string();
+        let mut map: HashMap<String, String> = HashMap::from([
+            ("DATABASE_URL".into(), "postgres://unused-in-tests@127.0.0.1/x".into()),
+            ("LEPTOS_SITE_ADDR".into(), addr.clone()),
+            ("SITE_URL".into(), format!("http://{addr}")),
+        ]);
+        map.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let config = Config::from_source(|k| map.get(k).cloned()).expect("test config");
+        let state = startup::state_for(pool, config).await.expect("state");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(startup::serve(state, listener, async move {
+            let _ = stopped.await;
+        }));
+        TestServer { base: format!("http://{addr}"), stop: Some(stop), task: Some(task) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Graceful stop, as on SIGTERM.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
+        }
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .expect("client")
+}
+
+pub async fn json_error(resp: reqwest::Response) -> (u16, String) {
+    let status = resp.status().as_u16();
+    let body: serde_json::Value = resp.json().await.expect("json error body");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "error has a message: {body}");
+    (status, body["error"].as_str().unwrap_or_default().to_string())
+}
