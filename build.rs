@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 const DEFAULT_LOCALE: &str = "en";
 const OTHER_LOCALES: [&str; 2] = ["uk", "ru"];
 /// (namespace, path of its file inside `locales/{locale}/`)
-const NAMESPACES: [(&str, &str); 2] = [("common", "common.json"), ("refcodes", "modules/refcodes.json")];
+const NAMESPACES: [(&str, &str); 2] = [
+    ("common", "common.json"),
+    ("refcodes", "modules/refcodes.json"),
+];
 
 fn main() -> Result<(), Box<dyn Error>> {
     println!("cargo::rerun-if-changed=build.rs");

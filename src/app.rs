@@ -2,8 +2,8 @@
 use crate::domain::locale::LOCALES;
 use crate::i18n::*;
 use crate::pages::{
-    admin_refcodes::AdminRefcodesPage, auth::SignInPage, auth::SignUpPage, guard::NotFound, landing::LandingPage,
-    membership::MembershipPage, refcodes::RefcodesPage, store::StorePage,
+    admin_refcodes::AdminRefcodesPage, auth::SignInPage, auth::SignUpPage, guard::NotFound,
+    landing::LandingPage, membership::MembershipPage, refcodes::RefcodesPage, store::StorePage,
 };
 use crate::routes::{self, ADMIN, HOME, MEMBERSHIP, REFCODES, SIGN_IN, SIGN_UP, STORE};
 use crate::session::{provide_auth, use_auth, use_site};
@@ -34,6 +34,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser: this marks the page as hydrated (browser tests wait for it).
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <I18nContextProvider enable_cookie=false>
             <Stylesheet id="leptos" href="/pkg/refcodes.css" />
@@ -66,7 +72,12 @@ fn AppRoutes() -> impl IntoView {
 #[component]
 fn LocaleLayout() -> impl IntoView {
     let params = use_params_map();
-    let locale = Memo::new(move |_| params.read().get("locale").and_then(|tag| parse_locale(&tag)));
+    let locale = Memo::new(move |_| {
+        params
+            .read()
+            .get("locale")
+            .and_then(|tag| parse_locale(&tag))
+    });
     let i18n = use_i18n();
     if let Some(l) = locale.get_untracked() {
         i18n.set_locale(l);
@@ -100,7 +111,10 @@ fn LocaleLayout() -> impl IntoView {
 }
 
 pub fn parse_locale(tag: &str) -> Option<Locale> {
-    Locale::get_all().iter().copied().find(|l| l.as_str() == tag)
+    Locale::get_all()
+        .iter()
+        .copied()
+        .find(|l| l.as_str() == tag)
 }
 
 /// The current locale's path prefix, e.g. `"uk"`.
@@ -162,7 +176,11 @@ fn LocaleSwitcher() -> impl IntoView {
     let location = use_location();
     let here = move || {
         let search = location.search.get();
-        let query = if search.is_empty() || search.starts_with('?') { search } else { format!("?{search}") };
+        let query = if search.is_empty() || search.starts_with('?') {
+            search
+        } else {
+            format!("?{search}")
+        };
         format!("{}{}", location.pathname.get(), query)
     };
     view! {

@@ -74,7 +74,9 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => AppError::BadRequest(msg),
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => {
+                AppError::BadRequest(msg)
+            }
             other => AppError::Transport(other.to_string()),
         }
     }
@@ -86,10 +88,18 @@ mod tests {
 
     #[test]
     fn codes_and_statuses_are_client_errors_for_bad_input() {
-        for e in [AppError::InvalidEmail, AppError::ShortPassword { min: 8 }, AppError::EmailTaken, AppError::WrongCredentials] {
+        for e in [
+            AppError::InvalidEmail,
+            AppError::ShortPassword { min: 8 },
+            AppError::EmailTaken,
+            AppError::WrongCredentials,
+        ] {
             assert!((400..500).contains(&e.status()), "{e:?}");
         }
-        assert_eq!(AppError::TooManyAttempts { retry_minutes: 3 }.code(), "too_many_attempts");
+        assert_eq!(
+            AppError::TooManyAttempts { retry_minutes: 3 }.code(),
+            "too_many_attempts"
+        );
     }
 
     #[test]

@@ -6,9 +6,9 @@ pub mod domain;
 pub mod error;
 pub mod pages;
 pub mod routes;
-pub mod session;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod session;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 

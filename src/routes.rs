@@ -18,7 +18,9 @@ pub fn sign_in_then(locale: &str, next: &str) -> String {
     let mut encoded = String::with_capacity(next.len());
     for b in next.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => encoded.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                encoded.push(b as char)
+            }
             _ => encoded.push_str(&format!("%{b:02X}")),
         }
     }
@@ -39,6 +41,9 @@ mod tests {
 
     #[test]
     fn next_is_encoded() {
-        assert_eq!(sign_in_then("en", "/en/refcodes?tab=a&b=c"), "/en/signin?next=/en/refcodes%3Ftab%3Da%26b%3Dc");
+        assert_eq!(
+            sign_in_then("en", "/en/refcodes?tab=a&b=c"),
+            "/en/signin?next=/en/refcodes%3Ftab%3Da%26b%3Dc"
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! Who is signed in, shared by every component; refreshed after sign-in, sign-up and sign-out.
-use crate::api::auth::{current_user, site_info, SiteDetails, SignIn, SignOut, SignUp};
+use crate::api::auth::{current_user, site_info, SignIn, SignOut, SignUp, SiteDetails};
 use crate::domain::user::Me;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -20,10 +20,21 @@ pub fn provide_auth() {
     let sign_up = ServerAction::<SignUp>::new();
     let sign_out = ServerAction::<SignOut>::new();
     let user = Resource::new(
-        move || (sign_in.version().get(), sign_up.version().get(), sign_out.version().get()),
+        move || {
+            (
+                sign_in.version().get(),
+                sign_up.version().get(),
+                sign_out.version().get(),
+            )
+        },
         |_| current_user(),
     );
-    provide_context(Auth { user, sign_in, sign_up, sign_out });
+    provide_context(Auth {
+        user,
+        sign_in,
+        sign_up,
+        sign_out,
+    });
     provide_context(Site(Resource::new(|| (), |_| site_info())));
 }
 

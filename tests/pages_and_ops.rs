@@ -7,16 +7,34 @@ use sqlx::PgPool;
 const HTML: &str = "text/html,application/xhtml+xml";
 
 async fn page(http: &reqwest::Client, server: &TestServer, path: &str) -> reqwest::Response {
-    http.get(server.url(path)).header("accept", HTML).send().await.unwrap()
+    http.get(server.url(path))
+        .header("accept", HTML)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[sqlx::test]
 async fn root_redirects_by_accept_language(pool: PgPool) {
     let server = TestServer::start(pool, &[]).await;
-    for (header, target) in [("uk-UA,uk;q=0.9,en;q=0.5", "/uk/"), ("ru", "/ru/"), ("de-DE", "/en/"), ("", "/en/")] {
-        let resp = client().get(server.url("/?ref=ABCD")).header("accept-language", header).send().await.unwrap();
+    for (header, target) in [
+        ("uk-UA,uk;q=0.9,en;q=0.5", "/uk/"),
+        ("ru", "/ru/"),
+        ("de-DE", "/en/"),
+        ("", "/en/"),
+    ] {
+        let resp = client()
+            .get(server.url("/?ref=ABCD"))
+            .header("accept-language", header)
+            .send()
+            .await
+            .unwrap();
         assert!(resp.status().is_redirection());
-        assert_eq!(resp.headers()["location"], format!("{target}?ref=ABCD").as_str(), "{header}");
+        assert_eq!(
+            resp.headers()["location"],
+            format!("{target}?ref=ABCD").as_str(),
+            "{header}"
+        );
     }
     server.stop().await;
 }
@@ -24,7 +42,12 @@ async fn root_redirects_by_accept_language(pool: PgPool) {
 #[sqlx::test]
 async fn pages_render_in_the_path_locale_with_the_brand(pool: PgPool) {
     let server = TestServer::start(pool, &[("BRAND_NAME", "Ring Platform")]).await;
-    for (path, lang, word) in [("/en/", "en", "Sign in"), ("/uk/", "uk", "Увійти"), ("/ru", "ru", "Войти"), ("/uk/signin", "uk", "Вхід")] {
+    for (path, lang, word) in [
+        ("/en/", "en", "Sign in"),
+        ("/uk/", "uk", "Увійти"),
+        ("/ru", "ru", "Войти"),
+        ("/uk/signin", "uk", "Вхід"),
+    ] {
         let resp = page(&client(), &server, path).await;
         assert_eq!(resp.status(), 200, "{path}");
         let html = resp.text().await.unwrap();
@@ -42,22 +65,46 @@ async fn member_pages_send_visitors_to_sign_in_and_admin_pages_forbid_members(po
     let server = TestServer::start(pool, &[("ADMIN_EMAILS", "boss@example.com")]).await;
     let anonymous = page(&client(), &server, "/en/refcodes").await;
     assert_eq!(anonymous.status(), 302);
-    assert_eq!(anonymous.headers()["location"], "/en/signin?next=/en/refcodes");
+    assert_eq!(
+        anonymous.headers()["location"],
+        "/en/signin?next=/en/refcodes"
+    );
     let anonymous_admin = page(&client(), &server, "/uk/admin/refcodes").await;
-    assert_eq!(anonymous_admin.headers()["location"], "/uk/signin?next=/uk/admin/refcodes");
+    assert_eq!(
+        anonymous_admin.headers()["location"],
+        "/uk/signin?next=/uk/admin/refcodes"
+    );
 
     let member = client();
-    member.post(server.url("/api/auth/signup")).json(&json!({"email": "m@example.com", "password": "password-1"})).send().await.unwrap();
+    member
+        .post(server.url("/api/auth/signup"))
+        .json(&json!({"email": "m@example.com", "password": "password-1"}))
+        .send()
+        .await
+        .unwrap();
     let forbidden = page(&member, &server, "/uk/admin/refcodes").await;
     assert_eq!(forbidden.status(), 403);
-    assert!(forbidden.text().await.unwrap().contains("Доступ заборонено"));
+    assert!(forbidden
+        .text()
+        .await
+        .unwrap()
+        .contains("Доступ заборонено"));
     assert_eq!(page(&member, &server, "/en/refcodes").await.status(), 200);
 
     let admin = client();
-    admin.post(server.url("/api/auth/signup")).json(&json!({"email": "boss@example.com", "password": "password-1"})).send().await.unwrap();
+    admin
+        .post(server.url("/api/auth/signup"))
+        .json(&json!({"email": "boss@example.com", "password": "password-1"}))
+        .send()
+        .await
+        .unwrap();
     let ok = page(&admin, &server, "/ru/admin/refcodes").await;
     assert_eq!(ok.status(), 200);
-    assert!(ok.text().await.unwrap().contains("Реферальные вознаграждения"));
+    assert!(ok
+        .text()
+        .await
+        .unwrap()
+        .contains("Реферальные вознаграждения"));
     server.stop().await;
 }
 
@@ -65,11 +112,28 @@ async fn member_pages_send_visitors_to_sign_in_and_admin_pages_forbid_members(po
 async fn health_and_metrics(pool: PgPool) {
     let server = TestServer::start(pool.clone(), &[]).await;
     let http = client();
-    let health: serde_json::Value = http.get(server.url("/healthz")).send().await.unwrap().json().await.unwrap();
+    let health: serde_json::Value = http
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["database"], "ok");
     page(&http, &server, "/en/").await;
-    let metrics = http.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("http_requests_total{method=\"GET\",route=\"/{locale}\",status=\"200\"}"), "{metrics}");
+    let metrics = http
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("http_requests_total{method=\"GET\",route=\"/{locale}\",status=\"200\"}"),
+        "{metrics}"
+    );
     assert!(metrics.contains("http_request_duration_seconds_bucket"));
 
     pool.close().await;

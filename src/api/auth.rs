@@ -13,7 +13,10 @@ pub struct SiteDetails {
 #[server]
 pub async fn site_info() -> Result<SiteDetails, AppError> {
     let s = ssr::state()?;
-    Ok(SiteDetails { brand_name: s.config.brand_name.clone(), site_url: s.config.site_url.clone() })
+    Ok(SiteDetails {
+        brand_name: s.config.brand_name.clone(),
+        site_url: s.config.site_url.clone(),
+    })
 }
 
 #[server]
@@ -23,18 +26,30 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 }
 
 #[server]
-pub async fn sign_up(email: String, password: String, locale: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_up(
+    email: String,
+    password: String,
+    locale: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     let s = ssr::state()?;
-    let session = ssr::respond(crate::server::auth::sign_up(&s.pool, &s.config, &email, &password).await)?;
+    let session =
+        ssr::respond(crate::server::auth::sign_up(&s.pool, &s.config, &email, &password).await)?;
     ssr::set_session_cookie(&s, Some(&session.token));
     leptos_axum::redirect(&destination(&locale, next.as_deref()));
     Ok(())
 }
 
 #[server]
-pub async fn sign_in(email: String, password: String, locale: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    locale: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     let s = ssr::state()?;
-    let session = ssr::respond(crate::server::auth::sign_in(&s.pool, &s.config, &email, &password).await)?;
+    let session =
+        ssr::respond(crate::server::auth::sign_in(&s.pool, &s.config, &email, &password).await)?;
     ssr::set_session_cookie(&s, Some(&session.token));
     leptos_axum::redirect(&destination(&locale, next.as_deref()));
     Ok(())
@@ -56,6 +71,10 @@ use super::ssr;
 
 #[cfg(feature = "ssr")]
 fn destination(locale: &str, next: Option<&str>) -> String {
-    let locale = if crate::domain::locale::is_supported(locale) { locale } else { crate::domain::locale::DEFAULT_LOCALE };
+    let locale = if crate::domain::locale::is_supported(locale) {
+        locale
+    } else {
+        crate::domain::locale::DEFAULT_LOCALE
+    };
     crate::domain::auth::safe_next(next, &crate::routes::href(locale, crate::routes::HOME))
 }

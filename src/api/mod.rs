@@ -11,23 +11,31 @@ pub(crate) mod ssr {
     use leptos_axum::ResponseOptions;
 
     pub fn state() -> Result<AppState, AppError> {
-        use_context::<AppState>().ok_or_else(|| crate::server::errors::internal("server function", "no AppState in context"))
+        use_context::<AppState>().ok_or_else(|| {
+            crate::server::errors::internal("server function", "no AppState in context")
+        })
     }
 
     pub fn session_token() -> Option<String> {
-        use_context::<http::request::Parts>().and_then(|parts| cookies::read(&parts.headers, SESSION_COOKIE))
+        use_context::<http::request::Parts>()
+            .and_then(|parts| cookies::read(&parts.headers, SESSION_COOKIE))
     }
 
     /// Gives a failed server function the HTTP status its error deserves (not a blanket 500).
     pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let (Err(e), Some(options)) = (&result, use_context::<ResponseOptions>()) {
-            options.set_status(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+            options.set_status(
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
         }
         result
     }
 
     pub fn set_cookie(value: String) {
-        if let (Some(options), Ok(v)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&value)) {
+        if let (Some(options), Ok(v)) = (
+            use_context::<ResponseOptions>(),
+            HeaderValue::from_str(&value),
+        ) {
             options.append_header(SET_COOKIE, v);
         }
     }
@@ -35,7 +43,12 @@ pub(crate) mod ssr {
     pub fn set_session_cookie(state: &AppState, token: Option<&str>) {
         let secure = state.config.secure_cookies();
         set_cookie(match token {
-            Some(t) => cookies::set(SESSION_COOKIE, t, u64::from(state.config.session_days) * 86_400, secure),
+            Some(t) => cookies::set(
+                SESSION_COOKIE,
+                t,
+                u64::from(state.config.session_days) * 86_400,
+                secure,
+            ),
             None => cookies::clear(SESSION_COOKIE, secure),
         });
     }

@@ -32,9 +32,13 @@ pub fn normalize_email(raw: &str) -> Result<String, AppError> {
 pub fn check_password(password: &str) -> Result<(), AppError> {
     let len = password.chars().count() as u32;
     if len < MIN_PASSWORD_LEN {
-        Err(AppError::ShortPassword { min: MIN_PASSWORD_LEN })
+        Err(AppError::ShortPassword {
+            min: MIN_PASSWORD_LEN,
+        })
     } else if len > MAX_PASSWORD_LEN {
-        Err(AppError::LongPassword { max: MAX_PASSWORD_LEN })
+        Err(AppError::LongPassword {
+            max: MAX_PASSWORD_LEN,
+        })
     } else {
         Ok(())
     }
@@ -62,21 +66,40 @@ mod tests {
 
     #[test]
     fn emails_are_normalized() {
-        assert_eq!(normalize_email("  Ann@Example.COM ").unwrap(), "ann@example.com");
+        assert_eq!(
+            normalize_email("  Ann@Example.COM ").unwrap(),
+            "ann@example.com"
+        );
     }
 
     #[test]
     fn bad_emails_are_rejected() {
-        for bad in ["", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "ann@@example.com", "ann@.example.com", "ann@example..com"] {
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a b@example.com",
+            "ann@@example.com",
+            "ann@.example.com",
+            "ann@example..com",
+        ] {
             assert_eq!(normalize_email(bad), Err(AppError::InvalidEmail), "{bad:?}");
         }
     }
 
     #[test]
     fn password_length_is_bounded() {
-        assert_eq!(check_password("short"), Err(AppError::ShortPassword { min: 8 }));
+        assert_eq!(
+            check_password("short"),
+            Err(AppError::ShortPassword { min: 8 })
+        );
         assert!(check_password("long enough").is_ok());
-        assert_eq!(check_password(&"x".repeat(129)), Err(AppError::LongPassword { max: 128 }));
+        assert_eq!(
+            check_password(&"x".repeat(129)),
+            Err(AppError::LongPassword { max: 128 })
+        );
     }
 
     #[test]

@@ -13,10 +13,16 @@ pub fn from_accept_language(header: &str) -> &'static str {
         let mut pieces = part.trim().split(';');
         let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
         let quality = pieces
-            .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+            .find_map(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.parse::<f32>().ok())
+            })
             .unwrap_or(1.0);
         let primary = tag.split('-').next().unwrap_or("");
-        let Some(locale) = LOCALES.iter().find(|l| **l == primary) else { continue };
+        let Some(locale) = LOCALES.iter().find(|l| **l == primary) else {
+            continue;
+        };
         if quality > 0.0 && best.is_none_or(|(_, q)| quality > q) {
             best = Some((locale, quality));
         }

@@ -5,23 +5,32 @@ use leptos::prelude::*;
 
 #[component]
 pub fn ErrorText(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
-    move || error.get().map(|e| {
-        let code = e.code();
-        view! { <p class="error" role="alert" data-code=code>{message(e)}</p> }
-    })
+    move || {
+        error.get().map(|e| {
+            let code = e.code();
+            view! { <p class="error" role="alert" data-code=code>{message(e)}</p> }
+        })
+    }
 }
 
 pub fn message(error: AppError) -> AnyView {
     let i18n = use_i18n();
     match error {
         AppError::InvalidEmail => t!(i18n, common.errors.invalid_email).into_any(),
-        AppError::ShortPassword { min } => t!(i18n, common.errors.short_password, count = move || min).into_any(),
-        AppError::LongPassword { max } => t!(i18n, common.errors.long_password, count = move || max).into_any(),
+        AppError::ShortPassword { min } => {
+            t!(i18n, common.errors.short_password, count = move || min).into_any()
+        }
+        AppError::LongPassword { max } => {
+            t!(i18n, common.errors.long_password, count = move || max).into_any()
+        }
         AppError::EmailTaken => t!(i18n, common.errors.email_taken).into_any(),
         AppError::WrongCredentials => t!(i18n, common.errors.wrong_credentials).into_any(),
-        AppError::TooManyAttempts { retry_minutes } => {
-            t!(i18n, common.errors.too_many_attempts, count = move || retry_minutes).into_any()
-        }
+        AppError::TooManyAttempts { retry_minutes } => t!(
+            i18n,
+            common.errors.too_many_attempts,
+            count = move || retry_minutes
+        )
+        .into_any(),
         AppError::Unauthorized => t!(i18n, common.errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, common.errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, common.errors.not_found).into_any(),

@@ -11,7 +11,12 @@ pub fn LandingPage() -> impl IntoView {
     let i18n = use_i18n();
     let locale = use_locale_code();
     let site = use_site();
-    let brand = move || site.get().and_then(Result::ok).map(|s| s.brand_name).unwrap_or_default();
+    let brand = move || {
+        site.get()
+            .and_then(Result::ok)
+            .map(|s| s.brand_name)
+            .unwrap_or_default()
+    };
     view! {
         <Title text=move || t_string!(i18n, common.nav.home) />
         <section class="hero">

@@ -1,11 +1,13 @@
 //! Accounts and sessions: sign-up, sign-in with a brake on guessing, sign-out, who is signed in.
 use super::config::Config;
-use super::errors::internal;
 use super::db::{self, users::InsertUserError};
+use super::errors::internal;
 use crate::domain::auth::{check_password, normalize_email};
 use crate::domain::user::{Me, Role};
 use crate::error::AppError;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::{Duration, Utc};
 use rand::RngCore;
@@ -19,19 +21,39 @@ pub struct Session {
     pub token: String,
 }
 
-pub async fn sign_up(pool: &PgPool, config: &Config, email: &str, password: &str) -> Result<Session, AppError> {
+pub async fn sign_up(
+    pool: &PgPool,
+    config: &Config,
+    email: &str,
+    password: &str,
+) -> Result<Session, AppError> {
     let user_id = create_account(pool, config, email, password).await?;
     start_session(pool, config, user_id).await
 }
 
 /// A new account; its role is admin when the email is one of `ADMIN_EMAILS`.
-pub async fn create_account(pool: &PgPool, config: &Config, email: &str, password: &str) -> Result<String, AppError> {
+pub async fn create_account(
+    pool: &PgPool,
+    config: &Config,
+    email: &str,
+    password: &str,
+) -> Result<String, AppError> {
     let email = normalize_email(email)?;
     check_password(password)?;
     let password_hash = hash_password(password.to_owned()).await?;
-    let role = if config.admin_emails.contains(&email) { Role::Admin } else { Role::Member };
+    let role = if config.admin_emails.contains(&email) {
+        Role::Admin
+    } else {
+        Role::Member
+    };
     let user_id = new_id();
-    let user = db::users::NewUser { id: &user_id, email: &email, password_hash: &password_hash, role, referred_by: None };
+    let user = db::users::NewUser {
+        id: &user_id,
+        email: &email,
+        password_hash: &password_hash,
+        role,
+        referred_by: None,
+    };
     db::users::insert(pool, &user).await.map_err(|e| match e {
         InsertUserError::EmailTaken => AppError::EmailTaken,
         InsertUserError::Db(e) => e.into(),
@@ -40,7 +62,12 @@ pub async fn create_account(pool: &PgPool, config: &Config, email: &str, passwor
     Ok(user_id)
 }
 
-pub async fn sign_in(pool: &PgPool, config: &Config, email: &str, password: &str) -> Result<Session, AppError> {
+pub async fn sign_in(
+    pool: &PgPool,
+    config: &Config,
+    email: &str,
+    password: &str,
+) -> Result<Session, AppError> {
     let email = normalize_email(email).map_err(|_| AppError::WrongCredentials)?;
     let recent = db::login_failures::recent(pool, &email, config.login_window_minutes).await?;
     if recent.count >= i64::from(config.login_max_failures) {
@@ -51,7 +78,9 @@ pub async fn sign_in(pool: &PgPool, config: &Config, email: &str, password: &str
     }
     let credentials = db::users::credentials_by_email(pool, &email).await?;
     // Unknown emails are verified against a dummy hash so timing does not reveal which emails exist.
-    let stored = credentials.as_ref().map_or_else(|| dummy_hash().to_owned(), |c| c.password_hash.clone());
+    let stored = credentials
+        .as_ref()
+        .map_or_else(|| dummy_hash().to_owned(), |c| c.password_hash.clone());
     let matches = verify_password(password.to_owned(), stored).await?;
     match credentials {
         Some(c) if matches => {
@@ -72,12 +101,16 @@ pub async fn sign_out(pool: &PgPool, token: &str) -> Result<(), AppError> {
 /// The signed-in user for a session token, if the session is live.
 pub async fn current_user(pool: &PgPool, token: Option<&str>) -> Result<Option<Me>, AppError> {
     let Some(token) = token else { return Ok(None) };
-    let Some(user_id) = db::sessions::user_id(pool, &token_hash(token)).await? else { return Ok(None) };
+    let Some(user_id) = db::sessions::user_id(pool, &token_hash(token)).await? else {
+        return Ok(None);
+    };
     Ok(db::users::me(pool, &user_id).await?)
 }
 
 pub async fn require_user(pool: &PgPool, token: Option<&str>) -> Result<Me, AppError> {
-    current_user(pool, token).await?.ok_or(AppError::Unauthorized)
+    current_user(pool, token)
+        .await?
+        .ok_or(AppError::Unauthorized)
 }
 
 pub async fn require_admin(pool: &PgPool, token: Option<&str>) -> Result<Me, AppError> {
@@ -97,7 +130,11 @@ pub async fn bootstrap_admins(pool: &PgPool, config: &Config) -> Result<u64, sql
     db::users::promote_admins(pool, &config.admin_emails).await
 }
 
-async fn start_session(pool: &PgPool, config: &Config, user_id: String) -> Result<Session, AppError> {
+async fn start_session(
+    pool: &PgPool,
+    config: &Config,
+    user_id: String,
+) -> Result<Session, AppError> {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
@@ -118,7 +155,9 @@ fn token_hash(token: &str) -> String {
 async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(|e| internal("hashing task", e))?
@@ -127,7 +166,11 @@ async fn hash_password(password: String) -> Result<String, AppError> {
 
 async fn verify_password(password: String, stored: String) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored).map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        PasswordHash::new(&stored).map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
     })
     .await
     .map_err(|e| internal("verify task", e))?
@@ -155,7 +198,9 @@ mod tests {
         let b = hash_password("correct horse".into()).await.unwrap();
         assert_ne!(a, b, "salted");
         assert!(a.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse".into(), a.clone()).await.unwrap());
+        assert!(verify_password("correct horse".into(), a.clone())
+            .await
+            .unwrap());
         assert!(!verify_password("wrong horse".into(), a).await.unwrap());
     }
 }

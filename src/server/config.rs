@@ -40,17 +40,49 @@ impl fmt::Debug for Config {
 
 /// One entry per variable, so the README table and the parser cannot drift apart.
 pub const VARIABLES: &[(&str, &str, &str)] = &[
-    ("DATABASE_URL", "(required; the run command provides one)", "PostgreSQL connection URL"),
+    (
+        "DATABASE_URL",
+        "(required; the run command provides one)",
+        "PostgreSQL connection URL",
+    ),
     ("DB_MAX_CONNECTIONS", "10", "pool size, 1–200"),
-    ("SITE_URL", "http://127.0.0.1:3000", "public base URL used in share links and cookies (https ⇒ Secure cookies)"),
+    (
+        "SITE_URL",
+        "http://127.0.0.1:3000",
+        "public base URL used in share links and cookies (https ⇒ Secure cookies)",
+    ),
     ("BRAND_NAME", "Refcodes", "brand shown in titles"),
-    ("LEPTOS_SITE_ADDR", "127.0.0.1:3000", "address the server listens on"),
-    ("LEPTOS_SITE_ROOT", "target/site", "folder with the built wasm, JS and CSS"),
-    ("ADMIN_EMAILS", "(empty)", "comma-separated emails that are admins"),
+    (
+        "LEPTOS_SITE_ADDR",
+        "127.0.0.1:3000",
+        "address the server listens on",
+    ),
+    (
+        "LEPTOS_SITE_ROOT",
+        "target/site",
+        "folder with the built wasm, JS and CSS",
+    ),
+    (
+        "ADMIN_EMAILS",
+        "(empty)",
+        "comma-separated emails that are admins",
+    ),
     ("SESSION_DAYS", "30", "session lifetime in days, 1–365"),
-    ("LOGIN_MAX_FAILURES", "5", "failed sign-ins per email before a pause, 1–100"),
-    ("LOGIN_WINDOW_MINUTES", "15", "the window for LOGIN_MAX_FAILURES, 1–1440"),
-    ("SEED_DEMO", "false", "true: create the demo admin and member at start-up"),
+    (
+        "LOGIN_MAX_FAILURES",
+        "5",
+        "failed sign-ins per email before a pause, 1–100",
+    ),
+    (
+        "LOGIN_WINDOW_MINUTES",
+        "15",
+        "the window for LOGIN_MAX_FAILURES, 1–1440",
+    ),
+    (
+        "SEED_DEMO",
+        "false",
+        "true: create the demo admin and member at start-up",
+    ),
 ];
 
 impl Config {
@@ -67,9 +99,14 @@ impl Config {
             expected: "a postgres:// URL",
         })?;
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(ConfigError { var: "DATABASE_URL", value: redact_url(&database_url), expected: "a postgres:// URL" });
+            return Err(ConfigError {
+                var: "DATABASE_URL",
+                value: redact_url(&database_url),
+                expected: "a postgres:// URL",
+            });
         }
-        let site_url = parse_site_url(get("SITE_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into()))?;
+        let site_url =
+            parse_site_url(get("SITE_URL").unwrap_or_else(|| "http://127.0.0.1:3000".into()))?;
         let site_addr_raw = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let site_addr = site_addr_raw.parse().map_err(|_| ConfigError {
             var: "LEPTOS_SITE_ADDR",
@@ -78,15 +115,40 @@ impl Config {
         })?;
         Ok(Config {
             database_url,
-            db_max_connections: ranged(&get, "DB_MAX_CONNECTIONS", 10, 1..=200, "a whole number from 1 to 200")?,
+            db_max_connections: ranged(
+                &get,
+                "DB_MAX_CONNECTIONS",
+                10,
+                1..=200,
+                "a whole number from 1 to 200",
+            )?,
             site_url,
-            brand_name: get("BRAND_NAME").map_or_else(|| "Refcodes".into(), |b| b.trim().to_string()),
+            brand_name: get("BRAND_NAME")
+                .map_or_else(|| "Refcodes".into(), |b| b.trim().to_string()),
             site_addr,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
             admin_emails: parse_admin_emails(get("ADMIN_EMAILS").unwrap_or_default())?,
-            session_days: ranged(&get, "SESSION_DAYS", 30, 1..=365, "a whole number of days from 1 to 365")?,
-            login_max_failures: ranged(&get, "LOGIN_MAX_FAILURES", 5, 1..=100, "a whole number from 1 to 100")?,
-            login_window_minutes: ranged(&get, "LOGIN_WINDOW_MINUTES", 15, 1..=1440, "a whole number of minutes from 1 to 1440")?,
+            session_days: ranged(
+                &get,
+                "SESSION_DAYS",
+                30,
+                1..=365,
+                "a whole number of days from 1 to 365",
+            )?,
+            login_max_failures: ranged(
+                &get,
+                "LOGIN_MAX_FAILURES",
+                5,
+                1..=100,
+                "a whole number from 1 to 100",
+            )?,
+            login_window_minutes: ranged(
+                &get,
+                "LOGIN_WINDOW_MINUTES",
+                15,
+                1..=1440,
+                "a whole number of minutes from 1 to 1440",
+            )?,
             seed_demo: boolean(&get, "SEED_DEMO", false)?,
         })
     }
@@ -110,22 +172,36 @@ fn ranged(
             .parse::<u32>()
             .ok()
             .filter(|v| range.contains(v))
-            .ok_or(ConfigError { var, value: raw, expected }),
+            .ok_or(ConfigError {
+                var,
+                value: raw,
+                expected,
+            }),
     }
 }
 
-fn boolean(get: &impl Fn(&str) -> Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+fn boolean(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
     match get(var).as_deref().map(str::trim) {
         None => Ok(default),
         Some("true" | "1" | "yes") => Ok(true),
         Some("false" | "0" | "no") => Ok(false),
-        Some(other) => Err(ConfigError { var, value: other.into(), expected: "true or false" }),
+        Some(other) => Err(ConfigError {
+            var,
+            value: other.into(),
+            expected: "true or false",
+        }),
     }
 }
 
 fn parse_site_url(raw: String) -> Result<String, ConfigError> {
     let trimmed = raw.trim().trim_end_matches('/');
-    let host = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
     match host {
         Some(h) if !h.is_empty() && !h.contains(['/', ' ', '?', '#']) => Ok(trimmed.to_string()),
         _ => Err(ConfigError {
@@ -152,7 +228,9 @@ fn parse_admin_emails(raw: String) -> Result<Vec<String>, ConfigError> {
 
 fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://***{}", &url[..scheme_end], &url[at..]),
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://***{}", &url[..scheme_end], &url[at..])
+        }
         _ => url.to_string(),
     }
 }
@@ -163,7 +241,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_source(|k| map.get(k).cloned())
     }
 
@@ -182,9 +263,22 @@ mod tests {
         let e = config(&[DB, ("SESSION_DAYS", "forever")]).unwrap_err();
         assert_eq!((e.var, e.value.as_str()), ("SESSION_DAYS", "forever"));
         assert!(e.to_string().contains("SESSION_DAYS") && e.to_string().contains("forever"));
-        assert_eq!(config(&[DB, ("SITE_URL", "ftp://x")]).unwrap_err().var, "SITE_URL");
-        assert_eq!(config(&[DB, ("ADMIN_EMAILS", "a@b.co, nope")]).unwrap_err().value, "nope");
-        assert_eq!(config(&[DB, ("LEPTOS_SITE_ADDR", "localhost")]).unwrap_err().var, "LEPTOS_SITE_ADDR");
+        assert_eq!(
+            config(&[DB, ("SITE_URL", "ftp://x")]).unwrap_err().var,
+            "SITE_URL"
+        );
+        assert_eq!(
+            config(&[DB, ("ADMIN_EMAILS", "a@b.co, nope")])
+                .unwrap_err()
+                .value,
+            "nope"
+        );
+        assert_eq!(
+            config(&[DB, ("LEPTOS_SITE_ADDR", "localhost")])
+                .unwrap_err()
+                .var,
+            "LEPTOS_SITE_ADDR"
+        );
         assert_eq!(config(&[]).unwrap_err().var, "DATABASE_URL");
     }
 
@@ -198,7 +292,12 @@ mod tests {
 
     #[test]
     fn https_site_means_secure_cookies_and_admins_are_normalized() {
-        let c = config(&[DB, ("SITE_URL", "https://ring.example/"), ("ADMIN_EMAILS", " Boss@Ring.Example ,")]).unwrap();
+        let c = config(&[
+            DB,
+            ("SITE_URL", "https://ring.example/"),
+            ("ADMIN_EMAILS", " Boss@Ring.Example ,"),
+        ])
+        .unwrap();
         assert!(c.secure_cookies());
         assert_eq!(c.site_url, "https://ring.example");
         assert_eq!(c.admin_emails, vec!["boss@ring.example"]);

@@ -44,7 +44,12 @@ mod tests {
     #[test]
     fn set_cookie_has_the_safety_attributes() {
         let c = set("x", "v", 60, true);
-        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure") && c.contains("Path=/"));
+        assert!(
+            c.contains("HttpOnly")
+                && c.contains("SameSite=Lax")
+                && c.contains("Secure")
+                && c.contains("Path=/")
+        );
         assert!(!set("x", "v", 60, false).contains("Secure"));
         assert!(clear("x", false).contains("Max-Age=0"));
     }

@@ -10,7 +10,10 @@ pub const MEMBER_PASSWORD: &str = "member-demo-password";
 
 /// Creates the demo accounts that do not exist yet; running it again changes nothing.
 pub async fn seed(pool: &PgPool, config: &Config) -> Result<(), AppError> {
-    for (email, password) in [(ADMIN_EMAIL, ADMIN_PASSWORD), (MEMBER_EMAIL, MEMBER_PASSWORD)] {
+    for (email, password) in [
+        (ADMIN_EMAIL, ADMIN_PASSWORD),
+        (MEMBER_EMAIL, MEMBER_PASSWORD),
+    ] {
         match auth::create_account(pool, config, email, password).await {
             Ok(_) | Err(AppError::EmailTaken) => {}
             Err(e) => return Err(e),

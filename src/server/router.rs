@@ -41,6 +41,9 @@ pub fn build(state: AppState) -> Router {
 /// Static files, and the translated not-found page for everything else.
 async fn fallback(State(state): State<AppState>, req: Request) -> Response {
     let context = state.clone();
-    let handler = leptos_axum::file_and_error_handler_with_context::<AppState, _>(move || provide_context(context.clone()), shell);
+    let handler = leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+        move || provide_context(context.clone()),
+        shell,
+    );
     handler(req.uri().clone(), State(state), req).await
 }

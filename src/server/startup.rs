@@ -2,11 +2,11 @@
 use super::config::Config;
 use super::state::AppState;
 use super::{auth, db, demo, router, telemetry};
+use axum::ServiceExt;
 use leptos::config::LeptosOptions;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use axum::ServiceExt;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
 
@@ -21,26 +21,37 @@ pub enum StartError {
     #[error("start-up step failed: {0}")]
     Step(String),
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: std::net::SocketAddr, source: std::io::Error },
+    Bind {
+        addr: std::net::SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// Connects, migrates, promotes configured admins and (when asked) seeds the demo data.
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
-    let pool = db::connect(&config.database_url, config.db_max_connections).await.map_err(StartError::Connect)?;
+    let pool = db::connect(&config.database_url, config.db_max_connections)
+        .await
+        .map_err(StartError::Connect)?;
     db::migrate(&pool).await?;
     state_for(pool, config).await
 }
 
 /// The state over an existing, migrated pool (integration tests hand in theirs).
 pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, StartError> {
-    let promoted = auth::bootstrap_admins(&pool, &config).await.map_err(|e| StartError::Step(e.to_string()))?;
+    let promoted = auth::bootstrap_admins(&pool, &config)
+        .await
+        .map_err(|e| StartError::Step(e.to_string()))?;
     if promoted > 0 {
         tracing::info!(promoted, "admins bootstrapped from ADMIN_EMAILS");
     }
     if config.seed_demo {
-        demo::seed(&pool, &config).await.map_err(|e| StartError::Step(e.to_string()))?;
+        demo::seed(&pool, &config)
+            .await
+            .map_err(|e| StartError::Step(e.to_string()))?;
     }
-    let purged = db::sessions::purge_expired(&pool).await.map_err(|e| StartError::Step(e.to_string()))?;
+    let purged = db::sessions::purge_expired(&pool)
+        .await
+        .map_err(|e| StartError::Step(e.to_string()))?;
     tracing::debug!(purged, "expired sessions removed");
     let leptos_options = LeptosOptions::builder()
         .output_name("refcodes")
@@ -48,17 +59,33 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
-    Ok(AppState { leptos_options, pool, config: Arc::new(config), metrics: telemetry::metrics_handle() })
+    Ok(AppState {
+        leptos_options,
+        pool,
+        config: Arc::new(config),
+        metrics: telemetry::metrics_handle(),
+    })
 }
 
 pub async fn bind(state: &AppState) -> Result<TcpListener, StartError> {
     let addr = state.config.site_addr;
-    TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })
+    TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartError::Bind { addr, source })
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish.
-pub async fn serve(state: AppState, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    state: AppState,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     // `/uk/` and `/uk` are one page: the path is normalized before routing, so share links keep their slash.
     let app = NormalizePathLayer::trim_trailing_slash().layer(router::build(state));
-    axum::serve(listener, ServiceExt::<axum::extract::Request>::into_make_service(app)).with_graceful_shutdown(shutdown).await
+    axum::serve(
+        listener,
+        ServiceExt::<axum::extract::Request>::into_make_service(app),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -16,10 +16,15 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(pool: PgPool, vars: &[(&str, &str)]) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let addr = listener.local_addr().expect("local addr").to_string();
         let mut map: HashMap<String, String> = HashMap::from([
-            ("DATABASE_URL".into(), "postgres://unused-in-tests@127.0.0.1/x".into()),
+            (
+                "DATABASE_URL".into(),
+                "postgres://unused-in-tests@127.0.0.1/x".into(),
+            ),
             ("LEPTOS_SITE_ADDR".into(), addr.clone()),
             ("SITE_URL".into(), format!("http://{addr}")),
         ]);
@@ -30,7 +35,11 @@ impl TestServer {
         let task = tokio::spawn(startup::serve(state, listener, async move {
             let _ = stopped.await;
         }));
-        TestServer { base: format!("http://{addr}"), stop: Some(stop), task: Some(task) }
+        TestServer {
+            base: format!("http://{addr}"),
+            stop: Some(stop),
+            task: Some(task),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -61,6 +70,12 @@ pub fn client() -> reqwest::Client {
 pub async fn json_error(resp: reqwest::Response) -> (u16, String) {
     let status = resp.status().as_u16();
     let body: serde_json::Value = resp.json().await.expect("json error body");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "error has a message: {body}");
-    (status, body["error"].as_str().unwrap_or_default().to_string())
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "error has a message: {body}"
+    );
+    (
+        status,
+        body["error"].as_str().unwrap_or_default().to_string(),
+    )
 }

@@ -2,7 +2,12 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgExecutor;
 
-pub async fn insert(db: impl PgExecutor<'_>, token_hash: &str, user_id: &str, expires_at: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    token_hash: &str,
+    user_id: &str,
+    expires_at: DateTime<Utc>,
+) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)",
         token_hash,
@@ -25,9 +30,17 @@ pub async fn user_id(db: impl PgExecutor<'_>, token_hash: &str) -> sqlx::Result<
 }
 
 pub async fn delete(db: impl PgExecutor<'_>, token_hash: &str) -> sqlx::Result<()> {
-    sqlx::query!("DELETE FROM sessions WHERE id = $1", token_hash).execute(db).await.map(|_| ())
+    sqlx::query!("DELETE FROM sessions WHERE id = $1", token_hash)
+        .execute(db)
+        .await
+        .map(|_| ())
 }
 
 pub async fn purge_expired(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
-    Ok(sqlx::query!("DELETE FROM sessions WHERE expires_at <= now()").execute(db).await?.rows_affected())
+    Ok(
+        sqlx::query!("DELETE FROM sessions WHERE expires_at <= now()")
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
 }

@@ -33,24 +33,34 @@ pub async fn insert(db: impl PgExecutor<'_>, user: &NewUser<'_>) -> Result<(), I
         "referredBy": user.referred_by,
         "membership": null,
     });
-    sqlx::query!("INSERT INTO users (id, data) VALUES ($1, $2)", user.id, data)
-        .execute(db)
-        .await
-        .map(|_| ())
-        .map_err(|e| match violated_constraint(&e) {
-            Some("users_email_key") => InsertUserError::EmailTaken,
-            _ => InsertUserError::Db(e),
-        })
+    sqlx::query!(
+        "INSERT INTO users (id, data) VALUES ($1, $2)",
+        user.id,
+        data
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+    .map_err(|e| match violated_constraint(&e) {
+        Some("users_email_key") => InsertUserError::EmailTaken,
+        _ => InsertUserError::Db(e),
+    })
 }
 
-pub async fn credentials_by_email(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Option<Credentials>> {
+pub async fn credentials_by_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> sqlx::Result<Option<Credentials>> {
     let row = sqlx::query!(
         r#"SELECT id, data->>'passwordHash' AS "password_hash!" FROM users WHERE lower(data->>'email') = lower($1)"#,
         email
     )
     .fetch_optional(db)
     .await?;
-    Ok(row.map(|r| Credentials { user_id: r.id, password_hash: r.password_hash }))
+    Ok(row.map(|r| Credentials {
+        user_id: r.id,
+        password_hash: r.password_hash,
+    }))
 }
 
 pub async fn me(db: impl PgExecutor<'_>, user_id: &str) -> sqlx::Result<Option<Me>> {

@@ -26,17 +26,26 @@ struct EmailPassword {
     password: String,
 }
 
-async fn sign_up(State(s): State<AppState>, JsonBody(body): JsonBody<EmailPassword>) -> Result<Response, AppError> {
+async fn sign_up(
+    State(s): State<AppState>,
+    JsonBody(body): JsonBody<EmailPassword>,
+) -> Result<Response, AppError> {
     let session = auth::sign_up(&s.pool, &s.config, &body.email, &body.password).await?;
     Ok(with_session(&s, StatusCode::CREATED, session))
 }
 
-async fn sign_in(State(s): State<AppState>, JsonBody(body): JsonBody<EmailPassword>) -> Result<Response, AppError> {
+async fn sign_in(
+    State(s): State<AppState>,
+    JsonBody(body): JsonBody<EmailPassword>,
+) -> Result<Response, AppError> {
     let session = auth::sign_in(&s.pool, &s.config, &body.email, &body.password).await?;
     Ok(with_session(&s, StatusCode::OK, session))
 }
 
-async fn sign_out(State(s): State<AppState>, SessionToken(token): SessionToken) -> Result<Response, AppError> {
+async fn sign_out(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+) -> Result<Response, AppError> {
     auth::require_user(&s.pool, token.as_deref()).await?;
     if let Some(token) = token {
         auth::sign_out(&s.pool, &token).await?;
@@ -45,12 +54,27 @@ async fn sign_out(State(s): State<AppState>, SessionToken(token): SessionToken) 
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
-async fn me(State(s): State<AppState>, SessionToken(token): SessionToken) -> Result<Json<Me>, AppError> {
-    auth::require_user(&s.pool, token.as_deref()).await.map(Json)
+async fn me(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+) -> Result<Json<Me>, AppError> {
+    auth::require_user(&s.pool, token.as_deref())
+        .await
+        .map(Json)
 }
 
 fn with_session(s: &AppState, status: StatusCode, session: Session) -> Response {
     let max_age = u64::from(s.config.session_days) * 86_400;
-    let cookie = cookies::set(SESSION_COOKIE, &session.token, max_age, s.config.secure_cookies());
-    (status, [(header::SET_COOKIE, cookie)], Json(json!({ "userId": session.user_id }))).into_response()
+    let cookie = cookies::set(
+        SESSION_COOKIE,
+        &session.token,
+        max_age,
+        s.config.secure_cookies(),
+    );
+    (
+        status,
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({ "userId": session.user_id })),
+    )
+        .into_response()
 }

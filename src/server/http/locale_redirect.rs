@@ -5,9 +5,19 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 
 pub async fn root(req: Request) -> Response {
-    let accept = req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let mut response = Redirect::to(&with_query(&format!("/{}/", from_accept_language(accept)), &req)).into_response();
-    response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut response = Redirect::to(&with_query(
+        &format!("/{}/", from_accept_language(accept)),
+        &req,
+    ))
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     response
 }
 

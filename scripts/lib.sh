@@ -1,0 +1,117 @@
+# Shared by scripts/run.sh and scripts/test.sh: install what is missing (and nothing else), find a database.
+# shellcheck shell=bash
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export PATH="$ROOT/scripts/node/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export SQLX_OFFLINE=true
+APT_UPDATED=""
+
+step() { printf '\n\033[1;34m==> %s\033[0m\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+
+apt_install() {
+  if [[ -z "$APT_UPDATED" ]]; then apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_wasm_target() {
+  if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    note "wasm32 target: present"
+  else
+    step "Adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_cargo_leptos() {
+  if cargo leptos --version >/dev/null 2>&1; then
+    note "cargo-leptos: $(cargo leptos --version)"
+    return
+  fi
+  step "Installing cargo-leptos without its run-time downloads (takes ~20 minutes, once)"
+  if rustup toolchain list | grep -q '^nightly'; then
+    cargo +nightly install cargo-leptos --locked --features no_downloads
+  else
+    cargo install cargo-leptos --version 0.3.10 --locked --features no_downloads
+  fi
+}
+
+ensure_wasm_bindgen() {
+  local want
+  want="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
+  if [[ "$(wasm-bindgen --version 2>/dev/null)" == "wasm-bindgen $want" ]]; then
+    note "wasm-bindgen CLI: $want"
+  else
+    step "Installing wasm-bindgen-cli $want (must equal the crate version; ~8 minutes, once)"
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+# npm packages of one folder, installed when the lock file changed since the last install.
+ensure_npm() {
+  local dir="$ROOT/$1"
+  if [[ -f "$dir/node_modules/.package-lock.json" && "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]]; then
+    note "npm packages in $1: present"
+  else
+    step "Installing npm packages in $1"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+ensure_build_tools() {
+  ensure_wasm_target
+  ensure_cargo_leptos
+  ensure_wasm_bindgen
+  ensure_npm scripts/node
+}
+
+ensure_chromium() {
+  if [[ -x /usr/bin/chromium ]]; then
+    note "chromium: present"
+  else
+    step "Installing Debian's chromium for the browser tests"; apt_install chromium
+  fi
+}
+
+ensure_psql() {
+  command -v psql >/dev/null && return
+  step "Installing PostgreSQL client and server (Debian)"; apt_install postgresql
+}
+
+reachable() { pg_isready -q -d "$1" -t 3 2>/dev/null; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# Prints a server URL (no database name) that answers: $DATABASE_URL's server when reachable,
+# the local default one, or a project-local cluster under target/ started on a free port.
+database_server() {
+  ensure_psql
+  local wanted="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+  local server="${wanted%/*}"
+  if reachable "$server/postgres"; then echo "$server"; return; fi
+  local pg_bin data port
+  pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  if [[ ! -x "$pg_bin/initdb" ]]; then apt_install postgresql; pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"; fi
+  data="$ROOT/target/pg/data"
+  if [[ -f "$ROOT/target/pg/port" ]] && reachable "postgres://postgres@127.0.0.1:$(cat "$ROOT/target/pg/port")/postgres"; then
+    echo "postgres://postgres@127.0.0.1:$(cat "$ROOT/target/pg/port")"; return
+  fi
+  port="$(free_port)"
+  mkdir -p "$ROOT/target/pg"
+  local as=()
+  if [[ "$(id -u)" == 0 ]]; then chown -R postgres "$ROOT/target/pg"; as=(runuser -u postgres --); fi
+  if [[ ! -f "$data/PG_VERSION" ]]; then
+    "${as[@]}" "$pg_bin/initdb" -D "$data" -U postgres --auth=trust >/dev/null
+  fi
+  "${as[@]}" "$pg_bin/pg_ctl" -D "$data" -l "$ROOT/target/pg/log" -w \
+    -o "-p $port -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null
+  echo "$port" > "$ROOT/target/pg/port"
+  echo "postgres://postgres@127.0.0.1:$port"
+}
+
+# Creates database $2 on server $1 unless it exists.
+ensure_database() {
+  if ! psql -qtA "$1/postgres" -c "SELECT 1 FROM pg_database WHERE datname = '$2'" | grep -q 1; then
+    psql -q "$1/postgres" -c "CREATE DATABASE \"$2\"" >/dev/null
+  fi
+}

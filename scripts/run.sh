@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the app with embedded defaults on http://127.0.0.1:3000 (installs what is missing first).
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+step "Checking build tools"
+ensure_build_tools
+
+step "Finding PostgreSQL"
+server="$(database_server)"
+if [[ -n "${DATABASE_URL:-}" && "${DATABASE_URL%/*}" == "$server" ]]; then
+  note "using DATABASE_URL"
+else
+  ensure_database "$server" refcodes
+  export DATABASE_URL="$server/refcodes"
+  note "using $DATABASE_URL"
+fi
+
+export SEED_DEMO="${SEED_DEMO:-true}"
+export ADMIN_EMAILS="${ADMIN_EMAILS:-admin@refcodes.local}"
+export BRAND_NAME="${BRAND_NAME:-Refcodes}"
+export SITE_URL="${SITE_URL:-http://127.0.0.1:3000}"
+
+step "Building and serving on http://127.0.0.1:3000 (Ctrl-C stops)"
+note "demo admin:  admin@refcodes.local / admin-demo-password"
+note "demo member: member@refcodes.local / member-demo-password"
+exec cargo leptos serve "$@"
