@@ -38,53 +38,6 @@ impl fmt::Debug for Config {
     }
 }
 
-/// One entry per variable, so the README table and the parser cannot drift apart.
-pub const VARIABLES: &[(&str, &str, &str)] = &[
-    (
-        "DATABASE_URL",
-        "(required; the run command provides one)",
-        "PostgreSQL connection URL",
-    ),
-    ("DB_MAX_CONNECTIONS", "10", "pool size, 1–200"),
-    (
-        "SITE_URL",
-        "http://127.0.0.1:3000",
-        "public base URL used in share links and cookies (https ⇒ Secure cookies)",
-    ),
-    ("BRAND_NAME", "Refcodes", "brand shown in titles"),
-    (
-        "LEPTOS_SITE_ADDR",
-        "127.0.0.1:3000",
-        "address the server listens on",
-    ),
-    (
-        "LEPTOS_SITE_ROOT",
-        "target/site",
-        "folder with the built wasm, JS and CSS",
-    ),
-    (
-        "ADMIN_EMAILS",
-        "(empty)",
-        "comma-separated emails that are admins",
-    ),
-    ("SESSION_DAYS", "30", "session lifetime in days, 1–365"),
-    (
-        "LOGIN_MAX_FAILURES",
-        "5",
-        "failed sign-ins per email before a pause, 1–100",
-    ),
-    (
-        "LOGIN_WINDOW_MINUTES",
-        "15",
-        "the window for LOGIN_MAX_FAILURES, 1–1440",
-    ),
-    (
-        "SEED_DEMO",
-        "false",
-        "true: create the demo admin and member at start-up",
-    ),
-];
-
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_source(|var| std::env::var(var).ok())
@@ -288,6 +241,22 @@ mod tests {
         assert!(!e.to_string().contains("secret"));
         let c = config(&[("DATABASE_URL", "postgres://u:secret@h/db")]).unwrap();
         assert!(!format!("{c:?}").contains("secret"));
+    }
+
+    #[test]
+    fn the_readme_documents_every_variable_read() {
+        let asked = std::sync::Mutex::new(Vec::new());
+        let _ = Config::from_source(|k| {
+            asked.lock().unwrap().push(k.to_string());
+            (k == "DATABASE_URL").then(|| "postgres://x@h/db".to_string())
+        });
+        let readme = include_str!("../../README.md");
+        for var in asked.into_inner().unwrap() {
+            assert!(
+                readme.contains(&format!("| `{var}` |")),
+                "README lacks {var}"
+            );
+        }
     }
 
     #[test]
