@@ -50,17 +50,19 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Every page renders with `SsrMode::Async`: the HTML is complete (navigation, user, brand) before it is
+/// sent, so pages work without JavaScript; streamed fragments would need JS to be swapped in.
 #[component]
 fn AppRoutes() -> impl IntoView {
     provide_auth();
     view! {
         <Routes fallback=NotFound>
             <ParentRoute path=ParamSegment("locale") view=LocaleLayout>
-                <Route path=StaticSegment(HOME) view=LandingPage />
-                <Route path=StaticSegment(SIGN_IN) view=SignInPage />
-                <Route path=StaticSegment(SIGN_UP) view=SignUpPage />
-                <Route path=StaticSegment(STORE) view=StorePage />
-                <Route path=StaticSegment(MEMBERSHIP) view=MembershipPage />
+                <Route path=StaticSegment(HOME) view=LandingPage ssr=SsrMode::Async />
+                <Route path=StaticSegment(SIGN_IN) view=SignInPage ssr=SsrMode::Async />
+                <Route path=StaticSegment(SIGN_UP) view=SignUpPage ssr=SsrMode::Async />
+                <Route path=StaticSegment(STORE) view=StorePage ssr=SsrMode::Async />
+                <Route path=StaticSegment(MEMBERSHIP) view=MembershipPage ssr=SsrMode::Async />
                 <Route path=StaticSegment(REFCODES) view=RefcodesPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment(ADMIN), StaticSegment(REFCODES)) view=AdminRefcodesPage ssr=SsrMode::Async />
             </ParentRoute>

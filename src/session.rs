@@ -1,4 +1,6 @@
 //! Who is signed in, shared by every component; refreshed after sign-in, sign-up and sign-out.
+//! Both resources block the server render, so the navigation is right without JavaScript too
+//! (an anonymous request answers them from the cookie and the config alone, without the database).
 use crate::api::auth::{current_user, site_info, SignIn, SignOut, SignUp, SiteDetails};
 use crate::domain::user::Me;
 use crate::error::AppError;
@@ -19,7 +21,7 @@ pub fn provide_auth() {
     let sign_in = ServerAction::<SignIn>::new();
     let sign_up = ServerAction::<SignUp>::new();
     let sign_out = ServerAction::<SignOut>::new();
-    let user = Resource::new(
+    let user = Resource::new_blocking(
         move || {
             (
                 sign_in.version().get(),
@@ -35,7 +37,7 @@ pub fn provide_auth() {
         sign_up,
         sign_out,
     });
-    provide_context(Site(Resource::new(|| (), |_| site_info())));
+    provide_context(Site(Resource::new_blocking(|| (), |_| site_info())));
 }
 
 pub fn use_auth() -> Auth {

@@ -141,3 +141,28 @@ async fn health_and_metrics(pool: PgPool) {
     assert_eq!(down.status(), 503);
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn pages_arrive_complete_for_browsers_without_javascript(pool: PgPool) {
+    let server = TestServer::start(pool, &[("BRAND_NAME", "Ring Platform")]).await;
+    // Streamed (out-of-order) fragments need JS to be swapped in; this once raced and sent empty slots.
+    for _ in 0..25 {
+        let resp = client()
+            .get(server.url("/en/"))
+            .header("accept", HTML)
+            .header("cookie", "other=1")
+            .send()
+            .await
+            .unwrap();
+        let html = resp.text().await.unwrap();
+        assert!(
+            html.contains("class=\"brand\">Ring Platform"),
+            "brand rendered in place"
+        );
+        assert!(
+            html.contains(">Sign in<"),
+            "anonymous navigation rendered in place"
+        );
+    }
+    server.stop().await;
+}
