@@ -115,3 +115,43 @@ ensure_database() {
     psql -q "$1/postgres" -c "CREATE DATABASE \"$2\"" >/dev/null
   fi
 }
+
+ANVIL_BIN="$ROOT/contracts/node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil"
+# anvil's well-known development keys: account 0 deploys and administers, account 1 is the minter (operator).
+DEV_DEPLOYER_KEY=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+DEV_OPERATOR_ADDRESS=0x70997970C51812dc3A010C7d01b50e0d17dc79C8
+DEV_OPERATOR_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+
+rpc() { curl -sf -m 3 -X POST -H 'content-type: application/json' --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "$1"; }
+
+# Starts anvil on a free loopback port, its state kept in target/chain across runs, and deploys the contracts
+# unless they are already there. Exports CHAIN_RPC_URL, REWARDS_CONTRACT_ADDRESS, REWARD_TOKEN_ADDRESS, CHAIN_ID.
+start_local_chain() {
+  ensure_npm contracts
+  local dir="$ROOT/target/chain" port
+  mkdir -p "$dir"
+  port="$(free_port)"
+  "$ANVIL_BIN" --host 127.0.0.1 --port "$port" --state "$dir/state.json" >"$dir/anvil.log" 2>&1 &
+  ANVIL_PID=$!
+  local url="http://127.0.0.1:$port"
+  for _ in $(seq 1 50); do rpc "$url" eth_chainId '[]' >/dev/null && break; sleep 0.2; done
+  rpc "$url" eth_chainId '[]' >/dev/null || { cat "$dir/anvil.log"; echo "anvil did not start" >&2; return 1; }
+  local code=""
+  if [[ -f "$dir/chain.env" ]]; then
+    # shellcheck disable=SC1091
+    source "$dir/chain.env"
+    code="$(rpc "$url" eth_getCode "[\"$REWARDS_CONTRACT_ADDRESS\",\"latest\"]" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')"
+  fi
+  if [[ "$code" == "" || "$code" == "0x" ]]; then
+    note "deploying RewardToken, ReferralRewards (implementation + proxy) in MINT mode"
+    DEPLOYER_PRIVATE_KEY="$DEV_DEPLOYER_KEY" cargo run -q -p refcodes-chain --bin deploy -- \
+      --rpc-url "$url" --mode mint --operator "$DEV_OPERATOR_ADDRESS" --out "$dir/chain.env"
+  else
+    note "contracts already deployed at $REWARDS_CONTRACT_ADDRESS"
+  fi
+  set -a
+  # shellcheck disable=SC1091
+  source "$dir/chain.env"
+  set +a
+  export CHAIN_RPC_URL="$url" REFERRAL_MINTER_PRIVATE_KEY="${REFERRAL_MINTER_PRIVATE_KEY:-$DEV_OPERATOR_KEY}"
+}

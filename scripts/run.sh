@@ -16,6 +16,11 @@ else
   note "using $DATABASE_URL"
 fi
 
+step "Starting the local chain (anvil) with the contracts"
+start_local_chain
+trap 'kill "$ANVIL_PID" 2>/dev/null || true' EXIT
+note "chain $CHAIN_RPC_URL, rewards contract $REWARDS_CONTRACT_ADDRESS"
+
 export SEED_DEMO="${SEED_DEMO:-true}"
 export ADMIN_EMAILS="${ADMIN_EMAILS:-admin@refcodes.local}"
 export BRAND_NAME="${BRAND_NAME:-Refcodes}"
@@ -24,4 +29,4 @@ export SITE_URL="${SITE_URL:-http://127.0.0.1:3000}"
 step "Building and serving on http://127.0.0.1:3000 (Ctrl-C stops)"
 note "demo admin:  admin@refcodes.local / admin-demo-password"
 note "demo member: member@refcodes.local / member-demo-password"
-exec cargo leptos serve "$@"
+cargo leptos serve "$@"

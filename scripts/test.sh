@@ -8,6 +8,7 @@ started=$SECONDS
 step "Checking tools (installs only what is missing)"
 ensure_build_tools
 ensure_npm end2end
+ensure_npm contracts
 ensure_chromium
 
 step "Finding PostgreSQL"
@@ -17,8 +18,9 @@ note "server: $server"
 step "Format"
 cargo fmt --all --check
 
-step "Clippy: server build (ssr), warnings denied"
+step "Clippy: server build (ssr) and the chain crate, warnings denied"
 cargo clippy --no-default-features --features ssr --all-targets -- -D warnings
+cargo clippy -p refcodes-chain --all-targets -- -D warnings
 
 step "Clippy and the hydrate-only build (wasm32, no server crates)"
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
@@ -26,6 +28,12 @@ if cargo tree --target wasm32-unknown-unknown --no-default-features --features h
      | grep -E '^[│├└ ─]*(sqlx|argon2|tokio|axum|alloy|tower-http) v' ; then
   echo "a server-only crate is in the wasm build" >&2; exit 1
 fi
+
+step "Contract artifacts match the Solidity sources (npm solc rebuild)"
+node contracts/build.mjs --check
+
+step "Contract and chain tests against a real anvil"
+cargo test -p refcodes-chain
 
 step "Unit and integration tests (each #[sqlx::test] gets its own database)"
 DATABASE_URL="$server/postgres" cargo test --no-default-features --features ssr

@@ -20,7 +20,10 @@ pub fn anvil_path() -> Result<PathBuf, ChainError> {
         return if path.is_file() {
             Ok(path)
         } else {
-            Err(ChainError::Anvil(format!("{ANVIL_BIN_ENV}={} is not a file", path.display())))
+            Err(ChainError::Anvil(format!(
+                "{ANVIL_BIN_ENV}={} is not a file",
+                path.display()
+            )))
         };
     }
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(ANVIL_NPM_PATH);
@@ -41,7 +44,9 @@ pub fn spawn_anvil() -> Result<AnvilInstance, ChainError> {
 }
 
 /// Like [`spawn_anvil`], with extra configuration (e.g. `|a| a.arg("--gas-limit").arg("60000000")`).
-pub fn spawn_anvil_with(configure: impl FnOnce(Anvil) -> Anvil) -> Result<AnvilInstance, ChainError> {
+pub fn spawn_anvil_with(
+    configure: impl FnOnce(Anvil) -> Anvil,
+) -> Result<AnvilInstance, ChainError> {
     let anvil = Anvil::at(anvil_path()?).host("127.0.0.1").port(0u16);
     configure(anvil)
         .try_spawn()

@@ -5,10 +5,10 @@ use alloy::sol_types::SolCall;
 use serde::{Deserialize, Serialize};
 
 use crate::bindings::{ERC1967Proxy, ReferralRewards, RewardToken};
-use crate::roles::{minter_role, DEFAULT_ADMIN_ROLE};
 use crate::error::ChainError;
 use crate::mode::Mode;
 use crate::provider::ChainClient;
+use crate::roles::{minter_role, DEFAULT_ADMIN_ROLE};
 use crate::tx::{deploy_and_confirm, send_and_confirm};
 
 /// Name and symbol of the test reward token.
@@ -52,20 +52,38 @@ pub async fn deploy(
     .await?;
     let token = RewardToken::new(token_address, provider.clone());
 
-    let (implementation, proxy) = deploy_rewards(client, admin, operator, token_address, mode).await?;
+    let (implementation, proxy) =
+        deploy_rewards(client, admin, operator, token_address, mode).await?;
 
     if mode == Mode::Mint {
-        send_and_confirm(&token.grantRole(minter_role(), proxy), "granting the proxy MINTER_ROLE").await?;
+        send_and_confirm(
+            &token.grantRole(minter_role(), proxy),
+            "granting the proxy MINTER_ROLE",
+        )
+        .await?;
     }
     if treasury_funding > U256::ZERO {
         send_and_confirm(&token.mint(proxy, treasury_funding), "funding the treasury").await?;
     }
     if admin != sender {
-        send_and_confirm(&token.grantRole(DEFAULT_ADMIN_ROLE, admin), "granting admin the token admin role").await?;
-        send_and_confirm(&token.grantRole(minter_role(), admin), "granting admin the token minter role").await?;
+        send_and_confirm(
+            &token.grantRole(DEFAULT_ADMIN_ROLE, admin),
+            "granting admin the token admin role",
+        )
+        .await?;
+        send_and_confirm(
+            &token.grantRole(minter_role(), admin),
+            "granting admin the token minter role",
+        )
+        .await?;
     }
 
-    Ok(Deployment { token: token_address, implementation, proxy, mode })
+    Ok(Deployment {
+        token: token_address,
+        implementation,
+        proxy,
+        mode,
+    })
 }
 
 /// Deploys the ReferralRewards implementation and an initialized ERC1967Proxy for an existing `token`.

@@ -6,6 +6,7 @@ use alloy::sol_types::SolInterface;
 use crate::bindings::ReferralRewards::ReferralRewardsErrors;
 
 /// Everything that can go wrong talking to the chain. Never carries a private key.
+/// (Sources are boxed to keep `Result<_, ChainError>` small.)
 #[derive(Debug, thiserror::Error)]
 pub enum ChainError {
     #[error("invalid private key: expected 32 bytes as 64 hex digits, optionally 0x-prefixed")]
@@ -19,7 +20,7 @@ pub enum ChainError {
     Rpc {
         context: String,
         #[source]
-        source: alloy::transports::TransportError,
+        source: Box<alloy::transports::TransportError>,
     },
     /// A contract call or send failed; a revert (also one found while estimating gas) lands here.
     /// [`ChainError::revert`] decodes the contract's custom error.
@@ -27,7 +28,7 @@ pub enum ChainError {
     Contract {
         context: String,
         #[source]
-        source: alloy::contract::Error,
+        source: Box<alloy::contract::Error>,
     },
     /// The transaction was sent but waiting for its receipt failed (timeout, RPC outage …).
     #[error("{context}: waiting for the receipt of {tx_hash} failed: {source}")]
@@ -35,7 +36,7 @@ pub enum ChainError {
         context: String,
         tx_hash: B256,
         #[source]
-        source: alloy::providers::PendingTransactionError,
+        source: Box<alloy::providers::PendingTransactionError>,
     },
     /// The transaction was mined with status 0.
     #[error("{context}: transaction {tx_hash} was mined but reverted")]
@@ -48,21 +49,29 @@ pub enum ChainError {
 
 impl ChainError {
     pub(crate) fn contract(context: impl Into<String>, source: alloy::contract::Error) -> Self {
-        ChainError::Contract { context: context.into(), source }
+        ChainError::Contract {
+            context: context.into(),
+            source: Box::new(source),
+        }
     }
 
     pub(crate) fn rpc(
         context: impl Into<String>,
         source: alloy::transports::TransportError,
     ) -> Self {
-        ChainError::Rpc { context: context.into(), source }
+        ChainError::Rpc {
+            context: context.into(),
+            source: Box::new(source),
+        }
     }
 
     /// Raw revert data, when the node reported a revert.
     pub fn revert_data(&self) -> Option<Bytes> {
         match self {
             ChainError::Contract { source, .. } => source.as_revert_data(),
-            ChainError::Rpc { source, .. } => source.as_error_resp().and_then(|e| e.as_revert_data()),
+            ChainError::Rpc { source, .. } => {
+                source.as_error_resp().and_then(|e| e.as_revert_data())
+            }
             _ => None,
         }
     }
@@ -74,7 +83,8 @@ impl ChainError {
 
     /// Decodes the revert data into any `sol!` error interface (e.g. `RewardToken::RewardTokenErrors`).
     pub fn revert_as<E: SolInterface>(&self) -> Option<E> {
-        self.revert_data().and_then(|data| E::abi_decode(&data).ok())
+        self.revert_data()
+            .and_then(|data| E::abi_decode(&data).ok())
     }
 
     /// `Some(orderRef)` when the failure is `ReferralRewards__AlreadyPaid(orderRef)`.
@@ -97,7 +107,10 @@ pub fn describe_revert(err: &ReferralRewardsErrors) -> String {
     use ReferralRewardsErrors as E;
     match err {
         E::ReferralRewards__AlreadyPaid(e) => {
-            format!("ReferralRewards__AlreadyPaid: order {} was already paid", e.orderRef)
+            format!(
+                "ReferralRewards__AlreadyPaid: order {} was already paid",
+                e.orderRef
+            )
         }
         E::ReferralRewards__InsufficientTreasury(e) => format!(
             "ReferralRewards__InsufficientTreasury: needs {} token units, the contract holds {}",

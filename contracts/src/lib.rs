@@ -1,12 +1,12 @@
 //! refcodes-chain: the on-chain layer of refcodes.
 //!
-//! - [`bindings`]: `sol!` bindings generated from `contracts/artifacts/*.json` (ReferralRewards, RewardToken,
+//! - [`bindings`] — `sol!` bindings generated from `contracts/artifacts/*.json` (ReferralRewards, RewardToken,
 //!   ERC1967Proxy);
-//! - [`order_ref`]: `keccak256(bytes(orderReference))`;
-//! - [`ChainClient`]: a signing provider built to avoid alloy's nonce trap;
-//! - [`deploy()`]: token + implementation + initialized proxy;
-//! - [`ChainError`]: typed errors, with the contract's custom errors decoded ([`ChainError::revert`]);
-//! - [`anvil`]: start a local anvil for tests (also used by the app's tests).
+//! - [`order_ref()`] — `keccak256(bytes(orderReference))`;
+//! - [`ChainClient`] — a signing provider built to avoid alloy's nonce trap;
+//! - [`deploy()`] — token + implementation + initialized proxy;
+//! - [`ChainError`] — typed errors, with the contract's custom errors decoded ([`ChainError::revert`]);
+//! - [`anvil`] — start a local anvil for tests (also used by the app's tests).
 
 pub mod anvil;
 pub mod bindings;

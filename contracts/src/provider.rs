@@ -46,6 +46,10 @@ impl ChainClient {
         let url = parse_rpc_url(rpc_url)?;
         let sender = signer.address();
         let provider = ProviderBuilder::new()
+            .disable_recommended_fillers()
+            .with_gas_estimation()
+            .with_simple_nonce_management()
+            .fetch_chain_id()
             .wallet(EthereumWallet::from(signer))
             .connect_http(url)
             .erased();
@@ -53,7 +57,12 @@ impl ChainClient {
             .get_chain_id()
             .await
             .map_err(|e| ChainError::rpc(format!("reading the chain id from {rpc_url}"), e))?;
-        Ok(ChainClient { provider, sender, chain_id, rpc_url: rpc_url.to_string() })
+        Ok(ChainClient {
+            provider,
+            sender,
+            chain_id,
+            rpc_url: rpc_url.to_string(),
+        })
     }
 
     /// The provider (cheap to clone: an `Arc`).
@@ -78,17 +87,25 @@ impl ChainClient {
 /// A provider without a wallet, for reads (`paidOrders`, balances, logs).
 pub fn read_only_provider(rpc_url: &str) -> Result<DynProvider, ChainError> {
     let url = parse_rpc_url(rpc_url)?;
-    Ok(ProviderBuilder::new().disable_recommended_fillers().connect_http(url).erased())
+    Ok(ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .connect_http(url)
+        .erased())
 }
 
 /// Parses a hex private key (64 hex digits, optional `0x`). The error never echoes the input.
 pub fn signer_from_hex(private_key: &str) -> Result<PrivateKeySigner, ChainError> {
     let trimmed = private_key.trim();
-    let digits = trimmed.strip_prefix("0x").or_else(|| trimmed.strip_prefix("0X")).unwrap_or(trimmed);
+    let digits = trimmed
+        .strip_prefix("0x")
+        .or_else(|| trimmed.strip_prefix("0X"))
+        .unwrap_or(trimmed);
     if digits.len() != 64 || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ChainError::InvalidPrivateKey);
     }
-    digits.parse::<PrivateKeySigner>().map_err(|_| ChainError::InvalidPrivateKey)
+    digits
+        .parse::<PrivateKeySigner>()
+        .map_err(|_| ChainError::InvalidPrivateKey)
 }
 
 fn parse_rpc_url(rpc_url: &str) -> Result<Url, ChainError> {
@@ -119,7 +136,9 @@ mod tests {
         assert_eq!(a.address(), b.address());
         assert_eq!(
             a.address(),
-            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".parse::<Address>().unwrap()
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+                .parse::<Address>()
+                .unwrap()
         );
     }
 
@@ -132,13 +151,22 @@ mod tests {
             assert!(matches!(err, ChainError::InvalidPrivateKey), "{bad:?}");
         }
         let message = signer_from_hex(&too_long).unwrap_err().to_string();
-        assert!(!message.contains(ANVIL_KEY_0), "the error must not echo the key: {message}");
+        assert!(
+            !message.contains(ANVIL_KEY_0),
+            "the error must not echo the key: {message}"
+        );
     }
 
     #[test]
     fn rejects_bad_urls() {
-        assert!(matches!(parse_rpc_url("not a url"), Err(ChainError::InvalidRpcUrl { .. })));
-        assert!(matches!(parse_rpc_url("ws://127.0.0.1:8545"), Err(ChainError::InvalidRpcUrl { .. })));
+        assert!(matches!(
+            parse_rpc_url("not a url"),
+            Err(ChainError::InvalidRpcUrl { .. })
+        ));
+        assert!(matches!(
+            parse_rpc_url("ws://127.0.0.1:8545"),
+            Err(ChainError::InvalidRpcUrl { .. })
+        ));
         assert!(parse_rpc_url("http://127.0.0.1:8545").is_ok());
     }
 }

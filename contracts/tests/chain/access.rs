@@ -21,7 +21,11 @@ async fn only_the_operator_can_pay() {
     let r = order_ref("ORD-ACL");
     for who in [&env.stranger, &env.admin] {
         let rewards = env.rewards(who);
-        assert_unauthorized(reverts(rewards.payReferral(recipient(1), ONE, r)).await, who, operator_role());
+        assert_unauthorized(
+            reverts(rewards.payReferral(recipient(1), ONE, r)).await,
+            who,
+            operator_role(),
+        );
         assert_unauthorized(
             reverts(rewards.payReferralBatch(vec![recipient(1)], vec![ONE], vec![r])).await,
             who,
@@ -35,19 +39,33 @@ async fn only_the_operator_can_pay() {
 #[tokio::test]
 async fn only_the_admin_can_pause_set_token_set_mode_or_upgrade() {
     let env = Env::new(Mode::Mint, U256::ZERO).await;
-    let v2 = ReferralRewardsV2::deploy(env.admin.provider().clone()).await.unwrap();
+    let v2 = ReferralRewardsV2::deploy(env.admin.provider().clone())
+        .await
+        .unwrap();
     for who in [&env.stranger, &env.operator] {
         let rewards = env.rewards(who);
         assert_unauthorized(reverts(rewards.pause()).await, who, DEFAULT_ADMIN_ROLE);
         assert_unauthorized(reverts(rewards.unpause()).await, who, DEFAULT_ADMIN_ROLE);
-        assert_unauthorized(reverts(rewards.setRewardToken(env.deployment.token)).await, who, DEFAULT_ADMIN_ROLE);
-        assert_unauthorized(reverts(rewards.setMode(Mode::Transfer.as_u8())).await, who, DEFAULT_ADMIN_ROLE);
+        assert_unauthorized(
+            reverts(rewards.setRewardToken(env.deployment.token)).await,
+            who,
+            DEFAULT_ADMIN_ROLE,
+        );
+        assert_unauthorized(
+            reverts(rewards.setMode(Mode::Transfer.as_u8())).await,
+            who,
+            DEFAULT_ADMIN_ROLE,
+        );
         assert_unauthorized(
             reverts(rewards.upgradeToAndCall(*v2.address(), Bytes::new())).await,
             who,
             DEFAULT_ADMIN_ROLE,
         );
-        assert_unauthorized(reverts(rewards.grantRole(operator_role(), who.sender())).await, who, DEFAULT_ADMIN_ROLE);
+        assert_unauthorized(
+            reverts(rewards.grantRole(operator_role(), who.sender())).await,
+            who,
+            DEFAULT_ADMIN_ROLE,
+        );
     }
     let rewards = env.rewards(&env.admin);
     assert!(!rewards.paused().call().await.unwrap());
@@ -64,7 +82,10 @@ async fn paused_blocks_payments_and_unpause_restores() {
 
     ok(admin.pause()).await;
     assert!(admin.paused().call().await.unwrap());
-    assert!(matches!(reverts(operator.payReferral(recipient(1), ONE, r)).await, E::EnforcedPause(_)));
+    assert!(matches!(
+        reverts(operator.payReferral(recipient(1), ONE, r)).await,
+        E::EnforcedPause(_)
+    ));
     assert!(matches!(
         reverts(operator.payReferralBatch(vec![recipient(1)], vec![ONE], vec![r])).await,
         E::EnforcedPause(_)
@@ -94,5 +115,8 @@ async fn minting_without_the_minter_role_fails_cleanly() {
         }
         other => panic!("expected the token's AccessControlUnauthorizedAccount, got {other:?}"),
     }
-    assert!(!env.is_paid(r).await, "a failed mint leaves the order unpaid");
+    assert!(
+        !env.is_paid(r).await,
+        "a failed mint leaves the order unpaid"
+    );
 }

@@ -8,7 +8,9 @@ use alloy::rpc::types::TransactionReceipt;
 use refcodes_chain::anvil::{anvil_signer, spawn_anvil};
 use refcodes_chain::ReferralRewards::{ReferralRewardsErrors, ReferralRewardsInstance};
 use refcodes_chain::RewardToken::RewardTokenInstance;
-use refcodes_chain::{deploy, send_and_confirm, ChainClient, Deployment, Mode, ReferralRewards, RewardToken};
+use refcodes_chain::{
+    deploy, send_and_confirm, ChainClient, Deployment, Mode, ReferralRewards, RewardToken,
+};
 
 /// Bindings of the second implementation (tests only). In its own module: its ABI refers to
 /// `ReferralRewards.Mode`, so `sol!` also emits a `ReferralRewards` item that would clash with the crate's.
@@ -47,10 +49,23 @@ impl Env {
         let admin = client(0).await;
         let operator = client(1).await;
         let stranger = client(2).await;
-        let deployment =
-            deploy(&admin, admin.sender(), operator.sender(), mode, treasury_funding).await.expect("deploy");
+        let deployment = deploy(
+            &admin,
+            admin.sender(),
+            operator.sender(),
+            mode,
+            treasury_funding,
+        )
+        .await
+        .expect("deploy");
         assert_eq!(deployment.mode, mode);
-        Env { _anvil: anvil, admin, operator, stranger, deployment }
+        Env {
+            _anvil: anvil,
+            admin,
+            operator,
+            stranger,
+            deployment,
+        }
     }
 
     pub fn rewards(&self, who: &ChainClient) -> ReferralRewardsInstance<DynProvider> {
@@ -62,15 +77,27 @@ impl Env {
     }
 
     pub async fn balance(&self, of: Address) -> U256 {
-        self.token(&self.admin).balanceOf(of).call().await.expect("balanceOf")
+        self.token(&self.admin)
+            .balanceOf(of)
+            .call()
+            .await
+            .expect("balanceOf")
     }
 
     pub async fn total_supply(&self) -> U256 {
-        self.token(&self.admin).totalSupply().call().await.expect("totalSupply")
+        self.token(&self.admin)
+            .totalSupply()
+            .call()
+            .await
+            .expect("totalSupply")
     }
 
     pub async fn is_paid(&self, order_ref: B256) -> bool {
-        self.rewards(&self.admin).paidOrders(order_ref).call().await.expect("paidOrders")
+        self.rewards(&self.admin)
+            .paidOrders(order_ref)
+            .call()
+            .await
+            .expect("paidOrders")
     }
 }
 
@@ -84,11 +111,18 @@ pub fn recipient(n: u64) -> Address {
 
 /// Sends and expects success.
 pub async fn ok<P: Provider, D: CallDecoder>(call: CallBuilder<P, D>) -> TransactionReceipt {
-    send_and_confirm(&call, "test send").await.expect("transaction should succeed")
+    send_and_confirm(&call, "test send")
+        .await
+        .expect("transaction should succeed")
 }
 
 /// Sends, expects a revert, and returns the decoded ReferralRewards error.
-pub async fn reverts<P: Provider, D: CallDecoder>(call: CallBuilder<P, D>) -> ReferralRewardsErrors {
-    let err = send_and_confirm(&call, "test send").await.expect_err("transaction should revert");
-    err.revert().unwrap_or_else(|| panic!("revert not decodable as a ReferralRewards error: {err}"))
+pub async fn reverts<P: Provider, D: CallDecoder>(
+    call: CallBuilder<P, D>,
+) -> ReferralRewardsErrors {
+    let err = send_and_confirm(&call, "test send")
+        .await
+        .expect_err("transaction should revert");
+    err.revert()
+        .unwrap_or_else(|| panic!("revert not decodable as a ReferralRewards error: {err}"))
 }

@@ -4,6 +4,7 @@
 mod common;
 
 mod access;
+mod artifacts;
 mod deploy;
 mod pay;
 mod provider;

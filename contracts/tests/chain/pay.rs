@@ -19,7 +19,14 @@ async fn pay_mints_exact_amount_and_marks_paid() {
     assert_eq!(env.total_supply().await, amount);
     assert!(env.is_paid(r).await);
     let logs = payment_logs(&receipt, env.deployment.proxy);
-    assert_eq!(logs.paid, vec![Payment { order_ref: r, to, amount }]);
+    assert_eq!(
+        logs.paid,
+        vec![Payment {
+            order_ref: r,
+            to,
+            amount
+        }]
+    );
     assert!(logs.skipped.is_empty());
 }
 
@@ -32,7 +39,9 @@ async fn repeat_reverts_with_already_paid_and_pays_nothing_more() {
     ok(rewards.payReferral(to, ONE, r)).await;
 
     let call = rewards.payReferral(to, ONE, r);
-    let err = refcodes_chain::send_and_confirm(&call, "repeat").await.unwrap_err();
+    let err = refcodes_chain::send_and_confirm(&call, "repeat")
+        .await
+        .unwrap_err();
     assert_eq!(err.already_paid(), Some(r));
     match err.revert() {
         Some(E::ReferralRewards__AlreadyPaid(e)) => assert_eq!(e.orderRef, r),
@@ -42,9 +51,9 @@ async fn repeat_reverts_with_already_paid_and_pays_nothing_more() {
     let raw = call.call().await.unwrap_err();
     assert_eq!(
         raw.as_decoded_interface_error::<E>(),
-        Some(E::ReferralRewards__AlreadyPaid(refcodes_chain::ReferralRewards::ReferralRewards__AlreadyPaid {
-            orderRef: r
-        }))
+        Some(E::ReferralRewards__AlreadyPaid(
+            refcodes_chain::ReferralRewards::ReferralRewards__AlreadyPaid { orderRef: r }
+        ))
     );
     assert!(err.to_string().contains("AlreadyPaid"), "{err}");
     assert_eq!(env.balance(to).await, ONE);
@@ -71,11 +80,19 @@ async fn batch_pays_unpaid_skips_paid_and_emits_events() {
         assert_eq!(env.balance(to[i]).await, amounts[i], "entry {i}");
         assert!(env.is_paid(refs[i]).await);
     }
-    assert_eq!(env.balance(to[1]).await, U256::ZERO, "the skipped entry is not paid");
+    assert_eq!(
+        env.balance(to[1]).await,
+        U256::ZERO,
+        "the skipped entry is not paid"
+    );
     assert_eq!(env.balance(recipient(99)).await, U256::from(5));
 
     let logs = payment_logs(&receipt, env.deployment.proxy);
-    let expect = |i: usize| Payment { order_ref: refs[i], to: to[i], amount: amounts[i] };
+    let expect = |i: usize| Payment {
+        order_ref: refs[i],
+        to: to[i],
+        amount: amounts[i],
+    };
     assert_eq!(logs.paid, vec![expect(0), expect(2), expect(3)]);
     assert_eq!(logs.skipped, vec![expect(1)]);
 
@@ -94,7 +111,8 @@ async fn duplicate_order_within_a_batch_is_paid_once() {
     let rewards = env.rewards(&env.operator);
     let r = order_ref("ORD-DUP");
     let receipt =
-        ok(rewards.payReferralBatch(vec![recipient(1), recipient(2)], vec![ONE, ONE], vec![r, r])).await;
+        ok(rewards.payReferralBatch(vec![recipient(1), recipient(2)], vec![ONE, ONE], vec![r, r]))
+            .await;
     let logs = payment_logs(&receipt, env.deployment.proxy);
     assert_eq!(logs.paid.len(), 1);
     assert_eq!(logs.skipped.len(), 1);
@@ -121,7 +139,10 @@ async fn transfer_mode_pays_from_the_treasury() {
     assert_eq!(env.balance(recipient(1)).await, ONE * U256::from(10));
     assert_eq!(env.balance(recipient(2)).await, ONE);
     assert_eq!(env.balance(recipient(3)).await, ONE * U256::from(2));
-    assert_eq!(env.balance(env.deployment.proxy).await, funding - ONE * U256::from(13));
+    assert_eq!(
+        env.balance(env.deployment.proxy).await,
+        funding - ONE * U256::from(13)
+    );
     assert_eq!(env.total_supply().await, supply, "TRANSFER mints nothing");
     assert!(env.is_paid(order_ref("T-3")).await);
 }
@@ -135,15 +156,22 @@ async fn zero_address_amount_and_order_ref_are_rejected() {
         reverts(rewards.payReferral(alloy::primitives::Address::ZERO, ONE, r)).await,
         E::ReferralRewards__ZeroAddress(_)
     ));
-    assert!(matches!(reverts(rewards.payReferral(recipient(1), U256::ZERO, r)).await, E::ReferralRewards__ZeroAmount(_)));
+    assert!(matches!(
+        reverts(rewards.payReferral(recipient(1), U256::ZERO, r)).await,
+        E::ReferralRewards__ZeroAmount(_)
+    ));
     assert!(matches!(
         reverts(rewards.payReferral(recipient(1), ONE, B256::ZERO)).await,
         E::ReferralRewards__ZeroOrderRef(_)
     ));
     // In a batch, one bad entry fails the whole batch.
     assert!(matches!(
-        reverts(rewards.payReferralBatch(vec![recipient(1), recipient(2)], vec![ONE, U256::ZERO], vec![r, order_ref("x")]))
-            .await,
+        reverts(rewards.payReferralBatch(
+            vec![recipient(1), recipient(2)],
+            vec![ONE, U256::ZERO],
+            vec![r, order_ref("x")]
+        ))
+        .await,
         E::ReferralRewards__ZeroAmount(_)
     ));
     assert!(matches!(
@@ -181,16 +209,26 @@ async fn batch_size_and_length_errors() {
         other => panic!("expected BatchTooLarge, got {other:?}"),
     }
 
-    let err = reverts(rewards.payReferralBatch(vec![recipient(1), recipient(2)], vec![ONE], vec![order_ref("a"), order_ref("b")]))
-        .await;
+    let err = reverts(rewards.payReferralBatch(
+        vec![recipient(1), recipient(2)],
+        vec![ONE],
+        vec![order_ref("a"), order_ref("b")],
+    ))
+    .await;
     match err {
         E::ReferralRewards__LengthMismatch(e) => {
-            assert_eq!((e.recipients, e.amounts, e.orderRefs), (U256::from(2), U256::from(1), U256::from(2)));
+            assert_eq!(
+                (e.recipients, e.amounts, e.orderRefs),
+                (U256::from(2), U256::from(1), U256::from(2))
+            );
         }
         other => panic!("expected LengthMismatch, got {other:?}"),
     }
     let err = reverts(rewards.payReferralBatch(vec![recipient(1)], vec![ONE], vec![])).await;
-    assert!(matches!(err, E::ReferralRewards__LengthMismatch(_)), "{err:?}");
+    assert!(
+        matches!(err, E::ReferralRewards__LengthMismatch(_)),
+        "{err:?}"
+    );
     let err = reverts(rewards.payReferralBatch(vec![], vec![], vec![])).await;
     assert!(matches!(err, E::ReferralRewards__EmptyBatch(_)), "{err:?}");
     assert!(!env.is_paid(order_ref("a")).await);
@@ -201,6 +239,10 @@ async fn are_paid_reports_each_ref() {
     let env = Env::new(Mode::Mint, U256::ZERO).await;
     let rewards = env.rewards(&env.operator);
     ok(rewards.payReferral(recipient(1), ONE, order_ref("P-1"))).await;
-    let paid = rewards.arePaid(vec![order_ref("P-0"), order_ref("P-1"), order_ref("P-2")]).call().await.unwrap();
+    let paid = rewards
+        .arePaid(vec![order_ref("P-0"), order_ref("P-1"), order_ref("P-2")])
+        .call()
+        .await
+        .unwrap();
     assert_eq!(paid, vec![false, true, false]);
 }

@@ -13,13 +13,25 @@ async fn a_send_after_reverted_sends_goes_through() {
     let rewards = env.rewards(&env.operator);
     let r = order_ref("ORD-NONCE");
     ok(rewards.payReferral(recipient(1), ONE, r)).await;
-    let nonce_before = env.operator.provider().get_transaction_count(env.operator.sender()).await.unwrap();
+    let nonce_before = env
+        .operator
+        .provider()
+        .get_transaction_count(env.operator.sender())
+        .await
+        .unwrap();
 
     for _ in 0..3 {
-        assert!(matches!(reverts(rewards.payReferral(recipient(1), ONE, r)).await, E::ReferralRewards__AlreadyPaid(_)));
+        assert!(matches!(
+            reverts(rewards.payReferral(recipient(1), ONE, r)).await,
+            E::ReferralRewards__AlreadyPaid(_)
+        ));
     }
     assert_eq!(
-        env.operator.provider().get_transaction_count(env.operator.sender()).await.unwrap(),
+        env.operator
+            .provider()
+            .get_transaction_count(env.operator.sender())
+            .await
+            .unwrap(),
         nonce_before,
         "reverted estimations must not consume nonces"
     );
@@ -33,7 +45,11 @@ async fn a_send_after_reverted_sends_goes_through() {
     assert_eq!(next.from, env.operator.sender());
     assert_eq!(env.balance(recipient(2)).await, ONE);
     assert_eq!(
-        env.operator.provider().get_transaction_count(env.operator.sender()).await.unwrap(),
+        env.operator
+            .provider()
+            .get_transaction_count(env.operator.sender())
+            .await
+            .unwrap(),
         nonce_before + 1
     );
 }
@@ -51,9 +67,21 @@ async fn client_reports_chain_and_sender() {
 #[tokio::test]
 async fn connect_to_a_dead_endpoint_fails_with_context() {
     // Bind then drop a listener: nothing listens on that port afterwards.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let signer = refcodes_chain::signer_from_hex("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d").unwrap();
-    let err = refcodes_chain::ChainClient::connect(&format!("http://127.0.0.1:{port}"), signer).await.unwrap_err();
-    assert!(matches!(err, refcodes_chain::ChainError::Rpc { .. }), "{err:?}");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let signer = refcodes_chain::signer_from_hex(
+        "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+    )
+    .unwrap();
+    let err = refcodes_chain::ChainClient::connect(&format!("http://127.0.0.1:{port}"), signer)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, refcodes_chain::ChainError::Rpc { .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("reading the chain id"), "{err}");
 }

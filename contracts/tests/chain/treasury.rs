@@ -24,7 +24,11 @@ async fn short_treasury_fails_clearly_and_pays_nothing() {
     // Batch: the first two fit, the third does not: nothing at all is paid, and the error reports the total.
     let refs = vec![order_ref("T-1"), order_ref("T-2"), order_ref("T-3")];
     let to = vec![recipient(1), recipient(2), recipient(3)];
-    let amounts = vec![ONE * U256::from(2), ONE * U256::from(2), ONE * U256::from(2)];
+    let amounts = vec![
+        ONE * U256::from(2),
+        ONE * U256::from(2),
+        ONE * U256::from(2),
+    ];
     match reverts(rewards.payReferralBatch(to.clone(), amounts.clone(), refs.clone())).await {
         E::ReferralRewards__InsufficientTreasury(e) => {
             assert_eq!(e.needed, ONE * U256::from(6));
@@ -70,7 +74,11 @@ async fn switching_modes_works() {
 
     // MINT -> TRANSFER with an empty treasury: clear failure.
     let receipt = ok(admin.setMode(Mode::Transfer.as_u8())).await;
-    assert!(receipt.inner.logs().iter().any(|l| l.address() == env.deployment.proxy));
+    assert!(receipt
+        .inner
+        .logs()
+        .iter()
+        .any(|l| l.address() == env.deployment.proxy));
     assert_eq!(admin.mode().call().await.unwrap(), Mode::Transfer.as_u8());
     match reverts(operator.payReferral(recipient(2), ONE, order_ref("M-2"))).await {
         E::ReferralRewards__InsufficientTreasury(e) => assert_eq!(e.available, U256::ZERO),
@@ -78,7 +86,10 @@ async fn switching_modes_works() {
     }
 
     // Fund the treasury: TRANSFER pays from it, supply unchanged.
-    ok(env.token(&env.admin).mint(env.deployment.proxy, ONE * U256::from(10))).await;
+    ok(env
+        .token(&env.admin)
+        .mint(env.deployment.proxy, ONE * U256::from(10)))
+    .await;
     let supply = env.total_supply().await;
     ok(operator.payReferral(recipient(2), ONE, order_ref("M-2"))).await;
     assert_eq!(env.total_supply().await, supply);
@@ -109,12 +120,18 @@ async fn set_reward_token_switches_the_paying_token() {
     ok(admin.setRewardToken(*other.address())).await;
     assert_eq!(admin.rewardToken().call().await.unwrap(), *other.address());
 
-    ok(env.rewards(&env.operator).payReferral(recipient(1), ONE, order_ref("S-1"))).await;
+    ok(env
+        .rewards(&env.operator)
+        .payReferral(recipient(1), ONE, order_ref("S-1")))
+    .await;
     assert_eq!(other.balanceOf(recipient(1)).call().await.unwrap(), ONE);
     assert_eq!(env.balance(recipient(1)).await, U256::ZERO);
 
     // Zero address and an address without code are refused.
-    assert!(matches!(reverts(admin.setRewardToken(alloy::primitives::Address::ZERO)).await, E::ReferralRewards__ZeroAddress(_)));
+    assert!(matches!(
+        reverts(admin.setRewardToken(alloy::primitives::Address::ZERO)).await,
+        E::ReferralRewards__ZeroAddress(_)
+    ));
     match reverts(admin.setRewardToken(recipient(7))).await {
         E::ReferralRewards__NotAContract(e) => assert_eq!(e.token, recipient(7)),
         other => panic!("expected NotAContract, got {other:?}"),

@@ -20,14 +20,21 @@ async fn initialize_cannot_run_twice() {
     }
     // Roles unchanged.
     let rewards = env.rewards(&env.admin);
-    assert!(!rewards.hasRole(operator_role(), env.stranger.sender()).call().await.unwrap());
+    assert!(!rewards
+        .hasRole(operator_role(), env.stranger.sender())
+        .call()
+        .await
+        .unwrap());
     assert_eq!(rewards.mode().call().await.unwrap(), Mode::Mint.as_u8());
 }
 
 #[tokio::test]
 async fn the_implementation_cannot_be_initialized() {
     let env = Env::new(Mode::Mint, U256::ZERO).await;
-    let implementation = ReferralRewards::new(env.deployment.implementation, env.stranger.provider().clone());
+    let implementation = ReferralRewards::new(
+        env.deployment.implementation,
+        env.stranger.provider().clone(),
+    );
     let err = reverts(implementation.initialize(
         env.stranger.sender(),
         env.stranger.sender(),
@@ -36,7 +43,11 @@ async fn the_implementation_cannot_be_initialized() {
     ))
     .await;
     assert!(matches!(err, E::InvalidInitialization(_)), "{err:?}");
-    assert!(!implementation.hasRole(DEFAULT_ADMIN_ROLE, env.stranger.sender()).call().await.unwrap());
+    assert!(!implementation
+        .hasRole(DEFAULT_ADMIN_ROLE, env.stranger.sender())
+        .call()
+        .await
+        .unwrap());
 }
 
 #[tokio::test]
@@ -46,29 +57,55 @@ async fn upgrade_to_v2_keeps_paid_orders_roles_and_balances() {
     let paid_ref = order_ref("ORD-BEFORE-UPGRADE");
     ok(operator.payReferral(recipient(1), ONE * U256::from(2), paid_ref)).await;
 
-    let v2 = ReferralRewardsV2::deploy(env.admin.provider().clone()).await.unwrap();
+    let v2 = ReferralRewardsV2::deploy(env.admin.provider().clone())
+        .await
+        .unwrap();
     // A V2 implementation is itself locked.
-    assert!(
-        v2.initialize(Address::repeat_byte(1), Address::repeat_byte(1), env.deployment.token, 0)
-            .call()
-            .await
-            .is_err()
-    );
-    ok(env.rewards(&env.admin).upgradeToAndCall(*v2.address(), Bytes::new())).await;
+    assert!(v2
+        .initialize(
+            Address::repeat_byte(1),
+            Address::repeat_byte(1),
+            env.deployment.token,
+            0
+        )
+        .call()
+        .await
+        .is_err());
+    ok(env
+        .rewards(&env.admin)
+        .upgradeToAndCall(*v2.address(), Bytes::new()))
+    .await;
 
     let upgraded = ReferralRewardsV2::new(env.deployment.proxy, env.admin.provider().clone());
     assert_eq!(upgraded.version().call().await.unwrap(), U256::from(2));
     // ERC-1967 implementation slot points at V2.
-    let slot = alloy::primitives::b256!("360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc");
-    let raw = alloy::providers::Provider::get_storage_at(env.admin.provider(), env.deployment.proxy, slot.into())
-        .await
-        .unwrap();
+    let slot = alloy::primitives::b256!(
+        "360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc"
+    );
+    let raw = alloy::providers::Provider::get_storage_at(
+        env.admin.provider(),
+        env.deployment.proxy,
+        slot.into(),
+    )
+    .await
+    .unwrap();
     assert_eq!(Address::from_word(raw.into()), *v2.address());
 
     assert!(upgraded.paidOrders(paid_ref).call().await.unwrap());
-    assert!(upgraded.hasRole(DEFAULT_ADMIN_ROLE, env.admin.sender()).call().await.unwrap());
-    assert!(upgraded.hasRole(operator_role(), env.operator.sender()).call().await.unwrap());
-    assert_eq!(upgraded.rewardToken().call().await.unwrap(), env.deployment.token);
+    assert!(upgraded
+        .hasRole(DEFAULT_ADMIN_ROLE, env.admin.sender())
+        .call()
+        .await
+        .unwrap());
+    assert!(upgraded
+        .hasRole(operator_role(), env.operator.sender())
+        .call()
+        .await
+        .unwrap());
+    assert_eq!(
+        upgraded.rewardToken().call().await.unwrap(),
+        env.deployment.token
+    );
     assert_eq!(upgraded.mode().call().await.unwrap(), Mode::Mint.as_u8());
     assert_eq!(env.balance(recipient(1)).await, ONE * U256::from(2));
 
@@ -83,7 +120,14 @@ async fn upgrade_to_v2_keeps_paid_orders_roles_and_balances() {
 async fn upgrade_rejects_a_non_uups_implementation() {
     let env = Env::new(Mode::Mint, U256::ZERO).await;
     // The token has no proxiableUUID: OpenZeppelin's ERC1967InvalidImplementation.
-    let err = reverts(env.rewards(&env.admin).upgradeToAndCall(env.deployment.token, Bytes::new())).await;
+    let err = reverts(
+        env.rewards(&env.admin)
+            .upgradeToAndCall(env.deployment.token, Bytes::new()),
+    )
+    .await;
     assert!(matches!(err, E::ERC1967InvalidImplementation(_)), "{err:?}");
-    assert_eq!(env.rewards(&env.admin).version().call().await.unwrap(), U256::from(1));
+    assert_eq!(
+        env.rewards(&env.admin).version().call().await.unwrap(),
+        U256::from(1)
+    );
 }
