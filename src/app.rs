@@ -3,7 +3,8 @@ use crate::domain::locale::LOCALES;
 use crate::i18n::*;
 use crate::pages::{
     admin_refcodes::AdminRefcodesPage, auth::SignInPage, auth::SignUpPage, guard::NotFound,
-    landing::LandingPage, membership::MembershipPage, refcodes::RefcodesPage, store::StorePage,
+    invite::InviteNotice, landing::LandingPage, membership::MembershipPage, refcodes::RefcodesPage,
+    store::StorePage,
 };
 use crate::routes::{self, ADMIN, HOME, MEMBERSHIP, REFCODES, SIGN_IN, SIGN_UP, STORE};
 use crate::session::{provide_auth, use_auth, use_site};
@@ -102,6 +103,7 @@ fn LocaleLayout() -> impl IntoView {
                 </Transition>
                 <TopBar />
                 <main class="page">
+                    <InviteNotice />
                     <Outlet />
                 </main>
             }

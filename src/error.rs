@@ -19,6 +19,28 @@ pub enum AppError {
     WrongCredentials,
     #[error("too many failed attempts; try again in {retry_minutes} minutes")]
     TooManyAttempts { retry_minutes: u32 },
+    #[error("a referral code has {min} to {max} characters: letters A–Z, digits 0–9 or dashes")]
+    InvalidCode { min: u32, max: u32 },
+    #[error("enter a wallet address: 0x followed by 40 hexadecimal characters")]
+    InvalidWallet,
+    #[error("the wallet address has a wrong checksum (mixed case); check it for typos")]
+    WalletChecksum,
+    #[error("the zero address cannot receive rewards")]
+    ZeroWallet,
+    #[error("a label has at most {max} characters, on one line")]
+    InvalidLabel { max: u32 },
+    #[error("this referral code is taken; choose another")]
+    CodeTaken,
+    #[error("you already have the maximum of {max} referral codes; delete one first")]
+    TooManyCodes { max: u32 },
+    #[error("there is no such referral code")]
+    UnknownCode,
+    #[error("this wallet is already in your profile")]
+    WalletExists,
+    #[error("a profile holds at most {max} wallets")]
+    TooManyWallets { max: u32 },
+    #[error("this wallet is not in your profile")]
+    UnknownWallet,
     #[error("sign in to continue")]
     Unauthorized,
     #[error("this needs an administrator account")]
@@ -43,6 +65,17 @@ impl AppError {
             AppError::EmailTaken => "email_taken",
             AppError::WrongCredentials => "wrong_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::InvalidCode { .. } => "invalid_code",
+            AppError::InvalidWallet => "invalid_wallet",
+            AppError::WalletChecksum => "wallet_checksum",
+            AppError::ZeroWallet => "zero_wallet",
+            AppError::InvalidLabel { .. } => "invalid_label",
+            AppError::CodeTaken => "code_taken",
+            AppError::TooManyCodes { .. } => "too_many_codes",
+            AppError::UnknownCode => "unknown_code",
+            AppError::WalletExists => "wallet_exists",
+            AppError::TooManyWallets { .. } => "too_many_wallets",
+            AppError::UnknownWallet => "unknown_wallet",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
@@ -57,11 +90,20 @@ impl AppError {
             AppError::InvalidEmail
             | AppError::ShortPassword { .. }
             | AppError::LongPassword { .. }
+            | AppError::InvalidCode { .. }
+            | AppError::InvalidWallet
+            | AppError::WalletChecksum
+            | AppError::ZeroWallet
+            | AppError::InvalidLabel { .. }
             | AppError::BadRequest(_) => 400,
             AppError::Unauthorized | AppError::WrongCredentials => 401,
             AppError::Forbidden => 403,
-            AppError::NotFound => 404,
-            AppError::EmailTaken => 409,
+            AppError::NotFound | AppError::UnknownCode | AppError::UnknownWallet => 404,
+            AppError::EmailTaken
+            | AppError::CodeTaken
+            | AppError::TooManyCodes { .. }
+            | AppError::WalletExists
+            | AppError::TooManyWallets { .. } => 409,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,
@@ -100,6 +142,35 @@ mod tests {
             AppError::TooManyAttempts { retry_minutes: 3 }.code(),
             "too_many_attempts"
         );
+    }
+
+    #[test]
+    fn referral_failures_have_their_own_codes() {
+        let cases = [
+            (
+                AppError::InvalidCode { min: 4, max: 24 },
+                "invalid_code",
+                400,
+            ),
+            (AppError::InvalidWallet, "invalid_wallet", 400),
+            (AppError::WalletChecksum, "wallet_checksum", 400),
+            (AppError::ZeroWallet, "zero_wallet", 400),
+            (AppError::InvalidLabel { max: 64 }, "invalid_label", 400),
+            (AppError::CodeTaken, "code_taken", 409),
+            (AppError::TooManyCodes { max: 20 }, "too_many_codes", 409),
+            (AppError::UnknownCode, "unknown_code", 404),
+            (AppError::WalletExists, "wallet_exists", 409),
+            (
+                AppError::TooManyWallets { max: 10 },
+                "too_many_wallets",
+                409,
+            ),
+            (AppError::UnknownWallet, "unknown_wallet", 404),
+        ];
+        for (e, code, status) in cases {
+            assert_eq!((e.code(), e.status()), (code, status), "{e:?}");
+            assert!(!e.to_string().is_empty());
+        }
     }
 
     #[test]

@@ -17,6 +17,12 @@ async fn sign_up(
         .unwrap()
 }
 
+async fn fetch_me(http: &reqwest::Client, server: &TestServer) -> Value {
+    let resp = http.get(server.url("/api/me")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}
+
 #[sqlx::test]
 async fn sign_up_then_me_then_sign_out(pool: PgPool) {
     let server = TestServer::start(pool, &[]).await;
@@ -35,14 +41,7 @@ async fn sign_up_then_me_then_sign_out(pool: PgPool) {
         .unwrap()
         .to_string();
 
-    let me: Value = http
-        .get(server.url("/api/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = fetch_me(&http, &server).await;
     assert_eq!(me["userId"], user_id.as_str());
     assert_eq!(me["email"], "ann@example.com");
     assert_eq!(me["role"], "member");
@@ -231,14 +230,7 @@ async fn admins_come_from_admin_emails(pool: PgPool) {
     let server = TestServer::start(pool.clone(), &[]).await;
     let early = client();
     sign_up(&early, &server, "gus@example.com", "password-1").await;
-    let me: Value = early
-        .get(server.url("/api/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = fetch_me(&early, &server).await;
     assert_eq!(me["role"], "member");
     server.stop().await;
 
@@ -248,25 +240,11 @@ async fn admins_come_from_admin_emails(pool: PgPool) {
         &[("ADMIN_EMAILS", "gus@example.com, Hal@Example.com")],
     )
     .await;
-    let me: Value = early
-        .get(server.url("/api/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = fetch_me(&early, &server).await;
     assert_eq!(me["role"], "admin");
     let hal = client();
     sign_up(&hal, &server, "hal@example.com", "password-1").await;
-    let me: Value = hal
-        .get(server.url("/api/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = fetch_me(&hal, &server).await;
     assert_eq!(me["role"], "admin");
     server.stop().await;
 }

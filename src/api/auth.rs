@@ -33,8 +33,17 @@ pub async fn sign_up(
     next: Option<String>,
 ) -> Result<(), AppError> {
     let s = ssr::state()?;
-    let session =
-        ssr::respond(crate::server::auth::sign_up(&s.pool, &s.config, &email, &password).await)?;
+    let (ring_ref, token) = (
+        ssr::cookie(crate::domain::refcode::REF_COOKIE),
+        ssr::session_token(),
+    );
+    let context = crate::server::auth::SignUpContext {
+        ring_ref: ring_ref.as_deref(),
+        session_token: token.as_deref(),
+    };
+    let session = ssr::respond(
+        crate::server::auth::sign_up(&s.pool, &s.config, &email, &password, context).await,
+    )?;
     ssr::set_session_cookie(&s, Some(&session.token));
     leptos_axum::redirect(&destination(&locale, next.as_deref()));
     Ok(())

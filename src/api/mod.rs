@@ -1,5 +1,7 @@
 //! Server functions: thin — session and role check, one service call, a DTO back.
 pub mod auth;
+pub mod refcodes;
+pub mod referral;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
@@ -17,8 +19,16 @@ pub(crate) mod ssr {
     }
 
     pub fn session_token() -> Option<String> {
-        use_context::<http::request::Parts>()
-            .and_then(|parts| cookies::read(&parts.headers, SESSION_COOKIE))
+        cookie(SESSION_COOKIE)
+    }
+
+    pub fn cookie(name: &str) -> Option<String> {
+        use_context::<http::request::Parts>().and_then(|parts| cookies::read(&parts.headers, name))
+    }
+
+    /// The signed-in member, or 401.
+    pub async fn user(state: &AppState) -> Result<crate::domain::user::Me, AppError> {
+        respond(crate::server::auth::require_user(&state.pool, session_token().as_deref()).await)
     }
 
     /// Gives a failed server function the HTTP status its error deserves (not a blanket 500).

@@ -31,6 +31,29 @@ pub fn message(error: AppError) -> AnyView {
             count = move || retry_minutes
         )
         .into_any(),
+        AppError::InvalidCode { min, max } => t!(
+            i18n,
+            refcodes.errors.invalid_code,
+            min = move || min,
+            count = move || max
+        )
+        .into_any(),
+        AppError::InvalidWallet => t!(i18n, refcodes.errors.invalid_wallet).into_any(),
+        AppError::WalletChecksum => t!(i18n, refcodes.errors.wallet_checksum).into_any(),
+        AppError::ZeroWallet => t!(i18n, refcodes.errors.zero_wallet).into_any(),
+        AppError::InvalidLabel { max } => {
+            t!(i18n, refcodes.errors.invalid_label, count = move || max).into_any()
+        }
+        AppError::CodeTaken => t!(i18n, refcodes.errors.code_taken).into_any(),
+        AppError::TooManyCodes { max } => {
+            t!(i18n, refcodes.errors.too_many_codes, count = move || max).into_any()
+        }
+        AppError::UnknownCode => t!(i18n, refcodes.errors.unknown_code).into_any(),
+        AppError::WalletExists => t!(i18n, refcodes.errors.wallet_exists).into_any(),
+        AppError::TooManyWallets { max } => {
+            t!(i18n, refcodes.errors.too_many_wallets, count = move || max).into_any()
+        }
+        AppError::UnknownWallet => t!(i18n, refcodes.errors.unknown_wallet).into_any(),
         AppError::Unauthorized => t!(i18n, common.errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, common.errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, common.errors.not_found).into_any(),

@@ -3,6 +3,7 @@ pub mod admin_refcodes;
 pub mod auth;
 pub mod errors;
 pub mod guard;
+pub mod invite;
 pub mod landing;
 pub mod membership;
 pub mod refcodes;

@@ -1,9 +1,10 @@
 //! Accounts and sessions: sign-up, sign-in with a brake on guessing, sign-out, who is signed in.
+use super::attribution;
 use super::config::Config;
 use super::db::{self, users::InsertUserError};
 use super::errors::internal;
 use crate::domain::auth::{check_password, normalize_email};
-use crate::domain::user::{Me, Role};
+use crate::domain::user::{Me, ReferredBy, Role};
 use crate::error::AppError;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -21,13 +22,29 @@ pub struct Session {
     pub token: String,
 }
 
+/// What a sign-up request carries besides the form: the first-touch `ring_ref` cookie and the session
+/// token of whoever is already signed in on that device.
+#[derive(Default, Clone, Copy)]
+pub struct SignUpContext<'a> {
+    pub ring_ref: Option<&'a str>,
+    pub session_token: Option<&'a str>,
+}
+
 pub async fn sign_up(
     pool: &PgPool,
     config: &Config,
     email: &str,
     password: &str,
+    context: SignUpContext<'_>,
 ) -> Result<Session, AppError> {
-    let user_id = create_account(pool, config, email, password).await?;
+    let email = normalize_email(email)?;
+    check_password(password)?;
+    let signed_in = match context.session_token {
+        Some(token) => db::sessions::user_id(pool, &token_hash(token)).await?,
+        None => None,
+    };
+    let referred_by = attribution::for_signup(pool, context.ring_ref, signed_in.as_deref()).await?;
+    let user_id = create_account(pool, config, &email, password, referred_by.as_ref()).await?;
     start_session(pool, config, user_id).await
 }
 
@@ -37,6 +54,7 @@ pub async fn create_account(
     config: &Config,
     email: &str,
     password: &str,
+    referred_by: Option<&ReferredBy>,
 ) -> Result<String, AppError> {
     let email = normalize_email(email)?;
     check_password(password)?;
@@ -52,13 +70,18 @@ pub async fn create_account(
         email: &email,
         password_hash: &password_hash,
         role,
-        referred_by: None,
+        referred_by,
     };
     db::users::insert(pool, &user).await.map_err(|e| match e {
         InsertUserError::EmailTaken => AppError::EmailTaken,
         InsertUserError::Db(e) => e.into(),
     })?;
-    tracing::info!(user_id, role = role.as_str(), "account created");
+    tracing::info!(
+        user_id,
+        role = role.as_str(),
+        referred_by = referred_by.map(|r| r.code.as_str()),
+        "account created"
+    );
     Ok(user_id)
 }
 

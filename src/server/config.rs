@@ -24,6 +24,8 @@ pub struct Config {
     pub login_max_failures: u32,
     pub login_window_minutes: u32,
     pub seed_demo: bool,
+    pub ref_cookie_days: u32,
+    pub max_codes_per_user: u32,
 }
 
 impl fmt::Debug for Config {
@@ -103,6 +105,21 @@ impl Config {
                 "a whole number of minutes from 1 to 1440",
             )?,
             seed_demo: boolean(&get, "SEED_DEMO", false)?,
+            // Browsers cap a cookie's lifetime at 400 days.
+            ref_cookie_days: ranged(
+                &get,
+                "REF_COOKIE_DAYS",
+                30,
+                1..=400,
+                "a whole number of days from 1 to 400",
+            )?,
+            max_codes_per_user: ranged(
+                &get,
+                "MAX_CODES_PER_USER",
+                20,
+                1..=1000,
+                "a whole number from 1 to 1000",
+            )?,
         })
     }
 
@@ -209,6 +226,24 @@ mod tests {
         assert_eq!(c.site_url, "http://127.0.0.1:3000");
         assert_eq!(c.session_days, 30);
         assert!(!c.secure_cookies());
+        assert_eq!((c.ref_cookie_days, c.max_codes_per_user), (30, 20));
+    }
+
+    #[test]
+    fn referral_settings_are_bounded() {
+        let c = config(&[DB, ("REF_COOKIE_DAYS", "90"), ("MAX_CODES_PER_USER", "3")]).unwrap();
+        assert_eq!((c.ref_cookie_days, c.max_codes_per_user), (90, 3));
+        for (var, value) in [
+            ("REF_COOKIE_DAYS", "0"),
+            ("REF_COOKIE_DAYS", "401"),
+            ("REF_COOKIE_DAYS", "a month"),
+            ("MAX_CODES_PER_USER", "0"),
+            ("MAX_CODES_PER_USER", "-1"),
+            ("MAX_CODES_PER_USER", "1001"),
+        ] {
+            let e = config(&[DB, (var, value)]).unwrap_err();
+            assert_eq!((e.var, e.value.as_str()), (var, value));
+        }
     }
 
     #[test]

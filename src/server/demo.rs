@@ -14,7 +14,7 @@ pub async fn seed(pool: &PgPool, config: &Config) -> Result<(), AppError> {
         (ADMIN_EMAIL, ADMIN_PASSWORD),
         (MEMBER_EMAIL, MEMBER_PASSWORD),
     ] {
-        match auth::create_account(pool, config, email, password).await {
+        match auth::create_account(pool, config, email, password, None).await {
             Ok(_) | Err(AppError::EmailTaken) => {}
             Err(e) => return Err(e),
         }

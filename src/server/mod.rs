@@ -1,4 +1,5 @@
 //! Server-only code: configuration, repositories, services and the HTTP surface.
+pub mod attribution;
 pub mod auth;
 pub mod config;
 pub mod cookies;
@@ -6,7 +7,14 @@ pub mod db;
 pub mod demo;
 pub mod errors;
 pub mod http;
+pub mod known_codes;
+pub mod page_cache;
+pub mod qr;
+pub mod ref_capture;
+pub mod refcodes;
 pub mod router;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod visits;
+pub mod wallets;

@@ -1,5 +1,7 @@
 //! The whole HTTP surface in one axum router: pages, server functions, JSON API, operations.
-use super::http::{json_api, locale_redirect, ops};
+use super::http::{json_api, locale_redirect, ops, refcodes_api};
+use super::page_cache::{self, PageCache};
+use super::ref_capture;
 use super::state::AppState;
 use crate::app::{shell, App};
 use axum::extract::{Request, State};
@@ -9,6 +11,7 @@ use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::sync::Arc;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -21,10 +24,21 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/", get(locale_redirect::root))
         .merge(json_api::routes())
+        .merge(refcodes_api::routes())
         .merge(ops::routes())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .route_layer(middleware::from_fn(ops::track))
         .fallback(fallback)
+        // The anonymous landing page from memory (inside the capture: every response gets its own cookie).
+        .layer(middleware::from_fn_with_state(
+            Arc::new(PageCache::default()),
+            page_cache::serve,
+        ))
+        // Outside the routes: any page path captures `?ref=`, known or not.
+        .layer(middleware::from_fn_with_state(
+            state.config.clone(),
+            ref_capture::capture,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -1,7 +1,7 @@
 //! From a configuration to a serving process: pool, migrations, admins, demo data, listener.
 use super::config::Config;
 use super::state::AppState;
-use super::{auth, db, demo, router, telemetry};
+use super::{auth, db, demo, router, telemetry, visits};
 use axum::ServiceExt;
 use leptos::config::LeptosOptions;
 use std::future::Future;
@@ -64,6 +64,7 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         pool,
         config: Arc::new(config),
         metrics: telemetry::metrics_handle(),
+        visits: Arc::default(),
     })
 }
 
@@ -74,18 +75,29 @@ pub async fn bind(state: &AppState) -> Result<TcpListener, StartError> {
         .map_err(|source| StartError::Bind { addr, source })
 }
 
-/// Serves until `shutdown` resolves, then lets in-flight requests finish.
+/// Serves until `shutdown` resolves, then lets in-flight requests finish and writes the visits they counted.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let (visits, pool) = (state.visits.clone(), state.pool.clone());
+    let (stop_flusher, flusher_stop) = tokio::sync::watch::channel(false);
+    let flusher = tokio::spawn(visits::run_flusher(
+        visits.clone(),
+        pool.clone(),
+        flusher_stop,
+    ));
     // `/uk/` and `/uk` are one page: the path is normalized before routing, so share links keep their slash.
     let app = NormalizePathLayer::trim_trailing_slash().layer(router::build(state));
-    axum::serve(
+    let served = axum::serve(
         listener,
         ServiceExt::<axum::extract::Request>::into_make_service(app),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    let _ = stop_flusher.send(true);
+    let _ = flusher.await;
+    visits::final_flush(&visits, &pool).await;
+    served
 }

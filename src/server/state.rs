@@ -1,4 +1,5 @@
 use super::config::Config;
+use super::visits::VisitCounter;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -12,4 +13,6 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
     pub metrics: PrometheusHandle,
+    /// Visit tallies not written yet, and the codes known to exist.
+    pub visits: Arc<VisitCounter>,
 }

@@ -79,3 +79,40 @@ pub async fn json_error(resp: reqwest::Response) -> (u16, String) {
         body["error"].as_str().unwrap_or_default().to_string(),
     )
 }
+
+/// Wallets from the EIP-55 specification, in checksum form.
+pub const WALLET_A: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+pub const WALLET_B: &str = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
+
+/// Signs a new member up on `http` (which keeps the session) and returns their user id.
+pub async fn member(http: &reqwest::Client, server: &TestServer, email: &str) -> String {
+    let resp = http
+        .post(server.url("/api/auth/signup"))
+        .json(&serde_json::json!({"email": email, "password": "password-123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201, "sign-up of {email}");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    body["userId"].as_str().unwrap().to_string()
+}
+
+/// Creates a code as the member signed in on `http`; returns the response.
+pub async fn create_code(
+    http: &reqwest::Client,
+    server: &TestServer,
+    body: serde_json::Value,
+) -> reqwest::Response {
+    http.post(server.url("/api/refcodes"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The member's codes as `GET /api/refcodes` lists them.
+pub async fn list_codes(http: &reqwest::Client, server: &TestServer) -> Vec<serde_json::Value> {
+    let resp = http.get(server.url("/api/refcodes")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.json().await.unwrap()
+}

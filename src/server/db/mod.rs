@@ -1,5 +1,6 @@
 //! The only place with SQL: one repository per collection.
 pub mod login_failures;
+pub mod refcodes;
 pub mod sessions;
 pub mod users;
 

@@ -1,4 +1,4 @@
-use super::{JsonBody, SessionToken};
+use super::{JsonBody, RefCookie, SessionToken};
 use crate::domain::user::Me;
 use crate::error::AppError;
 use crate::server::auth::{self, Session};
@@ -28,9 +28,15 @@ struct EmailPassword {
 
 async fn sign_up(
     State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    RefCookie(ring_ref): RefCookie,
     JsonBody(body): JsonBody<EmailPassword>,
 ) -> Result<Response, AppError> {
-    let session = auth::sign_up(&s.pool, &s.config, &body.email, &body.password).await?;
+    let context = auth::SignUpContext {
+        ring_ref: ring_ref.as_deref(),
+        session_token: token.as_deref(),
+    };
+    let session = auth::sign_up(&s.pool, &s.config, &body.email, &body.password, context).await?;
     Ok(with_session(&s, StatusCode::CREATED, session))
 }
 

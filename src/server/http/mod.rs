@@ -2,7 +2,9 @@
 pub mod json_api;
 pub mod locale_redirect;
 pub mod ops;
+pub mod refcodes_api;
 
+use crate::domain::refcode::REF_COOKIE;
 use crate::error::AppError;
 use crate::server::cookies::{self, SESSION_COOKIE};
 use axum::extract::rejection::JsonRejection;
@@ -32,5 +34,16 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionToken {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(SessionToken(cookies::read(&parts.headers, SESSION_COOKIE)))
+    }
+}
+
+/// The raw first-touch `ring_ref` cookie, if any (sign-up validates it).
+pub struct RefCookie(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for RefCookie {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(RefCookie(cookies::read(&parts.headers, REF_COOKIE)))
     }
 }

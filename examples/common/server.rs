@@ -1,0 +1,72 @@
+//! The real server, in process on a free loopback port, over the benchmark database (created when missing).
+use refcodes::server::config::Config;
+use refcodes::server::state::AppState;
+use refcodes::server::{auth, refcodes as registry, startup};
+use sqlx::migrate::MigrateDatabase;
+use std::collections::HashMap;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const WALLET: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
+pub struct Bench {
+    pub base: String,
+    pub state: AppState,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Bench {
+    pub async fn start() -> Result<Bench, Box<dyn std::error::Error>> {
+        let database_url = std::env::var("DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/refcodes_bench".into());
+        if !sqlx::Postgres::database_exists(&database_url).await? {
+            sqlx::Postgres::create_database(&database_url).await?;
+        }
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?.to_string();
+        let vars = HashMap::from([
+            ("DATABASE_URL", database_url),
+            ("LEPTOS_SITE_ADDR", addr.clone()),
+            ("SITE_URL", format!("http://{addr}")),
+            ("DB_MAX_CONNECTIONS", "8".to_string()),
+        ]);
+        let config = Config::from_source(|k| vars.get(k).cloned())?;
+        let state = startup::prepare(config).await?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(startup::serve(state.clone(), listener, async move {
+            let _ = stopped.await;
+        }));
+        Ok(Bench {
+            base: format!("http://{addr}"),
+            state,
+            stop,
+            task,
+        })
+    }
+
+    /// A fresh member with a fresh generated code: `(user id, code)`.
+    pub async fn member_with_code(&self) -> Result<(String, String), Box<dyn std::error::Error>> {
+        let s = &self.state;
+        let email = format!("bench-{}@refcodes.local", auth::new_id());
+        let owner =
+            auth::create_account(&s.pool, &s.config, &email, "bench-password", None).await?;
+        let input = registry::NewCode {
+            code: None,
+            wallet: WALLET,
+            label: Some("benchmark"),
+        };
+        let code = registry::create(&s.pool, &s.config, &s.visits.known, &owner, input)
+            .await?
+            .code;
+        Ok((owner, code))
+    }
+
+    /// Graceful stop: in-flight requests finish, pending visits are written.
+    pub async fn stop(self) -> Result<(), Box<dyn std::error::Error>> {
+        let _ = self.stop.send(());
+        self.task.await??;
+        Ok(())
+    }
+}

@@ -1,0 +1,117 @@
+//! The member page's server functions, thin over `server::refcodes` and `server::wallets`.
+use crate::domain::refcode::{Refcode, RefcodeCard};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Everything the member page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefcodesBoard {
+    pub cards: Vec<RefcodeCard>,
+    pub wallets: Vec<String>,
+    pub max_codes: u32,
+    pub cookie_days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Removal {
+    Deleted,
+    Deactivated,
+}
+
+#[server]
+pub async fn load_refcodes(locale: String) -> Result<RefcodesBoard, AppError> {
+    let s = ssr::state()?;
+    let me = ssr::user(&s).await?;
+    let locale = if crate::domain::locale::is_supported(&locale) {
+        locale
+    } else {
+        crate::domain::locale::DEFAULT_LOCALE.to_string()
+    };
+    let cards = ssr::respond(
+        crate::server::refcodes::cards(&s.pool, &s.config, &me.user_id, &locale).await,
+    )?;
+    Ok(RefcodesBoard {
+        cards,
+        wallets: me.wallets,
+        max_codes: s.config.max_codes_per_user,
+        cookie_days: s.config.ref_cookie_days,
+    })
+}
+
+#[server]
+pub async fn create_refcode(
+    code: Option<String>,
+    wallet: String,
+    label: Option<String>,
+) -> Result<Refcode, AppError> {
+    let s = ssr::state()?;
+    let me = ssr::user(&s).await?;
+    let input = crate::server::refcodes::NewCode {
+        code: code.as_deref(),
+        wallet: &wallet,
+        label: label.as_deref(),
+    };
+    ssr::respond(
+        crate::server::refcodes::create(&s.pool, &s.config, &s.visits.known, &me.user_id, input)
+            .await,
+    )
+}
+
+#[server]
+pub async fn edit_refcode(
+    code: String,
+    wallet: String,
+    label: Option<String>,
+) -> Result<Refcode, AppError> {
+    let s = ssr::state()?;
+    let me = ssr::user(&s).await?;
+    let change = crate::server::refcodes::CodeChange {
+        wallet: Some(&wallet),
+        label: Some(label.as_deref().unwrap_or_default()),
+        active: None,
+    };
+    ssr::respond(crate::server::refcodes::update(&s.pool, &me.user_id, &code, change).await)
+}
+
+#[server]
+pub async fn set_refcode_active(code: String, active: bool) -> Result<Refcode, AppError> {
+    let s = ssr::state()?;
+    let me = ssr::user(&s).await?;
+    let change = crate::server::refcodes::CodeChange {
+        active: Some(active),
+        ..Default::default()
+    };
+    ssr::respond(crate::server::refcodes::update(&s.pool, &me.user_id, &code, change).await)
+}
+
+#[server]
+pub async fn delete_refcode(code: String) -> Result<Removal, AppError> {
+    use crate::server::refcodes::Removed;
+    let s = ssr::state()?;
+    let me = ssr::user(&s).await?;
+    let removed = ssr::respond(
+        crate::server::refcodes::remove(&s.pool, &s.visits.known, &me.user_id, &code).await,
+    )?;
+    Ok(match removed {
+        Removed::Deleted => Removal::Deleted,
+        Removed::Deactivated => Removal::Deactivated,
+    })
+}
+
+#[server]
+pub async fn add_wallet(address: String) -> Result<Vec<String>, AppError> {
+    let s = ssr::state()?;
+    let me = ssr::user(&s).await?;
+    ssr::respond(crate::server::wallets::add(&s.pool, &me.user_id, &address).await)
+}
+
+#[server]
+pub async fn remove_wallet(address: String) -> Result<(), AppError> {
+    let s = ssr::state()?;
+    let me = ssr::user(&s).await?;
+    ssr::respond(crate::server::wallets::remove(&s.pool, &me.user_id, &address).await)
+}
+
+#[cfg(feature = "ssr")]
+use super::ssr;

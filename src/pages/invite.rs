@@ -1,0 +1,63 @@
+//! "Invited by CODE": shown to anonymous visitors who arrived through a share link. When this very page
+//! request captured the code, the browser counts the visit once (`POST /api/refcodes/track`).
+use crate::api::referral::{referral_invite, Invite};
+use crate::i18n::*;
+use crate::session::use_auth;
+use leptos::prelude::*;
+
+#[component]
+pub fn InviteNotice() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let invite = Resource::new(|| (), |_| referral_invite());
+    // Effects run only in the browser, after hydration: one visit per capture.
+    Effect::new(move |counted: Option<bool>| {
+        if counted == Some(true) {
+            return true;
+        }
+        match invite.get() {
+            Some(Ok(Some(Invite {
+                code,
+                just_captured: true,
+            }))) => {
+                count_visit(code);
+                true
+            }
+            Some(_) => true,
+            None => false,
+        }
+    });
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                let anonymous = matches!(auth.user.await, Ok(None));
+                let invite = invite.await.ok().flatten().filter(|_| anonymous);
+                invite.map(|Invite { code, .. }| {
+                    let shown = code.clone();
+                    view! {
+                        <p class="notice invite" data-testid="ref-notice" data-code=code>
+                            {t!(i18n, common.invite.invited_by, code = move || shown.clone())}
+                        </p>
+                    }
+                })
+            })}
+        </Transition>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn count_visit(code: String) {
+    leptos::task::spawn_local(async move {
+        let body = serde_json::json!({ "code": code });
+        let sent = match gloo_net::http::Request::post("/api/refcodes/track").json(&body) {
+            Ok(request) => request.send().await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = sent {
+            leptos::logging::warn!("visit not counted: {e}");
+        }
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn count_visit(_code: String) {}

@@ -1,0 +1,141 @@
+//! The referral JSON endpoints of DESIGN §8: a member's codes and wallets, and visit tracking.
+use super::{JsonBody, SessionToken};
+use crate::domain::refcode::{Funnel, Refcode};
+use crate::error::AppError;
+use crate::server::state::AppState;
+use crate::server::{auth, refcodes, wallets};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, patch, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/refcodes", get(list).post(create))
+        .route("/api/refcodes/track", post(track))
+        .route("/api/refcodes/{code}", patch(update).delete(remove))
+        .route("/api/me/wallets", post(add_wallet))
+        .route("/api/me/wallets/{address}", delete(remove_wallet))
+}
+
+/// A code with its funnel, as `GET /api/refcodes` lists it.
+#[derive(Serialize)]
+struct Listed {
+    #[serde(flatten)]
+    refcode: Refcode,
+    funnel: Funnel,
+}
+
+async fn list(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+) -> Result<Json<Vec<Listed>>, AppError> {
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
+    let codes = refcodes::list(&s.pool, &me.user_id).await?;
+    Ok(Json(
+        codes
+            .into_iter()
+            .map(|(refcode, funnel)| Listed { refcode, funnel })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    code: Option<String>,
+    wallet: String,
+    label: Option<String>,
+}
+
+async fn create(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    JsonBody(body): JsonBody<CreateBody>,
+) -> Result<Response, AppError> {
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
+    let input = refcodes::NewCode {
+        code: body.code.as_deref(),
+        wallet: &body.wallet,
+        label: body.label.as_deref(),
+    };
+    let created = refcodes::create(&s.pool, &s.config, &s.visits.known, &me.user_id, input).await?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateBody {
+    wallet: Option<String>,
+    label: Option<String>,
+    active: Option<bool>,
+}
+
+async fn update(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    Path(code): Path<String>,
+    JsonBody(body): JsonBody<UpdateBody>,
+) -> Result<Json<Refcode>, AppError> {
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
+    let change = refcodes::CodeChange {
+        wallet: body.wallet.as_deref(),
+        label: body.label.as_deref(),
+        active: body.active,
+    };
+    refcodes::update(&s.pool, &me.user_id, &code, change)
+        .await
+        .map(Json)
+}
+
+async fn remove(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    Path(code): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
+    refcodes::remove(&s.pool, &s.visits.known, &me.user_id, &code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct TrackBody {
+    code: String,
+}
+
+/// Anyone may count a visit; the answer comes from memory (see `server::visits`).
+async fn track(
+    State(s): State<AppState>,
+    JsonBody(body): JsonBody<TrackBody>,
+) -> Result<StatusCode, AppError> {
+    s.visits.track(&s.pool, &body.code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct WalletBody {
+    address: String,
+}
+
+async fn add_wallet(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    JsonBody(body): JsonBody<WalletBody>,
+) -> Result<Response, AppError> {
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
+    let wallets = wallets::add(&s.pool, &me.user_id, &body.address).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "wallets": wallets }))).into_response())
+}
+
+async fn remove_wallet(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    Path(address): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
+    wallets::remove(&s.pool, &me.user_id, &address).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

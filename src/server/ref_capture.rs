@@ -1,0 +1,117 @@
+//! First-touch capture (the seed's `proxy.ts`): a page request carrying a well-formed `?ref=CODE` sets the
+//! `ring_ref` cookie when the visitor has none yet. Never overwrites, never asks the database.
+use super::config::Config;
+use super::cookies;
+use crate::domain::refcode::{code_from_query, normalize_code, REF_COOKIE};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::Response;
+use std::sync::Arc;
+
+/// The code this very request captured; pages read it (through the request parts) to say
+/// "invited by" and to count the visit once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CapturedRef(pub String);
+
+pub async fn capture(State(config): State<Arc<Config>>, mut req: Request, next: Next) -> Response {
+    let code = capturable(req.method(), req.uri(), req.headers());
+    let Some(code) = code else {
+        return next.run(req).await;
+    };
+    req.extensions_mut().insert(CapturedRef(code.clone()));
+    let mut response = next.run(req).await;
+    // A redirect that carries the same `?ref=` on (`/?ref=X` → `/en/?ref=X`) leaves the capture to its target.
+    if !forwards_ref(response.headers(), &code) {
+        let cookie = cookies::set(
+            REF_COOKIE,
+            &code,
+            u64::from(config.ref_cookie_days) * 86_400,
+            config.secure_cookies(),
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// The code to capture: a page GET (not the JSON API), a well-formed `ref`, and no `ring_ref` yet.
+fn capturable(method: &Method, uri: &axum::http::Uri, headers: &HeaderMap) -> Option<String> {
+    if !(method == Method::GET || method == Method::HEAD) || uri.path().starts_with("/api/") {
+        return None;
+    }
+    let code = code_from_query(uri.query()?)?;
+    cookies::read(headers, REF_COOKIE).is_none().then_some(code)
+}
+
+fn forwards_ref(headers: &HeaderMap, code: &str) -> bool {
+    headers
+        .get(header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .and_then(|l| l.split_once('?'))
+        .and_then(|(_, query)| code_from_query(query))
+        .is_some_and(|forwarded| forwarded == code)
+}
+
+/// The visitor's referral as far as this request knows: what it just captured, else a well-formed
+/// `ring_ref` cookie. `(code, just_captured)`.
+pub fn visitor_ref(
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> Option<(String, bool)> {
+    if let Some(CapturedRef(code)) = extensions.get::<CapturedRef>() {
+        return Some((code.clone(), true));
+    }
+    cookies::read(headers, REF_COOKIE)
+        .and_then(|c| normalize_code(&c).ok())
+        .map(|code| (code, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Uri;
+
+    fn uri(s: &str) -> Uri {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn captures_well_formed_codes_on_page_gets_without_a_cookie() {
+        let none = HeaderMap::new();
+        assert_eq!(
+            capturable(&Method::GET, &uri("/uk/store/x?utm=1&ref=summer-24"), &none).as_deref(),
+            Some("SUMMER-24")
+        );
+        assert_eq!(
+            capturable(&Method::POST, &uri("/uk/?ref=ABCD"), &none),
+            None
+        );
+        assert_eq!(
+            capturable(&Method::GET, &uri("/api/me?ref=ABCD"), &none),
+            None
+        );
+        assert_eq!(
+            capturable(&Method::GET, &uri("/uk/?ref=%3Cb%3E"), &none),
+            None
+        );
+        let mut with_cookie = HeaderMap::new();
+        with_cookie.insert(header::COOKIE, "ring_ref=FIRST".parse().unwrap());
+        assert_eq!(
+            capturable(&Method::GET, &uri("/uk/?ref=ABCD"), &with_cookie),
+            None
+        );
+    }
+
+    #[test]
+    fn redirects_that_carry_the_code_on_leave_the_capture_to_their_target() {
+        let mut h = HeaderMap::new();
+        h.insert(header::LOCATION, "/en/?ref=ABCD".parse().unwrap());
+        assert!(forwards_ref(&h, "ABCD"));
+        assert!(!forwards_ref(&h, "WXYZ"));
+        h.insert(header::LOCATION, "/en/signin?next=/en/".parse().unwrap());
+        assert!(!forwards_ref(&h, "ABCD"));
+        assert!(!forwards_ref(&HeaderMap::new(), "ABCD"));
+    }
+}

@@ -1,0 +1,217 @@
+//! First-touch capture of `?ref=`: the `ring_ref` cookie, its attributes, first touch kept, malformed
+//! codes ignored, any path in any locale, and no database on the way.
+mod common;
+use common::TestServer;
+use sqlx::PgPool;
+
+const HTML: &str = "text/html,application/xhtml+xml";
+
+/// A client without a cookie jar: each request carries exactly the cookies a test gives it.
+fn bare() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn get(server: &TestServer, path: &str, cookie: Option<&str>) -> reqwest::Response {
+    let mut req = bare().get(server.url(path)).header("accept", HTML);
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.send().await.unwrap()
+}
+
+fn ring_ref(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("ring_ref="))
+        .map(str::to_string)
+}
+
+#[sqlx::test]
+async fn a_well_formed_code_sets_the_cookie_with_its_attributes(pool: PgPool) {
+    let server = TestServer::start(pool, &[("REF_COOKIE_DAYS", "45")]).await;
+    let resp = get(&server, "/uk/?ref=summer-24", None).await;
+    assert_eq!(resp.status(), 200);
+    let cookie = ring_ref(&resp).expect("ring_ref set");
+    let attributes: Vec<&str> = cookie.split("; ").collect();
+    assert_eq!(attributes[0], "ring_ref=SUMMER-24", "normalized upper-case");
+    for expected in [
+        "Path=/",
+        "SameSite=Lax",
+        "HttpOnly",
+        &format!("Max-Age={}", 45 * 86_400),
+    ] {
+        assert!(attributes.contains(&expected), "{expected} in {cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "http site: {cookie}");
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("data-testid=\"ref-notice\""), "notice shown");
+    assert!(html.contains("SUMMER-24"));
+    assert!(html.contains("Вас запрошено"), "translated notice");
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn an_https_site_makes_the_cookie_secure(pool: PgPool) {
+    let server = TestServer::start(pool, &[("SITE_URL", "https://ring.example")]).await;
+    let cookie = ring_ref(&get(&server, "/en/?ref=ABCD", None).await).unwrap();
+    assert!(cookie.ends_with("; Secure"), "{cookie}");
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn the_first_touch_is_never_overwritten(pool: PgPool) {
+    let server = TestServer::start(pool, &[]).await;
+    let resp = get(&server, "/en/?ref=SECOND", Some("ring_ref=FIRST")).await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(ring_ref(&resp), None);
+    let html = resp.text().await.unwrap();
+    assert!(
+        html.contains("data-code=\"FIRST\""),
+        "the notice names the kept code"
+    );
+    assert!(
+        !html.contains("data-code=\"SECOND\""),
+        "the later code is not the referral"
+    );
+
+    // A cookie jar, as a browser keeps it: the second link leaves the first cookie alone.
+    let browser = common::client();
+    let first = browser
+        .get(server.url("/ru/?ref=FIRST"))
+        .send()
+        .await
+        .unwrap();
+    assert!(ring_ref(&first).is_some());
+    let second = browser
+        .get(server.url("/ru/?ref=SECOND"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ring_ref(&second), None);
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn malformed_codes_are_ignored_and_never_reflected(pool: PgPool) {
+    let server = TestServer::start(pool, &[]).await;
+    for path in [
+        "/en/?ref=%3Cscript%3Ealert(1)%3C/script%3E",
+        "/en/?ref=ab",
+        "/en/?ref=",
+        "/en/?ref=way-too-long-for-a-referral-code",
+        "/en/?ref=caf%C3%A9-caf%C3%A9",
+        "/en/?ref=AB_CD",
+    ] {
+        let resp = get(&server, path, None).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(ring_ref(&resp), None, "{path}");
+        let html = resp.text().await.unwrap();
+        assert!(!html.contains("<script>alert"), "{path}");
+        assert!(!html.contains("ref-notice"), "{path}");
+    }
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn every_path_and_locale_captures(pool: PgPool) {
+    let server = TestServer::start(pool, &[]).await;
+    for (path, status) in [
+        ("/en/?ref=DEEP-1", 200),
+        ("/uk?ref=DEEP-2", 200),
+        ("/ru/store?utm_source=mail&ref=deep-3&x=1", 200),
+        ("/uk/membership/?ref=DEEP-4", 200),
+        ("/en/signin?next=/en/refcodes&ref=DEEP-5", 200),
+        ("/ru/no/such/page?ref=DEEP-6", 404),
+        ("/en/refcodes?ref=DEEP-7", 302),
+    ] {
+        let resp = get(&server, path, None).await;
+        assert_eq!(resp.status(), status, "{path}");
+        let cookie = ring_ref(&resp).unwrap_or_else(|| panic!("{path} captures"));
+        let expected = path
+            .split("ref=")
+            .last()
+            .unwrap()
+            .split('&')
+            .next()
+            .unwrap()
+            .to_uppercase();
+        assert!(
+            cookie.starts_with(&format!("ring_ref={expected};")),
+            "{path}: {cookie}"
+        );
+    }
+    // The root redirect carries `?ref=` on: its target captures.
+    let root = get(&server, "/?ref=ROOT", None).await;
+    assert!(root.status().is_redirection());
+    assert_eq!(ring_ref(&root), None);
+    assert_eq!(root.headers()["location"], "/en/?ref=ROOT");
+    // The JSON API is not a page.
+    let api = get(&server, "/api/me?ref=APICODE", None).await;
+    assert_eq!(ring_ref(&api), None);
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn the_landing_path_needs_no_database(pool: PgPool) {
+    let server = TestServer::start(pool.clone(), &[]).await;
+    pool.close().await;
+    for path in ["/uk/?ref=OFFLINE", "/en/store?ref=OFFLINE"] {
+        let resp = get(&server, path, None).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        assert!(ring_ref(&resp).is_some(), "{path}");
+        assert!(resp.text().await.unwrap().contains("OFFLINE"), "{path}");
+    }
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn the_landing_page_comes_from_memory_without_mixing_visitors(pool: PgPool) {
+    let server = TestServer::start(pool, &[]).await;
+    let first = get(&server, "/uk/?ref=cache-me", None).await;
+    let second = get(&server, "/uk/?ref=cache-me", None).await;
+    for resp in [&first, &second] {
+        assert_eq!(resp.status(), 200);
+        assert!(
+            ring_ref(resp).unwrap().starts_with("ring_ref=CACHE-ME;"),
+            "each visitor gets the cookie"
+        );
+    }
+    let (first, second) = (first.text().await.unwrap(), second.text().await.unwrap());
+    assert_eq!(first, second);
+    assert!(first.contains("data-code=\"CACHE-ME\""));
+
+    // Same URL, other referral: its own page.
+    let kept = get(&server, "/uk/?ref=cache-me", Some("ring_ref=OTHER")).await;
+    assert_eq!(ring_ref(&kept), None);
+    let kept = kept.text().await.unwrap();
+    assert!(kept.contains("data-code=\"OTHER\"") && !kept.contains("data-code=\"CACHE-ME\""));
+
+    // A signed-in member never gets the anonymous page.
+    let member = common::client();
+    common::member(&member, &server, "cached@example.com").await;
+    let html = member
+        .get(server.url("/uk/?ref=cache-me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("cached@example.com") && !html.contains("ref-notice"));
+
+    let metrics = bare()
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(metrics.contains("page_cache_hits_total"), "{metrics}");
+    server.stop().await;
+}
