@@ -1,3 +1,5 @@
+#[cfg(feature = "ssr")]
+use super::ssr;
 use crate::domain::user::Me;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -44,8 +46,7 @@ pub async fn sign_up(
     let session = ssr::respond(
         crate::server::auth::sign_up(&s.pool, &s.config, &email, &password, context).await,
     )?;
-    ssr::set_session_cookie(&s, Some(&session.token));
-    leptos_axum::redirect(&destination(&locale, next.as_deref()));
+    enter(&s, &session.token, &locale, next.as_deref());
     Ok(())
 }
 
@@ -59,8 +60,7 @@ pub async fn sign_in(
     let s = ssr::state()?;
     let session =
         ssr::respond(crate::server::auth::sign_in(&s.pool, &s.config, &email, &password).await)?;
-    ssr::set_session_cookie(&s, Some(&session.token));
-    leptos_axum::redirect(&destination(&locale, next.as_deref()));
+    enter(&s, &session.token, &locale, next.as_deref());
     Ok(())
 }
 
@@ -75,8 +75,12 @@ pub async fn sign_out(locale: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A new session: its cookie, then back to where the visitor was going.
 #[cfg(feature = "ssr")]
-use super::ssr;
+fn enter(state: &crate::server::state::AppState, token: &str, locale: &str, next: Option<&str>) {
+    ssr::set_session_cookie(state, Some(token));
+    leptos_axum::redirect(&destination(locale, next));
+}
 
 #[cfg(feature = "ssr")]
 fn destination(locale: &str, next: Option<&str>) -> String {
