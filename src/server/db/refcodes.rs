@@ -83,7 +83,8 @@ pub async fn find_owned(
     user_id: &str,
     code: &str,
 ) -> sqlx::Result<Option<Refcode>> {
-    let row = sqlx::query!(
+    sqlx::query_as!(
+        Refcode,
         r#"SELECT data->>'code' AS "code!", data->>'wallet' AS "wallet!", data->>'label' AS label,
                   COALESCE((data->>'active')::boolean, false) AS "active!",
                   COALESCE((data->>'visits')::bigint, 0) AS "visits!", created_at
@@ -92,15 +93,7 @@ pub async fn find_owned(
         code
     )
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| Refcode {
-        code: r.code,
-        wallet: r.wallet,
-        label: r.label,
-        active: r.active,
-        visits: r.visits,
-        created_at: r.created_at,
-    }))
+    .await
 }
 
 /// Changes a member's own code; `None` when the code is not theirs.
@@ -122,7 +115,8 @@ pub async fn update_owned(
     }
     // `||` replaces only the named keys: a visit flush racing this update keeps its increment
     // (PostgreSQL re-evaluates the expression on the row's newest version).
-    let row = sqlx::query!(
+    sqlx::query_as!(
+        Refcode,
         r#"UPDATE refcodes SET data = data || $3, updated_at = now()
            WHERE upper(data->>'code') = upper($2) AND data->>'userId' = $1
            RETURNING data->>'code' AS "code!", data->>'wallet' AS "wallet!", data->>'label' AS label,
@@ -133,15 +127,7 @@ pub async fn update_owned(
         Value::Object(patch)
     )
     .fetch_optional(db)
-    .await?;
-    Ok(row.map(|r| Refcode {
-        code: r.code,
-        wallet: r.wallet,
-        label: r.label,
-        active: r.active,
-        visits: r.visits,
-        created_at: r.created_at,
-    }))
+    .await
 }
 
 /// Deletes a member's own code unless it ever attributed anything; then it is deactivated instead.
