@@ -43,6 +43,12 @@ pub enum ChainError {
     Reverted { context: String, tx_hash: B256 },
     #[error("{context}: receipt of {tx_hash} has no contract address")]
     NoContractAddress { context: String, tx_hash: B256 },
+    /// A reward batch longer than the contract accepts (`MAX_BATCH_SIZE`). Nothing was sent: split it.
+    #[error("a batch of {size} rewards is too large: the contract accepts at most {max} per transaction; split it")]
+    BatchTooLarge { size: usize, max: usize },
+    /// An empty reward batch. Nothing was sent.
+    #[error("no rewards to pay: the batch is empty")]
+    EmptyBatch,
     #[error("anvil: {0}")]
     Anvil(String),
 }
@@ -87,6 +93,39 @@ impl ChainError {
             .and_then(|data| E::abi_decode(&data).ok())
     }
 
+    /// Whether the node reported a revert (execution reverted, with or without revert data), as opposed to an RPC
+    /// failure, a timeout or a bad input.
+    pub fn is_revert(&self) -> bool {
+        let payload = match self {
+            ChainError::Contract { source, .. } => match source.as_ref() {
+                alloy::contract::Error::TransportError(e) => e.as_error_resp(),
+                _ => None,
+            },
+            ChainError::Rpc { source, .. } => source.as_error_resp(),
+            _ => None,
+        };
+        payload.is_some_and(|p| p.message.to_ascii_lowercase().contains("revert"))
+    }
+
+    /// A human reason for a revert (`None` when this is not a revert): the ReferralRewards custom error in words
+    /// ([`describe_revert`]), else a Solidity `Error(string)`/`Panic(uint256)`, else the raw data or the node's
+    /// message.
+    pub fn revert_reason(&self) -> Option<String> {
+        if !self.is_revert() {
+            return None;
+        }
+        if let Some(decoded) = self.revert() {
+            return Some(describe_revert(&decoded));
+        }
+        match self.revert_data() {
+            Some(data) if !data.is_empty() => Some(
+                alloy::sol_types::decode_revert_reason(&data)
+                    .unwrap_or_else(|| format!("reverted with unknown error data {data}")),
+            ),
+            _ => Some("reverted without a reason".to_string()),
+        }
+    }
+
     /// `Some(orderRef)` when the failure is `ReferralRewards__AlreadyPaid(orderRef)`.
     pub fn already_paid(&self) -> Option<B256> {
         match self.revert()? {
@@ -129,6 +168,24 @@ pub fn describe_revert(err: &ReferralRewardsErrors) -> String {
             e.account, e.neededRole
         ),
         E::EnforcedPause(_) => "EnforcedPause: the contract is paused".to_string(),
+        E::ExpectedPause(_) => "ExpectedPause: the contract is not paused".to_string(),
+        E::ReferralRewards__ZeroAddress(_) => {
+            "ReferralRewards__ZeroAddress: the recipient (or the given address) is the zero address"
+                .to_string()
+        }
+        E::ReferralRewards__ZeroAmount(_) => {
+            "ReferralRewards__ZeroAmount: the reward amount is zero".to_string()
+        }
+        E::ReferralRewards__ZeroOrderRef(_) => {
+            "ReferralRewards__ZeroOrderRef: the order reference hash is zero".to_string()
+        }
+        E::ReferralRewards__EmptyBatch(_) => {
+            "ReferralRewards__EmptyBatch: the batch is empty".to_string()
+        }
+        E::ReferralRewards__NotAContract(e) => format!(
+            "ReferralRewards__NotAContract: {} has no code, so it cannot be the reward token",
+            e.token
+        ),
         other => format!("{other:?}"),
     }
 }

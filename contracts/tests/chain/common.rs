@@ -9,7 +9,8 @@ use refcodes_chain::anvil::{anvil_signer, spawn_anvil};
 use refcodes_chain::ReferralRewards::{ReferralRewardsErrors, ReferralRewardsInstance};
 use refcodes_chain::RewardToken::RewardTokenInstance;
 use refcodes_chain::{
-    deploy, send_and_confirm, ChainClient, Deployment, Mode, ReferralRewards, RewardToken,
+    deploy, send_and_confirm, ChainClient, Deployment, Minter, Mode, ReferralRewards, RewardEntry,
+    RewardToken,
 };
 
 /// Bindings of the second implementation (tests only). In its own module: its ABI refers to
@@ -92,6 +93,12 @@ impl Env {
             .expect("totalSupply")
     }
 
+    /// The operator's minter, polling receipts every 50 ms.
+    pub fn minter(&self) -> Minter {
+        Minter::new(self.operator.clone(), self.deployment.proxy)
+            .with_poll_interval(std::time::Duration::from_millis(50))
+    }
+
     pub async fn is_paid(&self, order_ref: B256) -> bool {
         self.rewards(&self.admin)
             .paidOrders(order_ref)
@@ -107,6 +114,39 @@ pub fn recipient(n: u64) -> Address {
     bytes[0] = 0xbe;
     bytes[12..].copy_from_slice(&n.to_be_bytes());
     Address::from(bytes)
+}
+
+/// A reward entry for `recipient(n)` of `amount` for `order_ref(reference)`.
+pub fn entry(n: u64, amount: U256, reference: &str) -> RewardEntry {
+    RewardEntry {
+        to: recipient(n),
+        amount,
+        order_ref: refcodes_chain::order_ref(reference),
+    }
+}
+
+/// A fresh directory under the system temp dir, removed (best effort) on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "refcodes-chain-{label}-{}-{nanos}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Sends and expects success.
