@@ -3,10 +3,10 @@ use crate::domain::locale::LOCALES;
 use crate::i18n::*;
 use crate::pages::{
     admin_refcodes::AdminRefcodesPage, auth::SignInPage, auth::SignUpPage, guard::NotFound,
-    invite::InviteNotice, landing::LandingPage, membership::MembershipPage, refcodes::RefcodesPage,
-    store::StorePage,
+    invite::InviteNotice, landing::LandingPage, membership::MembershipPage, order::OrderPage,
+    refcodes::RefcodesPage, store::StorePage, test_payment::TestPaymentPage,
 };
-use crate::routes::{self, ADMIN, HOME, MEMBERSHIP, REFCODES, SIGN_IN, SIGN_UP, STORE};
+use crate::routes::{self, ADMIN, HOME, MEMBERSHIP, ORDERS, REFCODES, SIGN_IN, SIGN_UP, STORE};
 use crate::session::{provide_auth, use_auth, use_site};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -65,6 +65,8 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=StaticSegment(STORE) view=StorePage ssr=SsrMode::Async />
                 <Route path=StaticSegment(MEMBERSHIP) view=MembershipPage ssr=SsrMode::Async />
                 <Route path=StaticSegment(REFCODES) view=RefcodesPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment(ORDERS), ParamSegment("reference")) view=OrderPage ssr=SsrMode::Async />
+                <Route path=(StaticSegment("pay"), StaticSegment("test"), ParamSegment("reference")) view=TestPaymentPage ssr=SsrMode::Async />
                 <Route path=(StaticSegment(ADMIN), StaticSegment(REFCODES)) view=AdminRefcodesPage ssr=SsrMode::Async />
             </ParentRoute>
         </Routes>

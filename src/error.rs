@@ -41,6 +41,38 @@ pub enum AppError {
     TooManyWallets { max: u32 },
     #[error("this wallet is not in your profile")]
     UnknownWallet,
+    #[error("the order is empty; add at least one product")]
+    EmptyOrder,
+    #[error("there is no product {product_id:?} in the catalog")]
+    UnknownProduct { product_id: String },
+    #[error("an order holds at most {max} different products")]
+    TooManyLines { max: u32 },
+    #[error("a quantity is a whole number from 1 to {max}")]
+    InvalidQuantity { max: u32 },
+    #[error("all products of one order must have the same currency")]
+    MixedCurrencies,
+    #[error("only {available} of product {product_id:?} left in stock")]
+    OutOfStock { product_id: String, available: u32 },
+    #[error("there is no such order")]
+    UnknownOrder,
+    #[error("this order cannot be paid: it is {status}")]
+    OrderNotPayable { status: String },
+    #[error("not enough credit: the balance is {balance} {currency}")]
+    InsufficientCredit { balance: String, currency: String },
+    #[error("a credit grant is a positive amount with at most two decimals")]
+    InvalidAmount,
+    #[error("there is no membership tier {tier:?}")]
+    UnknownTier { tier: String },
+    #[error("you already have this membership tier or a higher one")]
+    NotAnUpgrade,
+    #[error("the payment notification's signature is wrong")]
+    BadSignature,
+    #[error("the payment notification is for another merchant account")]
+    WrongMerchant,
+    #[error("the payment notification's amount or currency does not match the order")]
+    AmountMismatch,
+    #[error("a reward cannot go from {from} to {to}")]
+    IllegalTransition { from: String, to: String },
     #[error("sign in to continue")]
     Unauthorized,
     #[error("this needs an administrator account")]
@@ -76,6 +108,22 @@ impl AppError {
             AppError::WalletExists => "wallet_exists",
             AppError::TooManyWallets { .. } => "too_many_wallets",
             AppError::UnknownWallet => "unknown_wallet",
+            AppError::EmptyOrder => "empty_order",
+            AppError::UnknownProduct { .. } => "unknown_product",
+            AppError::TooManyLines { .. } => "too_many_lines",
+            AppError::InvalidQuantity { .. } => "invalid_quantity",
+            AppError::MixedCurrencies => "mixed_currencies",
+            AppError::OutOfStock { .. } => "out_of_stock",
+            AppError::UnknownOrder => "unknown_order",
+            AppError::OrderNotPayable { .. } => "order_not_payable",
+            AppError::InsufficientCredit { .. } => "insufficient_credit",
+            AppError::InvalidAmount => "invalid_amount",
+            AppError::UnknownTier { .. } => "unknown_tier",
+            AppError::NotAnUpgrade => "not_an_upgrade",
+            AppError::BadSignature => "bad_signature",
+            AppError::WrongMerchant => "wrong_merchant",
+            AppError::AmountMismatch => "amount_mismatch",
+            AppError::IllegalTransition { .. } => "illegal_transition",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
@@ -95,15 +143,33 @@ impl AppError {
             | AppError::WalletChecksum
             | AppError::ZeroWallet
             | AppError::InvalidLabel { .. }
+            | AppError::EmptyOrder
+            | AppError::UnknownProduct { .. }
+            | AppError::TooManyLines { .. }
+            | AppError::InvalidQuantity { .. }
+            | AppError::MixedCurrencies
+            | AppError::InvalidAmount
+            | AppError::UnknownTier { .. }
+            | AppError::BadSignature
+            | AppError::WrongMerchant
+            | AppError::AmountMismatch
             | AppError::BadRequest(_) => 400,
             AppError::Unauthorized | AppError::WrongCredentials => 401,
             AppError::Forbidden => 403,
-            AppError::NotFound | AppError::UnknownCode | AppError::UnknownWallet => 404,
+            AppError::NotFound
+            | AppError::UnknownCode
+            | AppError::UnknownWallet
+            | AppError::UnknownOrder => 404,
             AppError::EmailTaken
             | AppError::CodeTaken
             | AppError::TooManyCodes { .. }
             | AppError::WalletExists
-            | AppError::TooManyWallets { .. } => 409,
+            | AppError::TooManyWallets { .. }
+            | AppError::OutOfStock { .. }
+            | AppError::OrderNotPayable { .. }
+            | AppError::InsufficientCredit { .. }
+            | AppError::NotAnUpgrade
+            | AppError::IllegalTransition { .. } => 409,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 502,

@@ -5,12 +5,24 @@ pub const SIGN_UP: &str = "signup";
 pub const STORE: &str = "store";
 pub const MEMBERSHIP: &str = "membership";
 pub const REFCODES: &str = "refcodes";
+pub const ORDERS: &str = "orders";
+pub const TEST_PAYMENT: &str = "pay/test";
 pub const ADMIN: &str = "admin";
 pub const ADMIN_REFCODES: &str = "admin/refcodes";
 
 /// The localized URL of a route: `href("uk", REFCODES)` → `/uk/refcodes`.
 pub fn href(locale: &str, route: &str) -> String {
     format!("/{locale}/{route}")
+}
+
+/// An order's page: `/en/orders/RC-…`.
+pub fn order(locale: &str, reference: &str) -> String {
+    format!("/{locale}/{ORDERS}/{reference}")
+}
+
+/// The test payment page of an order.
+pub fn test_payment(locale: &str, reference: &str) -> String {
+    format!("/{locale}/{TEST_PAYMENT}/{reference}")
 }
 
 /// The sign-in page that returns to `next` afterwards.

@@ -2,6 +2,7 @@
 pub mod auth;
 pub mod refcodes;
 pub mod referral;
+pub mod store;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
@@ -29,6 +30,15 @@ pub(crate) mod ssr {
     /// The signed-in member, or 401.
     pub async fn user(state: &AppState) -> Result<crate::domain::user::Me, AppError> {
         respond(crate::server::auth::require_user(&state.pool, session_token().as_deref()).await)
+    }
+
+    /// A supported locale for building links (anything else: the default).
+    pub fn locale(raw: &str) -> &str {
+        if crate::domain::locale::is_supported(raw) {
+            raw
+        } else {
+            crate::domain::locale::DEFAULT_LOCALE
+        }
     }
 
     /// Gives a failed server function the HTTP status its error deserves (not a blanket 500).

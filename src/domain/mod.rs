@@ -1,5 +1,9 @@
 //! Pure types and rules, compiled for both the server and the browser. No I/O here.
 pub mod auth;
 pub mod locale;
+pub mod membership;
+pub mod money;
 pub mod refcode;
+pub mod reward;
+pub mod store;
 pub mod user;

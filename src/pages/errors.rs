@@ -54,6 +54,33 @@ pub fn message(error: AppError) -> AnyView {
             t!(i18n, refcodes.errors.too_many_wallets, count = move || max).into_any()
         }
         AppError::UnknownWallet => t!(i18n, refcodes.errors.unknown_wallet).into_any(),
+        AppError::EmptyOrder => t!(i18n, common.errors.empty_order).into_any(),
+        AppError::UnknownProduct { .. } => t!(i18n, common.errors.unknown_product).into_any(),
+        AppError::TooManyLines { max } => {
+            t!(i18n, common.errors.too_many_lines, count = move || max).into_any()
+        }
+        AppError::InvalidQuantity { max } => {
+            t!(i18n, common.errors.invalid_quantity, count = move || max).into_any()
+        }
+        AppError::MixedCurrencies => t!(i18n, common.errors.mixed_currencies).into_any(),
+        AppError::OutOfStock { available, .. } => {
+            t!(i18n, common.errors.out_of_stock, count = move || available).into_any()
+        }
+        AppError::UnknownOrder => t!(i18n, common.errors.unknown_order).into_any(),
+        AppError::OrderNotPayable { .. } => t!(i18n, common.errors.order_not_payable).into_any(),
+        AppError::InsufficientCredit { balance, .. } => t!(
+            i18n,
+            common.errors.insufficient_credit,
+            balance = move || balance.clone()
+        )
+        .into_any(),
+        AppError::InvalidAmount => t!(i18n, common.errors.invalid_amount).into_any(),
+        AppError::UnknownTier { .. } => t!(i18n, common.errors.unknown_tier).into_any(),
+        AppError::NotAnUpgrade => t!(i18n, common.errors.not_an_upgrade).into_any(),
+        AppError::BadSignature | AppError::WrongMerchant | AppError::AmountMismatch => {
+            t!(i18n, common.errors.payment_rejected).into_any()
+        }
+        AppError::IllegalTransition { .. } => t!(i18n, common.errors.illegal_transition).into_any(),
         AppError::Unauthorized => t!(i18n, common.errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, common.errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, common.errors.not_found).into_any(),

@@ -6,5 +6,7 @@ pub mod guard;
 pub mod invite;
 pub mod landing;
 pub mod membership;
+pub mod order;
 pub mod refcodes;
 pub mod store;
+pub mod test_payment;

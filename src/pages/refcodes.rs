@@ -11,6 +11,9 @@ use crate::domain::refcode::{
     format_token_amount, RefcodeCard, RewardTally, MAX_CODE_LEN, MIN_CODE_LEN,
     REWARD_TOKEN_DECIMALS,
 };
+use crate::api::store::my_rewards;
+use crate::domain::money::display;
+use crate::domain::reward::{MyReward, RewardStatus};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -79,6 +82,7 @@ fn Board() -> impl IntoView {
             })}
         </Transition>
         <CreateForm create />
+        <MyRewards />
         <section class="card" data-testid="wallets-card">
             <h2>{t!(i18n, refcodes.wallets.title)}</h2>
             <p class="hint">{t!(i18n, refcodes.wallets.lead)}</p>
@@ -361,4 +365,73 @@ fn WalletList(wallets: Vec<String>, remove: ServerAction<RemoveWallet>) -> impl 
         </ul>
     }
     .into_any()
+}
+
+/// A reward status in the reader's language.
+pub fn reward_status_label(status: RewardStatus) -> AnyView {
+    let i18n = use_i18n();
+    match status {
+        RewardStatus::Pending => t!(i18n, refcodes.status.pending).into_any(),
+        RewardStatus::Approved => t!(i18n, refcodes.status.approved).into_any(),
+        RewardStatus::Minting => t!(i18n, refcodes.status.minting).into_any(),
+        RewardStatus::Minted => t!(i18n, refcodes.status.minted).into_any(),
+        RewardStatus::Rejected => t!(i18n, refcodes.status.rejected).into_any(),
+        RewardStatus::Voided => t!(i18n, refcodes.status.voided).into_any(),
+        RewardStatus::Failed => t!(i18n, refcodes.status.failed).into_any(),
+    }
+}
+
+/// Every reward the member earned, with its status.
+#[component]
+fn MyRewards() -> impl IntoView {
+    let i18n = use_i18n();
+    let rewards = Resource::new(|| (), |_| my_rewards());
+    view! {
+        <section class="card" data-testid="my-rewards">
+            <h2>{t!(i18n, refcodes.rewards.title)}</h2>
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match rewards.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, refcodes.rewards.empty)}</p> }.into_any(),
+                        Ok(list) => view! { <RewardTable list /> }.into_any(),
+                        Err(e) => view! { <ErrorText error=Some(e) /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn RewardTable(list: Vec<MyReward>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <table class="rewards">
+            <thead>
+                <tr>
+                    <th>{t!(i18n, refcodes.rewards.order)}</th>
+                    <th>{t!(i18n, refcodes.rewards.code)}</th>
+                    <th>{t!(i18n, refcodes.rewards.fiat)}</th>
+                    <th>{t!(i18n, refcodes.rewards.tokens)}</th>
+                    <th>{t!(i18n, refcodes.rewards.status)}</th>
+                    <th>{t!(i18n, refcodes.rewards.tx)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|r| {
+                    let tokens = format_token_amount(&r.amount_wei, REWARD_TOKEN_DECIMALS);
+                    view! {
+                        <tr data-testid="reward-row" data-status=r.status.as_str() data-order=r.order_reference.clone()>
+                            <td><code>{r.order_reference.clone()}</code></td>
+                            <td>{r.referral_code.clone()}</td>
+                            <td>{display(r.fiat_amount, &r.currency)}</td>
+                            <td>{tokens}</td>
+                            <td data-testid="reward-status">{reward_status_label(r.status)}</td>
+                            <td>{r.tx_hash.clone().map(|h| view! { <code class="tx">{h}</code> })}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
 }

@@ -1,8 +1,9 @@
-//! Attribution guards (seed: `attribution-service`). At sign-up: the first-touch `ring_ref` counts when it
-//! names an active code of someone else.
-use super::db;
+//! Attribution (seed: `attribution-service`). At sign-up: the first-touch `ring_ref` counts when it names an
+//! active code of someone else. At an order: the guards of `domain::store::attribute`.
+use super::db::{self, orders::AttributionRejected};
 use crate::domain::refcode::normalize_code;
-use crate::domain::user::ReferredBy;
+use crate::domain::store::{attribute, AttributionFacts};
+use crate::domain::user::{Me, ReferredBy};
 use crate::error::AppError;
 use sqlx::PgPool;
 
@@ -30,4 +31,47 @@ pub async fn for_signup(
         code,
         user_id: owner,
     }))
+}
+
+/// An order's attribution, resolved before the order exists: the referral it carries, or why it carries none.
+#[derive(Debug, Default)]
+pub struct OrderAttribution {
+    pub referral: Option<crate::domain::store::Referral>,
+    pub rejected: Option<AttributionRejected>,
+}
+
+/// The code comes from the first-touch `ring_ref` cookie, or from the buyer's signup referral when there is
+/// none; then the seed's guards decide.
+pub async fn for_order(
+    pool: &PgPool,
+    buyer: &Me,
+    ring_ref: Option<&str>,
+) -> Result<OrderAttribution, AppError> {
+    let cookie_code = ring_ref.and_then(|raw| normalize_code(raw).ok());
+    let Some(code) = cookie_code.or_else(|| buyer.referred_by.as_ref().map(|r| r.code.clone())) else {
+        return Ok(OrderAttribution::default());
+    };
+    let facts = db::refcodes::facts(pool, &code).await?;
+    let has_purchase = db::orders::buyer_has_purchase(pool, &buyer.user_id).await?;
+    let guard_facts = AttributionFacts {
+        code: facts
+            .as_ref()
+            .map(|f| (f.owner.as_str(), f.wallet.as_str(), f.active)),
+        buyer_user_id: &buyer.user_id,
+        buyer_wallets: &buyer.wallets,
+        buyer_has_paid_order: has_purchase,
+    };
+    Ok(match attribute(&code, &guard_facts) {
+        Ok(referral) => OrderAttribution {
+            referral: Some(referral),
+            rejected: None,
+        },
+        Err(reason) => {
+            tracing::info!(code, ?reason, "order attribution rejected");
+            OrderAttribution {
+                referral: None,
+                rejected: Some(AttributionRejected { code, reason }),
+            }
+        }
+    })
 }

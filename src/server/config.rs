@@ -26,7 +26,60 @@ pub struct Config {
     pub seed_demo: bool,
     pub ref_cookie_days: u32,
     pub max_codes_per_user: u32,
+    pub payments: Payments,
+    pub rates: RewardRates,
+    pub oracle: OracleSource,
+    pub chain_rpc_url: Option<String>,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentsMode {
+    /// Card payments go to a built-in test page that signs the provider's notification itself.
+    Test,
+    /// Card payments go to WayForPay's purchase form.
+    Live,
+}
+
+/// WayForPay merchant settings. The key signs and verifies; it is never logged or shown.
+#[derive(Clone)]
+pub struct Payments {
+    pub mode: PaymentsMode,
+    pub merchant_account: String,
+    pub merchant_domain: String,
+    pub secret_key: String,
+}
+
+impl fmt::Debug for Payments {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Payments")
+            .field("mode", &self.mode)
+            .field("merchant_account", &self.merchant_account)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reward size in basis points of the paid amount (500 = 5 %).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RewardRates {
+    pub store_bps: u32,
+    pub membership_bps: u32,
+}
+
+/// Where the reward token's price (in the store currency) comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OracleSource {
+    /// A fixed price: `answer / 10^decimals` per token.
+    Fixed { answer: u128, decimals: u8 },
+    /// A Chainlink `AggregatorV3Interface` feed on `CHAIN_RPC_URL`.
+    Feed {
+        address: String,
+        max_age_secs: u64,
+    },
+}
+
+/// The development merchant of `PAYMENTS_MODE=test`: only the built-in test page signs with it.
+const TEST_MERCHANT: &str = "refcodes_test_merchant";
+const TEST_SECRET: &str = "refcodes-test-payments-key";
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -68,6 +121,22 @@ impl Config {
             value: site_addr_raw.clone(),
             expected: "an IP address and port, like 127.0.0.1:3000",
         })?;
+        let payments = parse_payments(&get, &site_url)?;
+        let chain_rpc_url = get("CHAIN_RPC_URL").map(|u| u.trim().to_string());
+        if let Some(url) = &chain_rpc_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError {
+                    var: "CHAIN_RPC_URL",
+                    value: url.clone(),
+                    expected: "an http:// or https:// JSON-RPC URL",
+                });
+            }
+        }
+        let oracle = parse_oracle(&get, chain_rpc_url.is_some())?;
+        let rates = RewardRates {
+            store_bps: ranged(&get, "REFERRAL_REWARD_BPS", 500, 0..=10_000, BPS)?,
+            membership_bps: ranged(&get, "MEMBERSHIP_REWARD_BPS", 1000, 0..=10_000, BPS)?,
+        };
         Ok(Config {
             database_url,
             db_max_connections: ranged(
@@ -120,12 +189,112 @@ impl Config {
                 1..=1000,
                 "a whole number from 1 to 1000",
             )?,
+            payments,
+            rates,
+            oracle,
+            chain_rpc_url,
         })
     }
 
     pub fn secure_cookies(&self) -> bool {
         self.site_url.starts_with("https://")
     }
+}
+
+const BPS: &str = "basis points: a whole number from 0 to 10000 (500 = 5 %)";
+
+fn parse_payments(
+    get: &impl Fn(&str) -> Option<String>,
+    site_url: &str,
+) -> Result<Payments, ConfigError> {
+    let mode = match get("PAYMENTS_MODE").as_deref().map(str::trim) {
+        None | Some("test") => PaymentsMode::Test,
+        Some("live") => PaymentsMode::Live,
+        Some(other) => {
+            return Err(ConfigError {
+                var: "PAYMENTS_MODE",
+                value: other.into(),
+                expected: "test or live",
+            })
+        }
+    };
+    let required = |var: &'static str, test_default: &str| match (get(var), mode) {
+        (Some(v), _) => Ok(v.trim().to_string()),
+        (None, PaymentsMode::Test) => Ok(test_default.to_string()),
+        (None, PaymentsMode::Live) => Err(ConfigError {
+            var,
+            value: String::new(),
+            expected: "a value (required when PAYMENTS_MODE=live)",
+        }),
+    };
+    let host = site_url
+        .split_once("://")
+        .map_or(site_url, |(_, h)| h)
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Ok(Payments {
+        mode,
+        merchant_account: required("WAYFORPAY_MERCHANT_ACCOUNT", TEST_MERCHANT)?,
+        secret_key: required("WAYFORPAY_SECRET_KEY", TEST_SECRET)?,
+        merchant_domain: get("WAYFORPAY_MERCHANT_DOMAIN").unwrap_or(host),
+    })
+}
+
+fn parse_oracle(
+    get: &impl Fn(&str) -> Option<String>,
+    has_rpc: bool,
+) -> Result<OracleSource, ConfigError> {
+    let max_age_secs = u64::from(ranged(
+        get,
+        "ORACLE_MAX_AGE_SECS",
+        3600,
+        1..=604_800,
+        "a whole number of seconds from 1 to 604800",
+    )?);
+    if let Some(address) = get("ORACLE_FEED_ADDRESS") {
+        let address = address.trim().to_string();
+        let hex = address.strip_prefix("0x").unwrap_or_default();
+        if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ConfigError {
+                var: "ORACLE_FEED_ADDRESS",
+                value: address,
+                expected: "a contract address: 0x followed by 40 hexadecimal characters",
+            });
+        }
+        if !has_rpc {
+            return Err(ConfigError {
+                var: "ORACLE_FEED_ADDRESS",
+                value: address,
+                expected: "CHAIN_RPC_URL to be set as well (the feed is read from that chain)",
+            });
+        }
+        return Ok(OracleSource::Feed {
+            address,
+            max_age_secs,
+        });
+    }
+    let raw = get("ORACLE_FIXED_PRICE").unwrap_or_else(|| "40.00".into());
+    parse_price(raw.trim()).ok_or(ConfigError {
+        var: "ORACLE_FIXED_PRICE",
+        value: raw,
+        expected: "a positive decimal price of one reward token in the store currency, like 41.25",
+    })
+}
+
+/// `"41.25"` → answer 4125 with 2 decimals.
+fn parse_price(raw: &str) -> Option<OracleSource> {
+    let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 18 {
+        return None;
+    }
+    let answer: u128 = format!("{whole}{frac}").parse().ok()?;
+    (answer > 0).then_some(OracleSource::Fixed {
+        answer,
+        decimals: frac.len() as u8,
+    })
 }
 
 fn ranged(
@@ -244,6 +413,50 @@ mod tests {
             let e = config(&[DB, (var, value)]).unwrap_err();
             assert_eq!((e.var, e.value.as_str()), (var, value));
         }
+    }
+
+    #[test]
+    fn payments_and_rewards_have_safe_defaults_and_live_needs_credentials() {
+        let c = config(&[DB]).unwrap();
+        assert_eq!(c.payments.mode, PaymentsMode::Test);
+        assert_eq!(c.payments.merchant_domain, "127.0.0.1");
+        assert_eq!((c.rates.store_bps, c.rates.membership_bps), (500, 1000));
+        assert_eq!(c.oracle, OracleSource::Fixed { answer: 4000, decimals: 2 });
+        assert!(!format!("{:?}", c.payments).contains(TEST_SECRET));
+        let e = config(&[DB, ("PAYMENTS_MODE", "live")]).unwrap_err();
+        assert_eq!(e.var, "WAYFORPAY_MERCHANT_ACCOUNT");
+        let live = config(&[
+            DB,
+            ("PAYMENTS_MODE", "live"),
+            ("WAYFORPAY_MERCHANT_ACCOUNT", "shop"),
+            ("WAYFORPAY_SECRET_KEY", "k"),
+        ])
+        .unwrap();
+        assert_eq!(live.payments.mode, PaymentsMode::Live);
+        for (var, value) in [
+            ("PAYMENTS_MODE", "sandbox"),
+            ("REFERRAL_REWARD_BPS", "10001"),
+            ("MEMBERSHIP_REWARD_BPS", "5%"),
+            ("ORACLE_FIXED_PRICE", "0"),
+            ("ORACLE_FIXED_PRICE", "-1"),
+            ("ORACLE_FIXED_PRICE", "1,5"),
+            ("ORACLE_FEED_ADDRESS", "0x1234"),
+            ("ORACLE_FEED_ADDRESS", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+            ("CHAIN_RPC_URL", "ws://x"),
+        ] {
+            assert_eq!(config(&[DB, (var, value)]).unwrap_err().var, var, "{var}={value}");
+        }
+        let feed = config(&[
+            DB,
+            ("CHAIN_RPC_URL", "http://127.0.0.1:8545"),
+            ("ORACLE_FEED_ADDRESS", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+        ])
+        .unwrap();
+        assert!(matches!(feed.oracle, OracleSource::Feed { max_age_secs: 3600, .. }));
+        assert_eq!(
+            parse_price("41.125"),
+            Some(OracleSource::Fixed { answer: 41125, decimals: 3 })
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! From a configuration to a serving process: pool, migrations, admins, demo data, listener.
 use super::config::Config;
 use super::state::AppState;
+use super::ledger::Ledger;
+use super::oracle::PriceOracle;
 use super::{auth, db, demo, router, telemetry, visits};
 use axum::ServiceExt;
 use leptos::config::LeptosOptions;
@@ -59,12 +61,20 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
+    let oracle = PriceOracle::from_config(&config).map_err(StartError::Step)?;
+    let ledger = Ledger::new(config.rates, oracle);
+    let http = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .map_err(|e| StartError::Step(format!("HTTP client: {e}")))?;
     Ok(AppState {
         leptos_options,
         pool,
         config: Arc::new(config),
         metrics: telemetry::metrics_handle(),
         visits: Arc::default(),
+        ledger: Arc::new(ledger),
+        http,
     })
 }
 

@@ -1,4 +1,5 @@
 use super::config::Config;
+use super::ledger::Ledger;
 use super::visits::VisitCounter;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -15,4 +16,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Visit tallies not written yet, and the codes known to exist.
     pub visits: Arc<VisitCounter>,
+    /// The reward ledger with its price oracle.
+    pub ledger: Arc<Ledger>,
+    /// Outgoing HTTP (the test payment page posts to this app's own webhook).
+    pub http: reqwest::Client,
 }

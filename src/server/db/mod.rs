@@ -1,7 +1,14 @@
 //! The only place with SQL: one repository per collection.
+pub mod catalog;
+pub mod credit;
 pub mod login_failures;
+pub mod memberships;
+pub mod orders;
+pub mod payment_events;
 pub mod refcodes;
+pub mod rewards;
 pub mod sessions;
+pub mod settlements;
 pub mod users;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};

@@ -189,6 +189,26 @@ pub async fn active_owner(db: impl PgExecutor<'_>, code: &str) -> sqlx::Result<O
     .await
 }
 
+/// A code's owner, payout wallet and whether it is active (order attribution and membership rewards).
+pub struct CodeFacts {
+    pub code: String,
+    pub owner: String,
+    pub wallet: String,
+    pub active: bool,
+}
+
+pub async fn facts(db: impl PgExecutor<'_>, code: &str) -> sqlx::Result<Option<CodeFacts>> {
+    sqlx::query_as!(
+        CodeFacts,
+        r#"SELECT data->>'code' AS "code!", data->>'userId' AS "owner!", data->>'wallet' AS "wallet!",
+                  COALESCE((data->>'active')::boolean, false) AS "active!"
+           FROM refcodes WHERE upper(data->>'code') = upper($1)"#,
+        code
+    )
+    .fetch_optional(db)
+    .await
+}
+
 /// Adds pending visits to many codes in one statement: all of them land, or none.
 pub async fn add_visits(
     db: impl PgExecutor<'_>,

@@ -3,6 +3,7 @@ pub mod json_api;
 pub mod locale_redirect;
 pub mod ops;
 pub mod refcodes_api;
+pub mod store_api;
 
 use crate::domain::refcode::REF_COOKIE;
 use crate::error::AppError;

@@ -1,0 +1,62 @@
+//! Membership tiers: what an upgrade costs. `basic` is everyone's start and free.
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tier {
+    pub id: &'static str,
+    /// Higher ranks include lower ones; an upgrade goes up only.
+    pub rank: u8,
+    /// Price in minor units of [`TIER_CURRENCY`].
+    pub price: i64,
+}
+
+pub const TIER_CURRENCY: &str = "UAH";
+
+pub const TIERS: [Tier; 3] = [
+    Tier {
+        id: "basic",
+        rank: 0,
+        price: 0,
+    },
+    Tier {
+        id: "plus",
+        rank: 1,
+        price: 19_900,
+    },
+    Tier {
+        id: "pro",
+        rank: 2,
+        price: 49_900,
+    },
+];
+
+pub fn tier(id: &str) -> Option<Tier> {
+    TIERS.into_iter().find(|t| t.id == id)
+}
+
+/// The tier a member holds (no membership yet: `basic`).
+pub fn current(membership: Option<&str>) -> Tier {
+    membership.and_then(tier).unwrap_or(TIERS[0])
+}
+
+/// Whether a member on `from` can buy `to`.
+pub fn is_upgrade(from: Option<&str>, to: &Tier) -> bool {
+    to.price > 0 && to.rank > current(from).rank
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upgrades_go_up_only() {
+        let plus = tier("plus").unwrap();
+        let pro = tier("pro").unwrap();
+        assert!(is_upgrade(None, &plus));
+        assert!(is_upgrade(Some("plus"), &pro));
+        assert!(!is_upgrade(Some("pro"), &plus));
+        assert!(!is_upgrade(Some("plus"), &plus));
+        assert!(!is_upgrade(None, &tier("basic").unwrap()));
+        assert_eq!(current(Some("nonsense")).id, "basic");
+    }
+}

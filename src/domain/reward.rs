@@ -1,0 +1,154 @@
+//! Referral rewards: their statuses and the only legal moves between them (DESIGN §4.7).
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RewardStatus {
+    Pending,
+    Approved,
+    Minting,
+    Minted,
+    Rejected,
+    Voided,
+    Failed,
+}
+
+impl RewardStatus {
+    pub const ALL: [RewardStatus; 7] = [
+        RewardStatus::Pending,
+        RewardStatus::Approved,
+        RewardStatus::Minting,
+        RewardStatus::Minted,
+        RewardStatus::Rejected,
+        RewardStatus::Voided,
+        RewardStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RewardStatus::Pending => "pending",
+            RewardStatus::Approved => "approved",
+            RewardStatus::Minting => "minting",
+            RewardStatus::Minted => "minted",
+            RewardStatus::Rejected => "rejected",
+            RewardStatus::Voided => "voided",
+            RewardStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<RewardStatus> {
+        RewardStatus::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    /// The statuses a reward may move to `self` from: pending → approved → minting → minted;
+    /// pending → rejected; pending/approved/failed → voided; approved/minting → failed;
+    /// failed → approved (an admin's retry); minting → approved (reconciled: not paid on chain).
+    pub fn legal_sources(self) -> &'static [RewardStatus] {
+        use RewardStatus::*;
+        match self {
+            Pending => &[],
+            Approved => &[Pending, Failed, Minting],
+            Minting => &[Approved],
+            Minted => &[Minting],
+            Rejected => &[Pending],
+            Voided => &[Pending, Approved, Failed],
+            Failed => &[Approved, Minting],
+        }
+    }
+
+    pub fn can_become(self, to: RewardStatus) -> bool {
+        to.legal_sources().contains(&self)
+    }
+
+    /// Nothing will happen to it any more.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            RewardStatus::Minted | RewardStatus::Rejected | RewardStatus::Voided
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RewardKind {
+    Store,
+    Membership,
+}
+
+impl RewardKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RewardKind::Store => "store",
+            RewardKind::Membership => "membership",
+        }
+    }
+}
+
+/// A reward as its referrer sees it on `/refcodes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MyReward {
+    pub id: String,
+    pub order_reference: String,
+    pub kind: RewardKind,
+    pub referral_code: String,
+    pub rail: crate::domain::store::Rail,
+    pub fiat_amount: i64,
+    pub currency: String,
+    pub amount_wei: String,
+    pub status: RewardStatus,
+    pub tx_hash: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RewardStatus::*;
+    use super::*;
+
+    #[test]
+    fn the_happy_path_is_legal() {
+        for (from, to) in [
+            (Pending, Approved),
+            (Approved, Minting),
+            (Minting, Minted),
+            (Pending, Rejected),
+            (Pending, Voided),
+            (Approved, Voided),
+            (Minting, Failed),
+            (Failed, Approved),
+            (Minting, Approved),
+        ] {
+            assert!(from.can_become(to), "{from:?} → {to:?}");
+        }
+    }
+
+    #[test]
+    fn final_states_never_move_and_shortcuts_are_illegal() {
+        for status in [Minted, Rejected, Voided] {
+            assert!(status.is_final());
+            for to in RewardStatus::ALL {
+                assert!(!status.can_become(to), "{status:?} → {to:?}");
+            }
+        }
+        for (from, to) in [
+            (Pending, Minting),
+            (Pending, Minted),
+            (Approved, Minted),
+            (Approved, Rejected),
+            (Minting, Voided),
+            (Approved, Pending),
+        ] {
+            assert!(!from.can_become(to), "{from:?} → {to:?}");
+        }
+    }
+
+    #[test]
+    fn statuses_parse_back() {
+        for s in RewardStatus::ALL {
+            assert_eq!(RewardStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(RewardStatus::parse("paid"), None);
+    }
+}

@@ -1,0 +1,167 @@
+//! The `orders` collection. `data = {orderReference, kind, buyerUserId, items, amount, currency, status, rail,
+//! referralCode, referrerUserId, referrerWallet, attributionRejected, tier, previousTier, oversold}`.
+use crate::domain::store::{OrderKind, OrderLine, OrderStatus, OrderView, Rail, Referral, Rejection};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sqlx::PgExecutor;
+
+/// Why an order's referral was refused, kept on the order for the admin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributionRejected {
+    pub code: String,
+    pub reason: Rejection,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderDoc {
+    pub order_reference: String,
+    pub kind: OrderKind,
+    pub buyer_user_id: String,
+    #[serde(default)]
+    pub items: Vec<OrderLine>,
+    pub amount: i64,
+    pub currency: String,
+    pub status: OrderStatus,
+    #[serde(default)]
+    pub rail: Option<Rail>,
+    #[serde(default)]
+    pub referral_code: Option<String>,
+    #[serde(default)]
+    pub referrer_user_id: Option<String>,
+    #[serde(default)]
+    pub referrer_wallet: Option<String>,
+    #[serde(default)]
+    pub attribution_rejected: Option<AttributionRejected>,
+    #[serde(default)]
+    pub tier: Option<String>,
+    #[serde(default)]
+    pub previous_tier: Option<String>,
+}
+
+impl OrderDoc {
+    pub fn referral(&self) -> Option<Referral> {
+        Some(Referral {
+            referral_code: self.referral_code.clone()?,
+            referrer_user_id: self.referrer_user_id.clone()?,
+            referrer_wallet: self.referrer_wallet.clone()?,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct OrderRecord {
+    pub id: String,
+    pub doc: OrderDoc,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl OrderRecord {
+    pub fn view(&self) -> OrderView {
+        let d = &self.doc;
+        OrderView {
+            order_reference: d.order_reference.clone(),
+            kind: d.kind,
+            status: d.status,
+            rail: d.rail,
+            lines: d.items.clone(),
+            tier: d.tier.clone(),
+            amount: d.amount,
+            currency: d.currency.clone(),
+            referral_code: d.referral_code.clone(),
+            created_at: self.created_at,
+        }
+    }
+}
+
+fn record(id: String, data: Value, created_at: chrono::DateTime<chrono::Utc>) -> sqlx::Result<OrderRecord> {
+    let doc = serde_json::from_value(data).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    Ok(OrderRecord { id, doc, created_at })
+}
+
+pub async fn insert(db: impl PgExecutor<'_>, id: &str, doc: &OrderDoc) -> sqlx::Result<OrderRecord> {
+    let data = serde_json::to_value(doc).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let row = sqlx::query!(
+        "INSERT INTO orders (id, data) VALUES ($1, $2) RETURNING id, data, created_at",
+        id,
+        data
+    )
+    .fetch_one(db)
+    .await?;
+    record(row.id, row.data, row.created_at)
+}
+
+pub async fn by_reference(db: impl PgExecutor<'_>, reference: &str) -> sqlx::Result<Option<OrderRecord>> {
+    let row = sqlx::query!(
+        "SELECT id, data, created_at FROM orders WHERE data->>'orderReference' = $1",
+        reference
+    )
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| record(r.id, r.data, r.created_at)).transpose()
+}
+
+/// Whether the buyer already bought something (a paid order, or one paid and refunded since).
+pub async fn buyer_has_purchase(db: impl PgExecutor<'_>, buyer: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM orders WHERE data->>'buyerUserId' = $1
+                          AND data->>'status' IN ('paid', 'refunded')) AS "exists!""#,
+        buyer
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Moves an order from `from` to `to` (the check and the write are one statement, so exactly one of
+/// several concurrent callers gets the order back: that one made the change).
+pub async fn change_status(
+    db: impl PgExecutor<'_>,
+    reference: &str,
+    from: OrderStatus,
+    to: OrderStatus,
+    patch: Value,
+) -> sqlx::Result<Option<OrderRecord>> {
+    let from = serde_json::to_value(from).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let to = serde_json::to_value(to).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let row = sqlx::query!(
+        r#"UPDATE orders SET data = data || $4 || jsonb_build_object('status', $3::jsonb), updated_at = now()
+           WHERE data->>'orderReference' = $1 AND data->'status' = $2
+           RETURNING id, data, created_at"#,
+        reference,
+        from,
+        to,
+        patch
+    )
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| record(r.id, r.data, r.created_at)).transpose()
+}
+
+/// A buyer's latest orders.
+pub async fn for_buyer(db: impl PgExecutor<'_>, buyer: &str, limit: i64) -> sqlx::Result<Vec<OrderRecord>> {
+    let rows = sqlx::query!(
+        r#"SELECT id, data, created_at FROM orders WHERE data->>'buyerUserId' = $1
+           ORDER BY created_at DESC, id DESC LIMIT $2"#,
+        buyer,
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| record(r.id, r.data, r.created_at))
+        .collect()
+}
+
+/// Notes products that ran out while the order was being paid (the admin follows up).
+pub async fn flag_oversold(db: impl PgExecutor<'_>, reference: &str, products: &[String]) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"UPDATE orders SET data = jsonb_set(data, '{oversold}', to_jsonb($2::text[])), updated_at = now()
+           WHERE data->>'orderReference' = $1"#,
+        reference,
+        products
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}

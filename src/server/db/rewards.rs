@@ -1,0 +1,191 @@
+//! The `referral_rewards` collection (DESIGN §3). Status moves go through [`move_status`] only, whose `WHERE`
+//! allows exactly the legal sources of the target status.
+use super::violated_constraint;
+use crate::domain::reward::{MyReward, RewardKind, RewardStatus};
+use crate::domain::store::Rail;
+use serde_json::{json, Value};
+use sqlx::PgExecutor;
+
+#[derive(Debug, thiserror::Error)]
+pub enum InsertRewardError {
+    #[error("a reward exists for this order")]
+    OrderRewarded,
+    #[error("this buyer already brought a store reward")]
+    BuyerRewarded,
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub async fn exists_for_order(db: impl PgExecutor<'_>, order_reference: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM referral_rewards WHERE data->>'orderReference' = $1) AS "exists!""#,
+        order_reference
+    )
+    .fetch_one(db)
+    .await
+}
+
+pub async fn insert(db: impl PgExecutor<'_>, id: &str, data: &Value) -> Result<(), InsertRewardError> {
+    sqlx::query!("INSERT INTO referral_rewards (id, data) VALUES ($1, $2)", id, data)
+        .execute(db)
+        .await
+        .map(|_| ())
+        .map_err(|e| match violated_constraint(&e) {
+            Some("referral_rewards_order_reference_key") => InsertRewardError::OrderRewarded,
+            Some("referral_rewards_store_buyer_key") => InsertRewardError::BuyerRewarded,
+            _ => InsertRewardError::Db(e),
+        })
+}
+
+/// Moves the given rewards to `to` where that is legal, merging `patch` into their documents;
+/// returns the ids that moved (the others were in a status `to` cannot be reached from).
+pub async fn move_status(
+    db: impl PgExecutor<'_>,
+    ids: &[String],
+    to: RewardStatus,
+    patch: &Value,
+) -> sqlx::Result<Vec<String>> {
+    let from: Vec<String> = to.legal_sources().iter().map(|s| s.as_str().to_string()).collect();
+    sqlx::query_scalar!(
+        r#"UPDATE referral_rewards
+           SET data = data || $4 || jsonb_build_object('status', $3::text), updated_at = now()
+           WHERE id = ANY($1) AND data->>'status' = ANY($2)
+           RETURNING id"#,
+        ids,
+        &from,
+        to.as_str(),
+        patch
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The reward of an order, if any: its id and status.
+pub async fn for_order(
+    db: impl PgExecutor<'_>,
+    order_reference: &str,
+) -> sqlx::Result<Option<(String, RewardStatus)>> {
+    let row = sqlx::query!(
+        r#"SELECT id, data->>'status' AS "status!" FROM referral_rewards WHERE data->>'orderReference' = $1"#,
+        order_reference
+    )
+    .fetch_optional(db)
+    .await?;
+    Ok(row.and_then(|r| RewardStatus::parse(&r.status).map(|s| (r.id, s))))
+}
+
+/// Marks a reward that is (or may be) paid on chain for a refunded order: money to claw back.
+pub async fn flag_clawback(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"UPDATE referral_rewards SET data = data || '{"clawbackDue": true}', updated_at = now() WHERE id = $1"#,
+        id
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// A reward created without a price (the oracle was unavailable).
+pub struct AwaitingPrice {
+    pub id: String,
+    pub fiat_amount: i64,
+    pub currency: String,
+    pub rail: Rail,
+}
+
+pub async fn awaiting_price(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<AwaitingPrice>> {
+    let rows = sqlx::query!(
+        r#"SELECT id, (data->>'fiatAmount')::bigint AS "fiat!", data->>'currency' AS "currency!",
+                  data->>'rail' AS "rail!"
+           FROM referral_rewards
+           WHERE (data->>'priceNeeded')::boolean AND data->>'status' = 'pending'
+           ORDER BY created_at LIMIT $1"#,
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| AwaitingPrice {
+            id: r.id,
+            fiat_amount: r.fiat,
+            currency: r.currency,
+            rail: if r.rail == "crypto" { Rail::Crypto } else { Rail::Fiat },
+        })
+        .collect())
+}
+
+/// Freezes a quote on a reward that waited for one; a crypto reward is approved with it.
+pub async fn set_price(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    oracle: &Value,
+    amount_wei: &str,
+    approve: bool,
+) -> sqlx::Result<bool> {
+    let patch = json!({
+        "oracle": oracle, "amountWei": amount_wei, "priceNeeded": false, "lastError": null,
+    });
+    let status = if approve { "approved" } else { "pending" };
+    let done = sqlx::query!(
+        r#"UPDATE referral_rewards
+           SET data = data || $2 || jsonb_build_object('status', $3::text)
+                      || CASE WHEN $3 = 'approved' THEN '{"approvedBy": "auto"}'::jsonb ELSE '{}'::jsonb END,
+               updated_at = now()
+           WHERE id = $1 AND (data->>'priceNeeded')::boolean AND data->>'status' = 'pending'"#,
+        id,
+        patch,
+        status
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Notes why a reward is waiting (e.g. the price is unavailable), without moving it.
+pub async fn set_last_error(db: impl PgExecutor<'_>, id: &str, error: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"UPDATE referral_rewards SET data = jsonb_set(data, '{lastError}', to_jsonb($2::text)), updated_at = now()
+           WHERE id = $1"#,
+        id,
+        error
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+}
+
+/// The rewards a referrer earned, newest first.
+pub async fn for_referrer(db: impl PgExecutor<'_>, user_id: &str, limit: i64) -> sqlx::Result<Vec<MyReward>> {
+    let rows = sqlx::query!(
+        r#"SELECT id, data->>'orderReference' AS "order_reference!", data->>'kind' AS "kind!",
+                  data->>'referralCode' AS "code!", data->>'rail' AS "rail!",
+                  (data->>'fiatAmount')::bigint AS "fiat!", data->>'currency' AS "currency!",
+                  data->>'amountWei' AS "wei!", data->>'status' AS "status!", data->>'txHash' AS tx_hash,
+                  created_at
+           FROM referral_rewards WHERE data->>'referrerUserId' = $1
+           ORDER BY created_at DESC, id DESC LIMIT $2"#,
+        user_id,
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(MyReward {
+                id: r.id,
+                order_reference: r.order_reference,
+                kind: if r.kind == "membership" { RewardKind::Membership } else { RewardKind::Store },
+                referral_code: r.code,
+                rail: if r.rail == "crypto" { Rail::Crypto } else { Rail::Fiat },
+                fiat_amount: r.fiat,
+                currency: r.currency,
+                amount_wei: r.wei,
+                status: RewardStatus::parse(&r.status)?,
+                tx_hash: r.tx_hash,
+                created_at: r.created_at,
+            })
+        })
+        .collect())
+}

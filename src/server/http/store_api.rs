@@ -1,0 +1,101 @@
+//! The store and payment JSON endpoints of DESIGN §8, thin over the services.
+use super::{JsonBody, RefCookie, SessionToken};
+use crate::domain::store::{CreatedOrder, LineInput, Product};
+use crate::error::AppError;
+use crate::server::payments::{conductor, credit};
+use crate::server::state::AppState;
+use crate::server::{auth, orders};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/store/products", get(products))
+        .route("/api/store/orders", post(create_order))
+        .route("/api/store/payments/credit", post(pay_with_credit))
+        .route("/api/membership/orders", post(create_membership_order))
+        .route("/api/payments/wayforpay", post(wayforpay))
+        .route("/api/admin/credit-grants", post(grant_credit))
+}
+
+async fn products(State(s): State<AppState>) -> Result<Json<Vec<Product>>, AppError> {
+    orders::catalog(&s.pool).await.map(Json)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrderBody {
+    items: Vec<LineInput>,
+}
+
+async fn create_order(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    RefCookie(ring_ref): RefCookie,
+    JsonBody(body): JsonBody<OrderBody>,
+) -> Result<(StatusCode, Json<CreatedOrder>), AppError> {
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
+    let created = orders::create_store_order(&s.pool, &me, &body.items, ring_ref.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CreditBody {
+    order_reference: String,
+}
+
+async fn pay_with_credit(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    JsonBody(body): JsonBody<CreditBody>,
+) -> Result<Json<Value>, AppError> {
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
+    credit::pay(&s.pool, &s.ledger, &me.user_id, &body.order_reference).await?;
+    Ok(Json(json!({ "status": "paid" })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TierBody {
+    tier: String,
+}
+
+async fn create_membership_order(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    JsonBody(body): JsonBody<TierBody>,
+) -> Result<(StatusCode, Json<CreatedOrder>), AppError> {
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
+    let created = orders::create_membership_order(&s.pool, &me, &body.tier).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The provider's serviceUrl: the raw body, because the signature covers the values exactly as sent.
+async fn wayforpay(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, AppError> {
+    conductor::handle(&s.pool, &s.config.payments, &s.ledger, &body).await.map(Json)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct GrantBody {
+    user_id: String,
+    amount: String,
+    currency: Option<String>,
+}
+
+async fn grant_credit(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    JsonBody(body): JsonBody<GrantBody>,
+) -> Result<Json<Value>, AppError> {
+    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
+    let currency = body.currency.as_deref().unwrap_or(crate::domain::membership::TIER_CURRENCY);
+    let balance = credit::grant(&s.pool, &admin.user_id, &body.user_id, &body.amount, currency).await?;
+    Ok(Json(json!({ "userId": body.user_id, "balance": balance, "currency": currency })))
+}

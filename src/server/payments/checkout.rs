@@ -1,0 +1,141 @@
+//! Paying by card. Live: the WayForPay purchase form, signed. Test: the built-in test payment page, which
+//! signs the provider's notification with the merchant key and posts it to this app's own webhook.
+use crate::domain::money::to_decimal;
+use crate::domain::store::{CardCheckout, OrderKind, OrderStatus};
+use crate::error::AppError;
+use crate::server::config::{Config, PaymentsMode};
+use crate::server::db::orders::OrderRecord;
+use crate::server::errors::internal;
+use crate::server::wayforpay::{notification_body, purchase_signature, FormProduct, Purchase, TestNotice};
+use serde::{Deserialize, Serialize};
+
+pub const WAYFORPAY_PAY_URL: &str = "https://secure.wayforpay.com/pay";
+
+pub fn card_checkout(config: &Config, order: &OrderRecord, locale: &str) -> CardCheckout {
+    if config.payments.mode == PaymentsMode::Test {
+        return CardCheckout::Test;
+    }
+    let d = &order.doc;
+    let p = &config.payments;
+    let products: Vec<FormProduct> = match d.kind {
+        OrderKind::Store => d
+            .items
+            .iter()
+            .map(|l| FormProduct {
+                name: l.name.get(locale).to_string(),
+                count: l.quantity,
+                price: to_decimal(l.unit_price, &d.currency),
+            })
+            .collect(),
+        OrderKind::Membership => vec![FormProduct {
+            name: format!("Membership: {}", d.tier.as_deref().unwrap_or_default()),
+            count: 1,
+            price: to_decimal(d.amount, &d.currency),
+        }],
+    };
+    let amount = to_decimal(d.amount, &d.currency);
+    let order_date = order.created_at.timestamp();
+    let purchase = Purchase {
+        merchant_account: &p.merchant_account,
+        merchant_domain: &p.merchant_domain,
+        order_reference: &d.order_reference,
+        order_date,
+        amount: &amount,
+        currency: &d.currency,
+        products: &products,
+    };
+    let signature = purchase_signature(&p.secret_key, &purchase);
+    let mut fields = vec![
+        ("merchantAccount".to_string(), p.merchant_account.clone()),
+        ("merchantAuthType".into(), "SimpleSignature".into()),
+        ("merchantDomainName".into(), p.merchant_domain.clone()),
+        ("merchantSignature".into(), signature),
+        ("orderReference".into(), d.order_reference.clone()),
+        ("orderDate".into(), order_date.to_string()),
+        ("amount".into(), amount.clone()),
+        ("currency".into(), d.currency.clone()),
+        ("language".into(), provider_language(locale).into()),
+        ("serviceUrl".into(), format!("{}/api/payments/wayforpay", config.site_url)),
+        (
+            "returnUrl".into(),
+            format!("{}/{locale}/orders/{}", config.site_url, d.order_reference),
+        ),
+    ];
+    for x in &products {
+        fields.push(("productName[]".into(), x.name.clone()));
+        fields.push(("productPrice[]".into(), x.price.clone()));
+        fields.push(("productCount[]".into(), x.count.to_string()));
+    }
+    CardCheckout::Live {
+        action: WAYFORPAY_PAY_URL.into(),
+        fields,
+    }
+}
+
+fn provider_language(locale: &str) -> &'static str {
+    match locale {
+        "uk" => "UA",
+        "ru" => "RU",
+        _ => "EN",
+    }
+}
+
+/// What the tester clicked on the test payment page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TestOutcome {
+    Approve,
+    Decline,
+    Refund,
+}
+
+/// Sends the signed notification the provider would send for `outcome` to this app's own webhook.
+pub async fn send_test_notification(
+    config: &Config,
+    http: &reqwest::Client,
+    order: &OrderRecord,
+    outcome: TestOutcome,
+) -> Result<(), AppError> {
+    if config.payments.mode != PaymentsMode::Test {
+        return Err(AppError::NotFound);
+    }
+    let d = &order.doc;
+    if outcome != TestOutcome::Refund && d.status == OrderStatus::Paid {
+        return Err(AppError::OrderNotPayable { status: "paid already".into() });
+    }
+    let (status, reason) = match outcome {
+        TestOutcome::Approve => ("Approved", "1100"),
+        TestOutcome::Decline => ("Declined", "1101"),
+        TestOutcome::Refund => ("Refunded", "1100"),
+    };
+    let amount = to_decimal(d.amount, &d.currency);
+    let body = notification_body(
+        &config.payments.secret_key,
+        &TestNotice {
+            merchant_account: &config.payments.merchant_account,
+            order_reference: &d.order_reference,
+            amount: &amount,
+            currency: &d.currency,
+            transaction_status: status,
+            reason_code: reason,
+            time: chrono::Utc::now().timestamp(),
+        },
+    )
+    .map_err(|e| internal("test notification", e))?;
+    let mut addr = config.site_addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let resp = http
+        .post(format!("http://{addr}/api/payments/wayforpay"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| internal("test notification delivery", e))?;
+    if !resp.status().is_success() {
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        return Err(internal("test notification", format!("webhook answered {status}: {text}")));
+    }
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! The card webhook (WayForPay serviceUrl). Every delivery is stored with its verdict; a forged, foreign or
+//! mismatched one changes nothing. A state change and its "accepted" record commit together, so an
+//! identical redelivery is a duplicate however many arrive at once; the answer is only sent after the commit.
+use super::{on_paid, on_refunded, reward_paid, reward_refunded};
+use crate::domain::money::parse_decimal;
+use crate::domain::store::{OrderStatus, Rail};
+use crate::error::AppError;
+use crate::server::config::Payments;
+use crate::server::db::{self, orders::OrderRecord, payment_events::Delivery, payment_events::Verdict};
+use crate::server::ledger::Ledger;
+use crate::server::wayforpay::{accept_answer, Notification};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+/// What a status asks of the order.
+enum Action {
+    Pay,
+    Fail,
+    Refund,
+    /// Intermediate statuses (InProcessing, Pending, …): stored, nothing changes.
+    Note,
+}
+
+fn action(transaction_status: &str) -> Action {
+    match transaction_status {
+        "Approved" => Action::Pay,
+        "Declined" | "Expired" => Action::Fail,
+        "Refunded" | "Voided" => Action::Refund,
+        _ => Action::Note,
+    }
+}
+
+pub async fn handle(pool: &PgPool, payments: &Payments, ledger: &Ledger, body: &[u8]) -> Result<Value, AppError> {
+    let raw = String::from_utf8_lossy(body);
+    let notice = match Notification::parse(body) {
+        Ok(n) => n,
+        Err(why) => {
+            reject(pool, "", "", &raw, &why).await;
+            return Err(AppError::BadRequest(why));
+        }
+    };
+    let reference = notice.order_reference().to_string();
+    let status = notice.transaction_status().to_string();
+    let refuse = |error: AppError, why: &'static str| async {
+        reject(pool, &reference, &status, &raw, why).await;
+        Err(error)
+    };
+    if notice.field("merchantAccount") != payments.merchant_account {
+        return refuse(AppError::WrongMerchant, "merchant account mismatch").await;
+    }
+    if !notice.signature_ok(&payments.secret_key) {
+        return refuse(AppError::BadSignature, "bad signature").await;
+    }
+    let Some(order) = db::orders::by_reference(pool, &reference).await? else {
+        return refuse(AppError::UnknownOrder, "unknown order").await;
+    };
+    let currency = notice.field("currency");
+    if currency != order.doc.currency || parse_decimal(notice.field("amount"), currency) != Some(order.doc.amount) {
+        return refuse(AppError::AmountMismatch, "amount or currency mismatch").await;
+    }
+    let delivery = Delivery {
+        order_reference: &reference,
+        transaction_status: &status,
+        raw_body: &raw,
+        reason: None,
+    };
+    let changed = apply(pool, &delivery, &order, action(&status)).await?;
+    match changed {
+        Change::Paid(doc) => reward_paid(pool, ledger, &doc, Rail::Fiat).await,
+        Change::Refunded(doc) => reward_refunded(pool, ledger, &doc).await,
+        Change::Duplicate => {
+            let dup = db::payment_events::record(pool, &delivery, Verdict::Duplicate).await;
+            if let Err(e) = dup {
+                tracing::warn!(error = %e, "could not store a duplicate delivery");
+            }
+        }
+        Change::None => {}
+    }
+    Ok(accept_answer(&payments.secret_key, &reference, chrono::Utc::now().timestamp()))
+}
+
+enum Change {
+    Paid(Box<db::orders::OrderDoc>),
+    Refunded(Box<db::orders::OrderDoc>),
+    Duplicate,
+    None,
+}
+
+/// The delivery's record and the order's change in one transaction.
+async fn apply(pool: &PgPool, delivery: &Delivery<'_>, order: &OrderRecord, action: Action) -> Result<Change, AppError> {
+    let mut tx = pool.begin().await?;
+    if !db::payment_events::record(&mut *tx, delivery, Verdict::Accepted).await? {
+        return Ok(Change::Duplicate);
+    }
+    let reference = &order.doc.order_reference;
+    let now = chrono::Utc::now();
+    let change = match action {
+        Action::Pay => {
+            let patch = json!({ "rail": Rail::Fiat, "paidAt": now });
+            let mut paid = db::orders::change_status(&mut *tx, reference, OrderStatus::Created, OrderStatus::Paid, patch.clone()).await?;
+            if paid.is_none() {
+                // A card declined before may be paid on a later attempt with the same reference.
+                paid = db::orders::change_status(&mut *tx, reference, OrderStatus::Failed, OrderStatus::Paid, patch).await?;
+            }
+            match paid {
+                Some(record) => {
+                    on_paid(&mut tx, &record.doc).await?;
+                    Change::Paid(Box::new(record.doc))
+                }
+                None => Change::None,
+            }
+        }
+        Action::Fail => {
+            db::orders::change_status(&mut *tx, reference, OrderStatus::Created, OrderStatus::Failed, json!({ "failedAt": now })).await?;
+            Change::None
+        }
+        Action::Refund => {
+            let refunded = db::orders::change_status(&mut *tx, reference, OrderStatus::Paid, OrderStatus::Refunded, json!({ "refundedAt": now })).await?;
+            match refunded {
+                Some(record) => {
+                    on_refunded(&mut tx, &record.doc).await?;
+                    Change::Refunded(Box::new(record.doc))
+                }
+                None => Change::None,
+            }
+        }
+        Action::Note => Change::None,
+    };
+    tx.commit().await?;
+    Ok(change)
+}
+
+async fn reject(pool: &PgPool, reference: &str, status: &str, raw: &str, why: &str) {
+    tracing::warn!(order = reference, reason = why, "payment notification rejected");
+    let delivery = Delivery {
+        order_reference: reference,
+        transaction_status: status,
+        raw_body: raw,
+        reason: Some(why),
+    };
+    if let Err(e) = db::payment_events::record(pool, &delivery, Verdict::Rejected).await {
+        tracing::error!(error = %e, "could not store a rejected delivery");
+    }
+}
