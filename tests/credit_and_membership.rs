@@ -8,10 +8,16 @@ const ESPRESSO: &str = "coffee-espresso-blend";
 const SOCKS: &str = "wool-socks";
 
 async fn grant(pool: &PgPool, user_id: &str, amount: i64) {
-    refcodes::server::db::credit::grant(pool, user_id, amount, "UAH", "test").await.unwrap();
+    refcodes::server::db::credit::grant(pool, user_id, amount, "UAH", "test")
+        .await
+        .unwrap();
 }
 
-async fn pay_credit(http: &reqwest::Client, server: &TestServer, reference: &str) -> reqwest::Response {
+async fn pay_credit(
+    http: &reqwest::Client,
+    server: &TestServer,
+    reference: &str,
+) -> reqwest::Response {
     http.post(server.url("/api/store/payments/credit"))
         .json(&json!({"orderReference": reference}))
         .send()
@@ -20,7 +26,9 @@ async fn pay_credit(http: &reqwest::Client, server: &TestServer, reference: &str
 }
 
 async fn balance(pool: &PgPool, user_id: &str) -> i64 {
-    refcodes::server::db::credit::balance(pool, user_id, "UAH").await.unwrap()
+    refcodes::server::db::credit::balance(pool, user_id, "UAH")
+        .await
+        .unwrap()
 }
 
 #[sqlx::test]
@@ -30,11 +38,17 @@ async fn credit_pays_and_the_reward_is_approved_at_once(pool: PgPool) {
     let (buyer, buyer_id) = referred_buyer(&server, "CRYPTO", "b@example.com").await;
     grant(&pool, &buyer_id, 100_000).await;
     let before = stock(&pool, ESPRESSO).await;
-    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"].as_str().unwrap().to_string();
+    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let resp = pay_credit(&buyer, &server, &reference).await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(resp.json::<Value>().await.unwrap(), json!({"status": "paid"}));
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        json!({"status": "paid"})
+    );
     assert_eq!(order_status(&pool, &reference).await, "paid");
     assert_eq!(balance(&pool, &buyer_id).await, 100_000 - 42_000);
     assert_eq!(stock(&pool, ESPRESSO).await, before - 1);
@@ -57,12 +71,18 @@ async fn insufficient_credit_changes_nothing(pool: PgPool) {
     let buyer = client();
     let buyer_id = member(&buyer, &server, "poor@example.com").await;
     grant(&pool, &buyer_id, 1_000).await;
-    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"].as_str().unwrap().to_string();
+    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let before = stock(&pool, ESPRESSO).await;
     let resp = pay_credit(&buyer, &server, &reference).await;
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"], "insufficient_credit");
-    assert!(body["message"].as_str().unwrap().contains("10.00 UAH"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("10.00 UAH"),
+        "{body}"
+    );
     assert_eq!(order_status(&pool, &reference).await, "created");
     assert_eq!(balance(&pool, &buyer_id).await, 1_000);
     assert_eq!(stock(&pool, ESPRESSO).await, before);
@@ -84,17 +104,35 @@ async fn racing_payments_never_overdraw_one_balance(pool: PgPool) {
     grant(&pool, &buyer_id, 50_000).await;
     let mut references = Vec::new();
     for _ in 0..6 {
-        references.push(order(&buyer, &server, SOCKS, 1).await["orderReference"].as_str().unwrap().to_string());
+        references.push(
+            order(&buyer, &server, SOCKS, 1).await["orderReference"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
     }
     let payments = references.iter().map(|r| pay_credit(&buyer, &server, r));
-    let statuses: Vec<u16> = futures::future::join_all(payments).await.iter().map(|r| r.status().as_u16()).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 5, "{statuses:?}");
-    assert_eq!(balance(&pool, &buyer_id).await, 50_000 - 38_000);
-    let paid: i64 = sqlx::query_scalar("SELECT count(*) FROM orders WHERE data->>'status' = 'paid'")
-        .fetch_one(&pool)
+    let statuses: Vec<u16> = futures::future::join_all(payments)
         .await
-        .unwrap();
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        5,
+        "{statuses:?}"
+    );
+    assert_eq!(balance(&pool, &buyer_id).await, 50_000 - 38_000);
+    let paid: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM orders WHERE data->>'status' = 'paid'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(paid, 1);
     server.stop().await;
 }
@@ -105,31 +143,79 @@ async fn a_membership_upgrade_paid_by_card_rewards_the_signup_referrer(pool: PgP
     let (_, referrer_id) = referrer(&server, "r@example.com", "CLUB", WALLET_B).await;
     let (member_http, member_id) = referred_buyer(&server, "CLUB", "m@example.com").await;
 
-    let resp = member_http.post(server.url("/api/membership/orders")).json(&json!({"tier": "gold"})).send().await.unwrap();
+    let resp = member_http
+        .post(server.url("/api/membership/orders"))
+        .json(&json!({"tier": "gold"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(json_error(resp).await, (400, "unknown_tier".into()));
-    let resp = member_http.post(server.url("/api/membership/orders")).json(&json!({"tier": "plus"})).send().await.unwrap();
+    let resp = member_http
+        .post(server.url("/api/membership/orders"))
+        .json(&json!({"tier": "plus"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 201);
     let created: Value = resp.json().await.unwrap();
-    assert_eq!((created["amount"].as_i64(), created["currency"].as_str()), (Some(19_900), Some("UAH")));
+    assert_eq!(
+        (created["amount"].as_i64(), created["currency"].as_str()),
+        (Some(19_900), Some("UAH"))
+    );
     let reference = created["orderReference"].as_str().unwrap().to_string();
 
-    assert_eq!(pay_event(&server, &reference, "199.00", "Approved").await.status(), 200);
-    let me: Value = member_http.get(server.url("/api/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        pay_event(&server, &reference, "199.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+    let me: Value = member_http
+        .get(server.url("/api/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["membership"], "plus");
     let rewards = rewards_of(&pool, &reference).await;
     assert_eq!(rewards.len(), 1);
     let r = &rewards[0];
-    assert_eq!((r["kind"].as_str(), r["status"].as_str()), (Some("membership"), Some("pending")));
+    assert_eq!(
+        (r["kind"].as_str(), r["status"].as_str()),
+        (Some("membership"), Some("pending"))
+    );
     assert_eq!(r["referrerUserId"], referrer_id.as_str());
     assert_eq!(r["referrerWallet"], WALLET_B);
-    assert_eq!((r["fiatAmount"].as_i64(), r["rateBps"].as_i64()), (Some(3_980), Some(2000)));
+    assert_eq!(
+        (r["fiatAmount"].as_i64(), r["rateBps"].as_i64()),
+        (Some(3_980), Some(2000))
+    );
     assert_eq!(r["buyerUserId"], member_id.as_str());
 
     // The same tier again is not an upgrade; a refund restores the free tier.
-    let resp = member_http.post(server.url("/api/membership/orders")).json(&json!({"tier": "plus"})).send().await.unwrap();
+    let resp = member_http
+        .post(server.url("/api/membership/orders"))
+        .json(&json!({"tier": "plus"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(json_error(resp).await, (409, "not_an_upgrade".into()));
-    assert_eq!(pay_event(&server, &reference, "199.00", "Refunded").await.status(), 200);
-    let me: Value = member_http.get(server.url("/api/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        pay_event(&server, &reference, "199.00", "Refunded")
+            .await
+            .status(),
+        200
+    );
+    let me: Value = member_http
+        .get(server.url("/api/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["membership"], Value::Null);
     assert_eq!(rewards_of(&pool, &reference).await[0]["status"], "voided");
     server.stop().await;
@@ -141,10 +227,25 @@ async fn a_member_without_a_referrer_upgrades_without_a_reward(pool: PgPool) {
     let http = client();
     let id = member(&http, &server, "solo@example.com").await;
     grant(&pool, &id, 100_000).await;
-    let created: Value = http.post(server.url("/api/membership/orders")).json(&json!({"tier": "pro"})).send().await.unwrap().json().await.unwrap();
+    let created: Value = http
+        .post(server.url("/api/membership/orders"))
+        .json(&json!({"tier": "pro"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let reference = created["orderReference"].as_str().unwrap();
     assert_eq!(pay_credit(&http, &server, reference).await.status(), 200);
-    let me: Value = http.get(server.url("/api/me")).send().await.unwrap().json().await.unwrap();
+    let me: Value = http
+        .get(server.url("/api/me"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["membership"], "pro");
     assert!(rewards_of(&pool, reference).await.is_empty());
     server.stop().await;
@@ -158,11 +259,26 @@ async fn only_admins_grant_credit(pool: PgPool) {
     let plain = client();
     let plain_id = member(&plain, &server, "plain@example.com").await;
     let body = json!({"userId": plain_id, "amount": "250.00"});
-    let resp = plain.post(server.url("/api/admin/credit-grants")).json(&body).send().await.unwrap();
+    let resp = plain
+        .post(server.url("/api/admin/credit-grants"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(json_error(resp).await, (403, "forbidden".into()));
-    let resp = client().post(server.url("/api/admin/credit-grants")).json(&body).send().await.unwrap();
+    let resp = client()
+        .post(server.url("/api/admin/credit-grants"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(json_error(resp).await, (401, "unauthorized".into()));
-    let resp = admin.post(server.url("/api/admin/credit-grants")).json(&body).send().await.unwrap();
+    let resp = admin
+        .post(server.url("/api/admin/credit-grants"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(balance(&pool, &plain_id).await, 25_000);
     for bad in ["0", "-5", "1.234", "abc"] {
@@ -172,7 +288,11 @@ async fn only_admins_grant_credit(pool: PgPool) {
             .send()
             .await
             .unwrap();
-        assert_eq!(json_error(resp).await, (400, "invalid_amount".into()), "{bad}");
+        assert_eq!(
+            json_error(resp).await,
+            (400, "invalid_amount".into()),
+            "{bad}"
+        );
     }
     server.stop().await;
 }

@@ -15,11 +15,18 @@ async fn attributed_order(server: &TestServer) -> (String, String) {
     assert_eq!(created["amount"], 84_000);
     assert_eq!(created["referral"]["referralCode"], "FRIEND-1");
     assert_eq!(created["referral"]["referrerUserId"], referrer_id.as_str());
-    (created["orderReference"].as_str().unwrap().to_string(), referrer_id)
+    (
+        created["orderReference"].as_str().unwrap().to_string(),
+        referrer_id,
+    )
 }
 
 async fn count(pool: &PgPool, sql: &str, reference: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>(sql).bind(reference).fetch_one(pool).await.unwrap()
+    sqlx::query_scalar::<_, i64>(sql)
+        .bind(reference)
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 #[sqlx::test]
@@ -37,16 +44,31 @@ async fn a_hundred_identical_approvals_pay_once(pool: PgPool) {
         assert_eq!(answer["status"], "accept");
         assert_eq!(answer["orderReference"], reference.as_str());
         let time = answer["time"].as_i64().unwrap().to_string();
-        let expected = refcodes::server::wayforpay::sign(MERCHANT_KEY, &[&reference, "accept", &time]);
+        let expected =
+            refcodes::server::wayforpay::sign(MERCHANT_KEY, &[&reference, "accept", &time]);
         assert_eq!(answer["signature"], expected.as_str());
     }
 
     assert_eq!(order_status(&pool, &reference).await, "paid");
-    assert_eq!(stock(&pool, ESPRESSO).await, before - 2, "stock deducted once");
-    let settlements = refcodes::server::db::settlements::net_for_order(&pool, &reference).await.unwrap();
-    assert_eq!(settlements, vec![("vendor-kyiv-roasters".to_string(), 84_000, 1)]);
-    let verdicts = refcodes::server::db::payment_events::verdicts(&pool, &reference).await.unwrap();
-    assert_eq!(verdicts, vec![("accepted".to_string(), 1), ("duplicate".to_string(), 99)]);
+    assert_eq!(
+        stock(&pool, ESPRESSO).await,
+        before - 2,
+        "stock deducted once"
+    );
+    let settlements = refcodes::server::db::settlements::net_for_order(&pool, &reference)
+        .await
+        .unwrap();
+    assert_eq!(
+        settlements,
+        vec![("vendor-kyiv-roasters".to_string(), 84_000, 1)]
+    );
+    let verdicts = refcodes::server::db::payment_events::verdicts(&pool, &reference)
+        .await
+        .unwrap();
+    assert_eq!(
+        verdicts,
+        vec![("accepted".to_string(), 1), ("duplicate".to_string(), 99)]
+    );
     let rewards = rewards_of(&pool, &reference).await;
     assert_eq!(rewards.len(), 1);
     let r = &rewards[0];
@@ -67,11 +89,32 @@ async fn forged_foreign_or_mismatched_notifications_change_nothing(pool: PgPool)
     let (reference, _) = attributed_order(&server).await;
     let before = stock(&pool, ESPRESSO).await;
     let cases = [
-        (notification("wrong key", MERCHANT, &reference, "840.00", "Approved"), "bad_signature"),
-        (notification(MERCHANT_KEY, "someone_else", &reference, "840.00", "Approved"), "wrong_merchant"),
-        (notification(MERCHANT_KEY, MERCHANT, &reference, "8.40", "Approved"), "amount_mismatch"),
-        (notification(MERCHANT_KEY, MERCHANT, &reference, "840.001", "Approved"), "amount_mismatch"),
-        (notification(MERCHANT_KEY, MERCHANT, "RC-NOPE", "840.00", "Approved"), "unknown_order"),
+        (
+            notification("wrong key", MERCHANT, &reference, "840.00", "Approved"),
+            "bad_signature",
+        ),
+        (
+            notification(
+                MERCHANT_KEY,
+                "someone_else",
+                &reference,
+                "840.00",
+                "Approved",
+            ),
+            "wrong_merchant",
+        ),
+        (
+            notification(MERCHANT_KEY, MERCHANT, &reference, "8.40", "Approved"),
+            "amount_mismatch",
+        ),
+        (
+            notification(MERCHANT_KEY, MERCHANT, &reference, "840.001", "Approved"),
+            "amount_mismatch",
+        ),
+        (
+            notification(MERCHANT_KEY, MERCHANT, "RC-NOPE", "840.00", "Approved"),
+            "unknown_order",
+        ),
         ("{not json".to_string(), "bad_request"),
     ];
     for (body, code) in cases {
@@ -81,7 +124,8 @@ async fn forged_foreign_or_mismatched_notifications_change_nothing(pool: PgPool)
         assert_eq!(error, code);
     }
     // A valid signature over other values than the body carries is a forgery too.
-    let tampered = notification(MERCHANT_KEY, MERCHANT, &reference, "840.00", "Approved").replace("Approved", "Refunded");
+    let tampered = notification(MERCHANT_KEY, MERCHANT, &reference, "840.00", "Approved")
+        .replace("Approved", "Refunded");
     let (_, error) = json_error(deliver(&server, tampered).await).await;
     assert_eq!(error, "bad_signature");
 
@@ -89,7 +133,11 @@ async fn forged_foreign_or_mismatched_notifications_change_nothing(pool: PgPool)
     assert_eq!(stock(&pool, ESPRESSO).await, before);
     assert!(rewards_of(&pool, &reference).await.is_empty());
     let sql = "SELECT count(*) FROM payment_events WHERE data->>'orderReference' = $1 AND data->>'verdict' = 'rejected'";
-    assert_eq!(count(&pool, sql, &reference).await, 5, "every rejected delivery is stored");
+    assert_eq!(
+        count(&pool, sql, &reference).await,
+        5,
+        "every rejected delivery is stored"
+    );
     let sql = "SELECT count(*) FROM settlements WHERE data->>'orderReference' = $1";
     assert_eq!(count(&pool, sql, &reference).await, 0);
     server.stop().await;
@@ -99,10 +147,20 @@ async fn forged_foreign_or_mismatched_notifications_change_nothing(pool: PgPool)
 async fn a_decline_fails_the_order_and_a_later_approval_still_pays(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;
     let (reference, _) = attributed_order(&server).await;
-    assert_eq!(pay_event(&server, &reference, "840", "Declined").await.status(), 200);
+    assert_eq!(
+        pay_event(&server, &reference, "840", "Declined")
+            .await
+            .status(),
+        200
+    );
     assert_eq!(order_status(&pool, &reference).await, "failed");
     assert!(rewards_of(&pool, &reference).await.is_empty());
-    assert_eq!(pay_event(&server, &reference, "840.0", "Approved").await.status(), 200);
+    assert_eq!(
+        pay_event(&server, &reference, "840.0", "Approved")
+            .await
+            .status(),
+        200
+    );
     assert_eq!(order_status(&pool, &reference).await, "paid");
     assert_eq!(rewards_of(&pool, &reference).await.len(), 1);
     server.stop().await;
@@ -113,7 +171,12 @@ async fn a_refund_before_approval_changes_nothing(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;
     let (reference, _) = attributed_order(&server).await;
     let before = stock(&pool, ESPRESSO).await;
-    assert_eq!(pay_event(&server, &reference, "840.00", "Refunded").await.status(), 200);
+    assert_eq!(
+        pay_event(&server, &reference, "840.00", "Refunded")
+            .await
+            .status(),
+        200
+    );
     assert_eq!(order_status(&pool, &reference).await, "created");
     assert_eq!(stock(&pool, ESPRESSO).await, before);
     let sql = "SELECT count(*) FROM settlements WHERE data->>'orderReference' = $1";
@@ -126,15 +189,30 @@ async fn a_refund_after_approval_reverses_stock_settlements_and_the_reward(pool:
     let server = shop(pool.clone(), &[]).await;
     let (reference, _) = attributed_order(&server).await;
     let before = stock(&pool, ESPRESSO).await;
-    assert_eq!(pay_event(&server, &reference, "840.00", "Approved").await.status(), 200);
+    assert_eq!(
+        pay_event(&server, &reference, "840.00", "Approved")
+            .await
+            .status(),
+        200
+    );
     assert_eq!(stock(&pool, ESPRESSO).await, before - 2);
     for _ in 0..3 {
-        assert_eq!(pay_event(&server, &reference, "840.00", "Refunded").await.status(), 200);
+        assert_eq!(
+            pay_event(&server, &reference, "840.00", "Refunded")
+                .await
+                .status(),
+            200
+        );
     }
     assert_eq!(order_status(&pool, &reference).await, "refunded");
     assert_eq!(stock(&pool, ESPRESSO).await, before, "restocked once");
-    let settlements = refcodes::server::db::settlements::net_for_order(&pool, &reference).await.unwrap();
-    assert_eq!(settlements, vec![("vendor-kyiv-roasters".to_string(), 0, 2)]);
+    let settlements = refcodes::server::db::settlements::net_for_order(&pool, &reference)
+        .await
+        .unwrap();
+    assert_eq!(
+        settlements,
+        vec![("vendor-kyiv-roasters".to_string(), 0, 2)]
+    );
     let rewards = rewards_of(&pool, &reference).await;
     assert_eq!(rewards[0]["status"], "voided");
     assert_eq!(rewards[0]["voidedReason"], "order refunded");
@@ -145,12 +223,22 @@ async fn a_refund_after_approval_reverses_stock_settlements_and_the_reward(pool:
 async fn a_refund_of_a_minted_reward_flags_a_clawback(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;
     let (reference, _) = attributed_order(&server).await;
-    assert_eq!(pay_event(&server, &reference, "840.00", "Approved").await.status(), 200);
+    assert_eq!(
+        pay_event(&server, &reference, "840.00", "Approved")
+            .await
+            .status(),
+        200
+    );
     sqlx::query("UPDATE referral_rewards SET data = data || '{\"status\": \"minted\", \"txHash\": \"0xabc\"}'")
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(pay_event(&server, &reference, "840.00", "Refunded").await.status(), 200);
+    assert_eq!(
+        pay_event(&server, &reference, "840.00", "Refunded")
+            .await
+            .status(),
+        200
+    );
     let rewards = rewards_of(&pool, &reference).await;
     assert_eq!(rewards[0]["status"], "minted");
     assert_eq!(rewards[0]["clawbackDue"], true);

@@ -27,9 +27,18 @@ struct Feed {
 async fn feed() -> Feed {
     let anvil = spawn_anvil().expect("anvil");
     let rpc = anvil.endpoint();
-    let client = ChainClient::connect(&rpc, anvil_signer(&anvil, 0).unwrap()).await.unwrap();
-    let address = deploy_test_price_feed(&client, 8, I256::try_from(PRICE).unwrap()).await.unwrap();
-    Feed { _anvil: anvil, client, address, rpc }
+    let client = ChainClient::connect(&rpc, anvil_signer(&anvil, 0).unwrap())
+        .await
+        .unwrap();
+    let address = deploy_test_price_feed(&client, 8, I256::try_from(PRICE).unwrap())
+        .await
+        .unwrap();
+    Feed {
+        _anvil: anvil,
+        client,
+        address,
+        rpc,
+    }
 }
 
 impl Feed {
@@ -43,7 +52,14 @@ impl Feed {
 
     async fn set(&self, answer: i64, age_secs: u64) {
         let now = chrono::Utc::now().timestamp() as u64;
-        set_test_round(&self.client, self.address, I256::try_from(answer).unwrap(), now - age_secs).await.unwrap();
+        set_test_round(
+            &self.client,
+            self.address,
+            I256::try_from(answer).unwrap(),
+            now - age_secs,
+        )
+        .await
+        .unwrap();
     }
 
     /// The ledger the server runs, built from the same settings.
@@ -69,9 +85,14 @@ async fn server_with(pool: PgPool, feed: &Feed) -> TestServer {
 async fn paid_order(pool: &PgPool, server: &TestServer, code: &str, credit: bool) -> String {
     referrer(server, &format!("{code}@r.example"), code, WALLET_A).await;
     let (buyer, buyer_id) = referred_buyer(server, code, &format!("{code}@b.example")).await;
-    let reference = order(&buyer, server, ESPRESSO, 1).await["orderReference"].as_str().unwrap().to_string();
+    let reference = order(&buyer, server, ESPRESSO, 1).await["orderReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
     if credit {
-        refcodes::server::db::credit::grant(pool, &buyer_id, 42_000, "UAH", "test").await.unwrap();
+        refcodes::server::db::credit::grant(pool, &buyer_id, 42_000, "UAH", "test")
+            .await
+            .unwrap();
         let resp = buyer
             .post(server.url("/api/store/payments/credit"))
             .json(&serde_json::json!({"orderReference": reference}))
@@ -80,7 +101,12 @@ async fn paid_order(pool: &PgPool, server: &TestServer, code: &str, credit: bool
             .unwrap();
         assert_eq!(resp.status(), 200);
     } else {
-        assert_eq!(pay_event(server, &reference, "420.00", "Approved").await.status(), 200);
+        assert_eq!(
+            pay_event(server, &reference, "420.00", "Approved")
+                .await
+                .status(),
+            200
+        );
     }
     reference
 }
@@ -109,11 +135,17 @@ async fn a_stale_price_leaves_the_reward_waiting_until_the_feed_is_fresh(pool: P
     feed.set(PRICE, 7200).await;
     let reference = paid_order(&pool, &server, "STALE", true).await;
     let r = &rewards_of(&pool, &reference).await[0];
-    assert_eq!(r["status"], "pending", "a crypto reward without a price is not approved");
+    assert_eq!(
+        r["status"], "pending",
+        "a crypto reward without a price is not approved"
+    );
     assert_eq!(r["priceNeeded"], true);
     assert_eq!(r["amountWei"], "0");
     let why = r["lastError"].as_str().unwrap();
-    assert!(why.starts_with("price unavailable") && why.contains("at most 3600 s"), "{why}");
+    assert!(
+        why.starts_with("price unavailable") && why.contains("at most 3600 s"),
+        "{why}"
+    );
 
     let ledger = feed.ledger();
     assert_eq!(ledger.price_waiting(&pool).await.unwrap(), 0, "still stale");
@@ -134,7 +166,10 @@ async fn a_negative_answer_is_no_price(pool: PgPool) {
     feed.set(-5, 0).await;
     let reference = paid_order(&pool, &server, "NEGATIVE", false).await;
     let r = &rewards_of(&pool, &reference).await[0];
-    assert_eq!((r["status"].as_str(), r["priceNeeded"].as_bool()), (Some("pending"), Some(true)));
+    assert_eq!(
+        (r["status"].as_str(), r["priceNeeded"].as_bool()),
+        (Some("pending"), Some(true))
+    );
     let why = r["lastError"].as_str().unwrap();
     assert!(why.contains("not positive"), "{why}");
     server.stop().await;

@@ -9,17 +9,33 @@ const ESPRESSO: &str = "coffee-espresso-blend";
 const BLANKET: &str = "wool-blanket";
 
 async fn post_order(http: &reqwest::Client, server: &TestServer, body: Value) -> reqwest::Response {
-    http.post(server.url("/api/store/orders")).json(&body).send().await.unwrap()
+    http.post(server.url("/api/store/orders"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[sqlx::test]
 async fn prices_come_from_the_catalog_and_bad_orders_are_clear_errors(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;
-    let products: Vec<Value> = client().get(server.url("/api/store/products")).send().await.unwrap().json().await.unwrap();
+    let products: Vec<Value> = client()
+        .get(server.url("/api/store/products"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(products.len(), 4);
     assert_eq!(products[0]["name"]["uk"], "Еспресо-суміш, 1 кг");
 
-    let anonymous = post_order(&client(), &server, json!({"items": [{"productId": ESPRESSO, "quantity": 1}]})).await;
+    let anonymous = post_order(
+        &client(),
+        &server,
+        json!({"items": [{"productId": ESPRESSO, "quantity": 1}]}),
+    )
+    .await;
     assert_eq!(json_error(anonymous).await, (401, "unauthorized".into()));
 
     let http = client();
@@ -29,29 +45,62 @@ async fn prices_come_from_the_catalog_and_bad_orders_are_clear_errors(pool: PgPo
     assert_eq!(created["amount"], 2 * 42_000 + 249_900);
     assert_eq!(created["currency"], "UAH");
     assert_eq!(created["referral"], Value::Null);
-    assert!(created["orderReference"].as_str().unwrap().starts_with("RC-"));
+    assert!(created["orderReference"]
+        .as_str()
+        .unwrap()
+        .starts_with("RC-"));
 
     let cases = [
         (json!({"items": []}), 400, "empty_order"),
-        (json!({"items": [{"productId": "nope", "quantity": 1}]}), 400, "unknown_product"),
-        (json!({"items": [{"productId": ESPRESSO, "quantity": 0}]}), 400, "invalid_quantity"),
-        (json!({"items": [{"productId": ESPRESSO, "quantity": 100}]}), 400, "invalid_quantity"),
-        (json!({"items": [{"productId": BLANKET, "quantity": 41}]}), 409, "out_of_stock"),
-        (json!({"items": [{"productId": ESPRESSO, "quantity": 1, "price": 1}]}), 400, "bad_request"),
-        (json!({"items": [{"productId": ESPRESSO, "quantity": -1}]}), 400, "bad_request"),
+        (
+            json!({"items": [{"productId": "nope", "quantity": 1}]}),
+            400,
+            "unknown_product",
+        ),
+        (
+            json!({"items": [{"productId": ESPRESSO, "quantity": 0}]}),
+            400,
+            "invalid_quantity",
+        ),
+        (
+            json!({"items": [{"productId": ESPRESSO, "quantity": 100}]}),
+            400,
+            "invalid_quantity",
+        ),
+        (
+            json!({"items": [{"productId": BLANKET, "quantity": 41}]}),
+            409,
+            "out_of_stock",
+        ),
+        (
+            json!({"items": [{"productId": ESPRESSO, "quantity": 1, "price": 1}]}),
+            400,
+            "bad_request",
+        ),
+        (
+            json!({"items": [{"productId": ESPRESSO, "quantity": -1}]}),
+            400,
+            "bad_request",
+        ),
         (json!({"items": "all"}), 400, "bad_request"),
     ];
     for (body, status, code) in cases {
         let resp = post_order(&http, &server, body.clone()).await;
         assert_eq!(json_error(resp).await, (status, code.to_string()), "{body}");
     }
-    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders").fetch_one(&pool).await.unwrap();
+    let orders: i64 = sqlx::query_scalar("SELECT count(*) FROM orders")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(orders, 1, "no half-written orders");
     server.stop().await;
 }
 
 async fn rejection(created: &Value) -> (Value, Value) {
-    (created["referral"].clone(), created["attributionRejected"].clone())
+    (
+        created["referral"].clone(),
+        created["attributionRejected"].clone(),
+    )
 }
 
 #[sqlx::test]
@@ -64,11 +113,12 @@ async fn the_cookie_code_is_attributed_and_falls_back_to_the_signup_referral(poo
         created["referral"],
         json!({"referralCode": "SPRING", "referrerUserId": referrer_id, "referrerWallet": WALLET_A})
     );
-    let stored: Value = sqlx::query_scalar("SELECT data FROM orders WHERE data->>'orderReference' = $1")
-        .bind(created["orderReference"].as_str().unwrap())
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let stored: Value =
+        sqlx::query_scalar("SELECT data FROM orders WHERE data->>'orderReference' = $1")
+            .bind(created["orderReference"].as_str().unwrap())
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(stored["referralCode"], "SPRING");
     assert_eq!(stored["referrerUserId"], referrer_id.as_str());
     assert_eq!(stored["referrerWallet"], WALLET_A);
@@ -93,10 +143,17 @@ async fn each_guard_refuses_and_records_why(pool: PgPool) {
     let (ref_http, _) = referrer(&server, "r@example.com", "GUARDED", WALLET_A).await;
 
     // Self-referral: the owner opens their own link and buys.
-    let own = ref_http.get(server.url("/en/store?ref=GUARDED")).send().await.unwrap();
+    let own = ref_http
+        .get(server.url("/en/store?ref=GUARDED"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(own.status(), 200);
     let created = order(&ref_http, &server, ESPRESSO, 1).await;
-    assert_eq!(rejection(&created).await, (Value::Null, json!("self_referral")));
+    assert_eq!(
+        rejection(&created).await,
+        (Value::Null, json!("self_referral"))
+    );
 
     // Wallet overlap: the code pays to one of the buyer's own wallets (any case).
     let (overlap, _) = referred_buyer(&server, "GUARDED", "o@example.com").await;
@@ -108,16 +165,27 @@ async fn each_guard_refuses_and_records_why(pool: PgPool) {
         .unwrap();
     assert_eq!(resp.status(), 201);
     let created = order(&overlap, &server, ESPRESSO, 1).await;
-    assert_eq!(rejection(&created).await, (Value::Null, json!("wallet_overlap")));
+    assert_eq!(
+        rejection(&created).await,
+        (Value::Null, json!("wallet_overlap"))
+    );
 
     // First purchase only: a buyer with a paid order gets no referral on the next.
     let (repeat, _) = referred_buyer(&server, "GUARDED", "p@example.com").await;
     let first = order(&repeat, &server, ESPRESSO, 1).await;
     assert_eq!(first["referral"]["referralCode"], "GUARDED");
     let reference = first["orderReference"].as_str().unwrap();
-    assert_eq!(pay_event(&server, reference, "420.00", "Approved").await.status(), 200);
+    assert_eq!(
+        pay_event(&server, reference, "420.00", "Approved")
+            .await
+            .status(),
+        200
+    );
     let second = order(&repeat, &server, ESPRESSO, 1).await;
-    assert_eq!(rejection(&second).await, (Value::Null, json!("not_first_purchase")));
+    assert_eq!(
+        rejection(&second).await,
+        (Value::Null, json!("not_first_purchase"))
+    );
 
     // An inactive code attributes nothing.
     let (inactive, _) = referred_buyer(&server, "GUARDED", "i@example.com").await;
@@ -129,7 +197,10 @@ async fn each_guard_refuses_and_records_why(pool: PgPool) {
         .unwrap();
     assert_eq!(resp.status(), 200);
     let created = order(&inactive, &server, ESPRESSO, 1).await;
-    assert_eq!(rejection(&created).await, (Value::Null, json!("inactive_code")));
+    assert_eq!(
+        rejection(&created).await,
+        (Value::Null, json!("inactive_code"))
+    );
 
     // The rejections are on the orders for the admin; none carries referral fields.
     let rows: Vec<Value> = sqlx::query_scalar(
@@ -152,6 +223,9 @@ async fn an_unknown_code_in_the_cookie_is_recorded_as_unknown(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;
     let (buyer, _) = referred_buyer(&server, "NO-SUCH-CODE", "u@example.com").await;
     let created = order(&buyer, &server, ESPRESSO, 1).await;
-    assert_eq!(rejection(&created).await, (Value::Null, json!("unknown_code")));
+    assert_eq!(
+        rejection(&created).await,
+        (Value::Null, json!("unknown_code"))
+    );
     server.stop().await;
 }

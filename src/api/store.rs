@@ -33,15 +33,25 @@ pub async fn load_catalog() -> Result<Vec<Product>, AppError> {
 }
 
 #[server]
-pub async fn buy_product(locale: String, product_id: String, quantity: u32) -> Result<(), AppError> {
+pub async fn buy_product(
+    locale: String,
+    product_id: String,
+    quantity: u32,
+) -> Result<(), AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    let line = crate::domain::store::LineInput { product_id, quantity };
+    let line = crate::domain::store::LineInput {
+        product_id,
+        quantity,
+    };
     let ring_ref = ssr::cookie(crate::domain::refcode::REF_COOKIE);
     let created = ssr::respond(
         crate::server::orders::create_store_order(&s.pool, &me, &[line], ring_ref.as_deref()).await,
     )?;
-    leptos_axum::redirect(&crate::routes::order(ssr::locale(&locale), &created.order_reference));
+    leptos_axum::redirect(&crate::routes::order(
+        ssr::locale(&locale),
+        &created.order_reference,
+    ));
     Ok(())
 }
 
@@ -49,8 +59,10 @@ pub async fn buy_product(locale: String, product_id: String, quantity: u32) -> R
 pub async fn load_order(locale: String, reference: String) -> Result<OrderPage, AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    let record = ssr::respond(crate::server::orders::buyer_order(&s.pool, &me.user_id, &reference).await)?;
-    let card = crate::server::payments::checkout::card_checkout(&s.config, &record, ssr::locale(&locale));
+    let record =
+        ssr::respond(crate::server::orders::buyer_order(&s.pool, &me.user_id, &reference).await)?;
+    let card =
+        crate::server::payments::checkout::card_checkout(&s.config, &record, ssr::locale(&locale));
     let credit_balance = ssr::respond(
         crate::server::payments::credit::balance(&s.pool, &me.user_id, &record.doc.currency).await,
     )?;
@@ -77,14 +89,23 @@ pub async fn my_orders() -> Result<Vec<OrderView>, AppError> {
 pub async fn pay_with_credit(locale: String, reference: String) -> Result<(), AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    ssr::respond(crate::server::payments::credit::pay(&s.pool, &s.ledger, &me.user_id, &reference).await)?;
-    leptos_axum::redirect(&crate::routes::order(ssr::locale(&locale), reference.trim()));
+    ssr::respond(
+        crate::server::payments::credit::pay(&s.pool, &s.ledger, &me.user_id, &reference).await,
+    )?;
+    leptos_axum::redirect(&crate::routes::order(
+        ssr::locale(&locale),
+        reference.trim(),
+    ));
     Ok(())
 }
 
 /// The test payment page's buttons: `outcome` is approve, decline or refund.
 #[server]
-pub async fn test_payment(locale: String, reference: String, outcome: String) -> Result<(), AppError> {
+pub async fn test_payment(
+    locale: String,
+    reference: String,
+    outcome: String,
+) -> Result<(), AppError> {
     use crate::server::payments::checkout::{send_test_notification, TestOutcome};
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
@@ -94,9 +115,13 @@ pub async fn test_payment(locale: String, reference: String, outcome: String) ->
         "refund" => TestOutcome::Refund,
         _ => return ssr::respond(Err(AppError::BadRequest("unknown test outcome".into()))),
     };
-    let record = ssr::respond(crate::server::orders::buyer_order(&s.pool, &me.user_id, &reference).await)?;
+    let record =
+        ssr::respond(crate::server::orders::buyer_order(&s.pool, &me.user_id, &reference).await)?;
     ssr::respond(send_test_notification(&s.config, &s.http, &record, outcome).await)?;
-    leptos_axum::redirect(&crate::routes::order(ssr::locale(&locale), &record.doc.order_reference));
+    leptos_axum::redirect(&crate::routes::order(
+        ssr::locale(&locale),
+        &record.doc.order_reference,
+    ));
     Ok(())
 }
 
@@ -124,7 +149,10 @@ pub async fn upgrade_membership(locale: String, tier: String) -> Result<(), AppE
     let me = ssr::user(&s).await?;
     let created =
         ssr::respond(crate::server::orders::create_membership_order(&s.pool, &me, &tier).await)?;
-    leptos_axum::redirect(&crate::routes::order(ssr::locale(&locale), &created.order_reference));
+    leptos_axum::redirect(&crate::routes::order(
+        ssr::locale(&locale),
+        &created.order_reference,
+    ));
     Ok(())
 }
 

@@ -100,7 +100,10 @@ mod tests {
 
     #[test]
     fn display_groups_thousands() {
-        assert_eq!(display(123_456_789, "UAH"), "1\u{202f}234\u{202f}567.89 UAH");
+        assert_eq!(
+            display(123_456_789, "UAH"),
+            "1\u{202f}234\u{202f}567.89 UAH"
+        );
         assert_eq!(display(99, "UAH"), "0.99 UAH");
         assert_eq!(display(100_000, "JPY"), "100\u{202f}000 JPY");
     }

@@ -77,7 +77,9 @@ pub fn price_order(lines: &[LineInput], catalog: &[Product]) -> Result<PricedOrd
         }
     }
     if merged.len() > MAX_LINES {
-        return Err(AppError::TooManyLines { max: MAX_LINES as u32 });
+        return Err(AppError::TooManyLines {
+            max: MAX_LINES as u32,
+        });
     }
     let currency = merged[0].0.currency.clone();
     let mut priced = Vec::with_capacity(merged.len());
@@ -315,7 +317,11 @@ mod tests {
         );
     }
 
-    fn facts<'a>(code: Option<(&'a str, &'a str, bool)>, wallets: &'a [String], paid: bool) -> AttributionFacts<'a> {
+    fn facts<'a>(
+        code: Option<(&'a str, &'a str, bool)>,
+        wallets: &'a [String],
+        paid: bool,
+    ) -> AttributionFacts<'a> {
         AttributionFacts {
             code,
             buyer_user_id: "buyer",
@@ -334,9 +340,18 @@ mod tests {
         assert_eq!(ok.referrer_wallet, W);
         let cases = [
             (facts(None, &none, false), Rejection::UnknownCode),
-            (facts(Some(("ref", W, false)), &none, false), Rejection::InactiveCode),
-            (facts(Some(("buyer", W, true)), &none, false), Rejection::SelfReferral),
-            (facts(Some(("ref", W, true)), &none, true), Rejection::NotFirstPurchase),
+            (
+                facts(Some(("ref", W, false)), &none, false),
+                Rejection::InactiveCode,
+            ),
+            (
+                facts(Some(("buyer", W, true)), &none, false),
+                Rejection::SelfReferral,
+            ),
+            (
+                facts(Some(("ref", W, true)), &none, true),
+                Rejection::NotFirstPurchase,
+            ),
         ];
         for (f, why) in cases {
             assert_eq!(attribute("CODE", &f), Err(why));

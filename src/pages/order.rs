@@ -127,7 +127,8 @@ fn Lines(order: OrderView) -> impl IntoView {
     match order.kind {
         OrderKind::Membership => {
             let tier = order.tier.clone().unwrap_or_default();
-            view! { <p>{t!(i18n, common.order.membership_line, tier = move || tier.clone())}</p> }.into_any()
+            view! { <p>{t!(i18n, common.order.membership_line, tier = move || tier.clone())}</p> }
+                .into_any()
         }
         OrderKind::Store => view! {
             <ul class="lines">
@@ -137,7 +138,7 @@ fn Lines(order: OrderView) -> impl IntoView {
                 }).collect_view()}
             </ul>
         }
-            .into_any(),
+        .into_any(),
     }
 }
 

@@ -6,13 +6,13 @@ use crate::api::refcodes::{
     load_refcodes, AddWallet, CreateRefcode, DeleteRefcode, EditRefcode, RefcodesBoard, Removal,
     RemoveWallet, SetRefcodeActive,
 };
+use crate::api::store::my_rewards;
 use crate::app::use_locale_code;
+use crate::domain::money::display;
 use crate::domain::refcode::{
     format_token_amount, RefcodeCard, RewardTally, MAX_CODE_LEN, MIN_CODE_LEN,
     REWARD_TOKEN_DECIMALS,
 };
-use crate::api::store::my_rewards;
-use crate::domain::money::display;
 use crate::domain::reward::{MyReward, RewardStatus};
 use crate::error::AppError;
 use crate::i18n::*;

@@ -48,7 +48,8 @@ pub async fn for_order(
     ring_ref: Option<&str>,
 ) -> Result<OrderAttribution, AppError> {
     let cookie_code = ring_ref.and_then(|raw| normalize_code(raw).ok());
-    let Some(code) = cookie_code.or_else(|| buyer.referred_by.as_ref().map(|r| r.code.clone())) else {
+    let Some(code) = cookie_code.or_else(|| buyer.referred_by.as_ref().map(|r| r.code.clone()))
+    else {
         return Ok(OrderAttribution::default());
     };
     let facts = db::refcodes::facts(pool, &code).await?;

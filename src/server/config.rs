@@ -71,10 +71,7 @@ pub enum OracleSource {
     /// A fixed price: `answer / 10^decimals` per token.
     Fixed { answer: u128, decimals: u8 },
     /// A Chainlink `AggregatorV3Interface` feed on `CHAIN_RPC_URL`.
-    Feed {
-        address: String,
-        max_age_secs: u64,
-    },
+    Feed { address: String, max_age_secs: u64 },
 }
 
 /// The development merchant of `PAYMENTS_MODE=test`: only the built-in test page signs with it.
@@ -421,7 +418,13 @@ mod tests {
         assert_eq!(c.payments.mode, PaymentsMode::Test);
         assert_eq!(c.payments.merchant_domain, "127.0.0.1");
         assert_eq!((c.rates.store_bps, c.rates.membership_bps), (500, 1000));
-        assert_eq!(c.oracle, OracleSource::Fixed { answer: 4000, decimals: 2 });
+        assert_eq!(
+            c.oracle,
+            OracleSource::Fixed {
+                answer: 4000,
+                decimals: 2
+            }
+        );
         assert!(!format!("{:?}", c.payments).contains(TEST_SECRET));
         let e = config(&[DB, ("PAYMENTS_MODE", "live")]).unwrap_err();
         assert_eq!(e.var, "WAYFORPAY_MERCHANT_ACCOUNT");
@@ -441,21 +444,40 @@ mod tests {
             ("ORACLE_FIXED_PRICE", "-1"),
             ("ORACLE_FIXED_PRICE", "1,5"),
             ("ORACLE_FEED_ADDRESS", "0x1234"),
-            ("ORACLE_FEED_ADDRESS", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+            (
+                "ORACLE_FEED_ADDRESS",
+                "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            ),
             ("CHAIN_RPC_URL", "ws://x"),
         ] {
-            assert_eq!(config(&[DB, (var, value)]).unwrap_err().var, var, "{var}={value}");
+            assert_eq!(
+                config(&[DB, (var, value)]).unwrap_err().var,
+                var,
+                "{var}={value}"
+            );
         }
         let feed = config(&[
             DB,
             ("CHAIN_RPC_URL", "http://127.0.0.1:8545"),
-            ("ORACLE_FEED_ADDRESS", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+            (
+                "ORACLE_FEED_ADDRESS",
+                "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            ),
         ])
         .unwrap();
-        assert!(matches!(feed.oracle, OracleSource::Feed { max_age_secs: 3600, .. }));
+        assert!(matches!(
+            feed.oracle,
+            OracleSource::Feed {
+                max_age_secs: 3600,
+                ..
+            }
+        ));
         assert_eq!(
             parse_price("41.125"),
-            Some(OracleSource::Fixed { answer: 41125, decimals: 3 })
+            Some(OracleSource::Fixed {
+                answer: 41125,
+                decimals: 3
+            })
         );
     }
 

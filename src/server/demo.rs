@@ -10,14 +10,49 @@ use std::collections::BTreeMap;
 /// Credit the demo member starts with, in minor units.
 pub const MEMBER_CREDIT: i64 = 500_000;
 
-const VENDORS: [(&str, &str); 2] = [("vendor-kyiv-roasters", "Kyiv Roasters"), ("vendor-carpathian-wool", "Carpathian Wool")];
+const VENDORS: [(&str, &str); 2] = [
+    ("vendor-kyiv-roasters", "Kyiv Roasters"),
+    ("vendor-carpathian-wool", "Carpathian Wool"),
+];
 
 /// id, vendor, price (kopecks), stock, names in en / uk / ru.
 const PRODUCTS: [(&str, &str, i64, i64, [&str; 3]); 4] = [
-    ("coffee-espresso-blend", "vendor-kyiv-roasters", 42_000, 500, ["Espresso blend, 1 kg", "Еспресо-суміш, 1 кг", "Эспрессо-смесь, 1 кг"]),
-    ("coffee-filter-ethiopia", "vendor-kyiv-roasters", 31_500, 300, ["Ethiopia filter roast, 250 g", "Ефіопія, обсмаження під фільтр, 250 г", "Эфиопия, обжарка под фильтр, 250 г"]),
-    ("wool-socks", "vendor-carpathian-wool", 38_000, 200, ["Wool socks", "Вовняні шкарпетки", "Шерстяные носки"]),
-    ("wool-blanket", "vendor-carpathian-wool", 249_900, 40, ["Wool blanket", "Вовняний плед", "Шерстяной плед"]),
+    (
+        "coffee-espresso-blend",
+        "vendor-kyiv-roasters",
+        42_000,
+        500,
+        [
+            "Espresso blend, 1 kg",
+            "Еспресо-суміш, 1 кг",
+            "Эспрессо-смесь, 1 кг",
+        ],
+    ),
+    (
+        "coffee-filter-ethiopia",
+        "vendor-kyiv-roasters",
+        31_500,
+        300,
+        [
+            "Ethiopia filter roast, 250 g",
+            "Ефіопія, обсмаження під фільтр, 250 г",
+            "Эфиопия, обжарка под фильтр, 250 г",
+        ],
+    ),
+    (
+        "wool-socks",
+        "vendor-carpathian-wool",
+        38_000,
+        200,
+        ["Wool socks", "Вовняні шкарпетки", "Шерстяные носки"],
+    ),
+    (
+        "wool-blanket",
+        "vendor-carpathian-wool",
+        249_900,
+        40,
+        ["Wool blanket", "Вовняний плед", "Шерстяной плед"],
+    ),
 ];
 
 /// The demo catalog; existing rows are left alone (stock stays what sales made it).

@@ -15,9 +15,15 @@ use sqlx::PgPool;
 /// What a call did; none of these is an error for the payment that triggered it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Created { id: String, status: RewardStatus },
+    Created {
+        id: String,
+        status: RewardStatus,
+    },
     /// Created, but without a price yet: it waits (pending) until the oracle answers.
-    AwaitingPrice { id: String, reason: String },
+    AwaitingPrice {
+        id: String,
+        reason: String,
+    },
     AlreadyExists,
     /// The buyer brought a store reward before (first purchase only).
     BuyerRewarded,
@@ -56,7 +62,12 @@ impl Ledger {
     }
 
     /// A store order became paid (`rail` is how). Uses the referral stored on the order.
-    pub async fn on_order_paid(&self, pool: &PgPool, order: &OrderDoc, rail: Rail) -> Result<Outcome, AppError> {
+    pub async fn on_order_paid(
+        &self,
+        pool: &PgPool,
+        order: &OrderDoc,
+        rail: Rail,
+    ) -> Result<Outcome, AppError> {
         let Some(referral) = order.referral() else {
             return Ok(Outcome::NotAttributed);
         };
@@ -72,18 +83,32 @@ impl Ledger {
 
     /// A membership upgrade became paid: rewards the code the member signed up through, paying to the
     /// code's current wallet, unless that code is gone or the wallet is the member's own.
-    pub async fn on_membership_paid(&self, pool: &PgPool, order: &OrderDoc) -> Result<Outcome, AppError> {
+    pub async fn on_membership_paid(
+        &self,
+        pool: &PgPool,
+        order: &OrderDoc,
+    ) -> Result<Outcome, AppError> {
         let Some(referred_by) = db::users::referred_by(pool, &order.buyer_user_id).await? else {
             return Ok(Outcome::NotAttributed);
         };
         let Some(code) = db::refcodes::facts(pool, &referred_by.code).await? else {
-            tracing::warn!(code = referred_by.code, "membership reward skipped: the signup code no longer exists");
+            tracing::warn!(
+                code = referred_by.code,
+                "membership reward skipped: the signup code no longer exists"
+            );
             return Ok(Outcome::NotAttributed);
         };
         let me = db::users::me(pool, &order.buyer_user_id).await?;
-        let own_wallet = me.is_some_and(|m| m.wallets.iter().any(|w| w.eq_ignore_ascii_case(&code.wallet)));
+        let own_wallet = me.is_some_and(|m| {
+            m.wallets
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(&code.wallet))
+        });
         if code.owner != referred_by.user_id || code.owner == order.buyer_user_id || own_wallet {
-            tracing::warn!(code = code.code, "membership reward skipped: wallet overlap or owner changed");
+            tracing::warn!(
+                code = code.code,
+                "membership reward skipped: wallet overlap or owner changed"
+            );
             return Ok(Outcome::NotAttributed);
         }
         let basis = Basis {
@@ -121,7 +146,11 @@ impl Ledger {
         };
         let (oracle, amount_wei, last_error) = match &priced {
             Ok((q, wei)) => (Quote::to_json(q), wei.clone(), None),
-            Err(reason) => (serde_json::Value::Null, "0".to_string(), Some(reason.clone())),
+            Err(reason) => (
+                serde_json::Value::Null,
+                "0".to_string(),
+                Some(reason.clone()),
+            ),
         };
         let id = super::auth::new_id();
         let data = json!({
@@ -161,22 +190,38 @@ impl Ledger {
     }
 
     /// The order was refunded: a reward not minted yet is voided; a minted (or minting) one is flagged.
-    pub async fn on_order_refunded(&self, pool: &PgPool, reference: &str) -> Result<RefundOutcome, AppError> {
+    pub async fn on_order_refunded(
+        &self,
+        pool: &PgPool,
+        reference: &str,
+    ) -> Result<RefundOutcome, AppError> {
         let Some((id, status)) = db::rewards::for_order(pool, reference).await? else {
             return Ok(RefundOutcome::NoReward);
         };
         if status.can_become(RewardStatus::Voided) {
             let patch = json!({ "voidedReason": "order refunded" });
-            let moved = db::rewards::move_status(pool, std::slice::from_ref(&id), RewardStatus::Voided, &patch).await?;
+            let moved = db::rewards::move_status(
+                pool,
+                std::slice::from_ref(&id),
+                RewardStatus::Voided,
+                &patch,
+            )
+            .await?;
             if !moved.is_empty() {
                 return Ok(RefundOutcome::Voided);
             }
         }
         match db::rewards::for_order(pool, reference).await? {
-            Some((_, RewardStatus::Rejected | RewardStatus::Voided)) => Ok(RefundOutcome::AlreadySettled),
+            Some((_, RewardStatus::Rejected | RewardStatus::Voided)) => {
+                Ok(RefundOutcome::AlreadySettled)
+            }
             _ => {
                 db::rewards::flag_clawback(pool, &id).await?;
-                tracing::warn!(reward = id, order = reference, "refunded order's reward is on chain: clawback due");
+                tracing::warn!(
+                    reward = id,
+                    order = reference,
+                    "refunded order's reward is on chain: clawback due"
+                );
                 Ok(RefundOutcome::ClawbackDue)
             }
         }
@@ -199,11 +244,14 @@ impl Ledger {
         };
         let mut priced = 0;
         for w in waiting {
-            let Some(wei) = token_amount(w.fiat_amount, &w.currency, quote.answer, quote.decimals) else {
+            let Some(wei) = token_amount(w.fiat_amount, &w.currency, quote.answer, quote.decimals)
+            else {
                 continue;
             };
             let approve = w.rail == Rail::Crypto;
-            if db::rewards::set_price(pool, &w.id, &quote.to_json(), &wei.to_string(), approve).await? {
+            if db::rewards::set_price(pool, &w.id, &quote.to_json(), &wei.to_string(), approve)
+                .await?
+            {
                 priced += 1;
             }
         }

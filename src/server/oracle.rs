@@ -1,8 +1,8 @@
 //! The reward token's price in the store currency: a fixed price from config, or a Chainlink
 //! `AggregatorV3Interface` feed read through the chain layer. The quote is frozen on each reward.
 use super::config::{Config, OracleSource};
-use refcodes_chain::alloy::primitives::{Address, U256};
 use chrono::{DateTime, Utc};
+use refcodes_chain::alloy::primitives::{Address, U256};
 use refcodes_chain::price_feed;
 use serde_json::{json, Value};
 
@@ -27,7 +27,10 @@ impl Quote {
 }
 
 pub enum PriceOracle {
-    Fixed { answer: U256, decimals: u8 },
+    Fixed {
+        answer: U256,
+        decimals: u8,
+    },
     Feed {
         provider: refcodes_chain::alloy::providers::DynProvider,
         address: Address,
@@ -52,7 +55,9 @@ impl PriceOracle {
                     .ok_or("ORACLE_FEED_ADDRESS needs CHAIN_RPC_URL")?;
                 Ok(PriceOracle::Feed {
                     provider: refcodes_chain::read_only_provider(rpc).map_err(|e| e.to_string())?,
-                    address: address.parse().map_err(|e| format!("ORACLE_FEED_ADDRESS: {e}"))?,
+                    address: address
+                        .parse()
+                        .map_err(|e| format!("ORACLE_FEED_ADDRESS: {e}"))?,
                     max_age_secs: *max_age_secs,
                 })
             }
@@ -80,7 +85,8 @@ impl PriceOracle {
                 Ok(Quote {
                     answer: q.answer,
                     decimals: q.decimals,
-                    updated_at: DateTime::from_timestamp(q.updated_at as i64, 0).unwrap_or_default(),
+                    updated_at: DateTime::from_timestamp(q.updated_at as i64, 0)
+                        .unwrap_or_default(),
                     source: format!("chainlink:{address}"),
                 })
             }

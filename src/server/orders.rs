@@ -50,13 +50,22 @@ pub async fn create_store_order(
         previous_tier: None,
     };
     let record = db::orders::insert(pool, &new_id(), &doc).await?;
-    tracing::info!(order = doc.order_reference, amount = doc.amount, attributed = referral.is_some(), "store order created");
+    tracing::info!(
+        order = doc.order_reference,
+        amount = doc.amount,
+        attributed = referral.is_some(),
+        "store order created"
+    );
     Ok(created(&record))
 }
 
 /// A membership upgrade order for `tier`, paid like any order. Attribution comes from the signup
 /// (`users.data.referredBy`) when it is paid, so none is stored here.
-pub async fn create_membership_order(pool: &PgPool, buyer: &Me, tier_id: &str) -> Result<CreatedOrder, AppError> {
+pub async fn create_membership_order(
+    pool: &PgPool,
+    buyer: &Me,
+    tier_id: &str,
+) -> Result<CreatedOrder, AppError> {
     let tier = membership::tier(tier_id).ok_or_else(|| AppError::UnknownTier {
         tier: tier_id.chars().take(32).collect(),
     })?;
@@ -96,7 +105,11 @@ fn created(record: &OrderRecord) -> CreatedOrder {
 }
 
 /// The buyer's own order; someone else's is as good as missing.
-pub async fn buyer_order(pool: &PgPool, buyer_id: &str, reference: &str) -> Result<OrderRecord, AppError> {
+pub async fn buyer_order(
+    pool: &PgPool,
+    buyer_id: &str,
+    reference: &str,
+) -> Result<OrderRecord, AppError> {
     db::orders::by_reference(pool, reference.trim())
         .await?
         .filter(|o| o.doc.buyer_user_id == buyer_id)

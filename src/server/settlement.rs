@@ -17,9 +17,20 @@ pub async fn settle(tx: &mut PgConnection, order: &OrderDoc) -> sqlx::Result<Vec
     let (ids, qty) = quantities(order);
     let oversold = db::catalog::deduct_stock(&mut *tx, &ids, &qty).await?;
     let shares = vendor_shares(&order.items);
-    db::settlements::record(&mut *tx, &order.order_reference, &shares, &order.currency, false).await?;
+    db::settlements::record(
+        &mut *tx,
+        &order.order_reference,
+        &shares,
+        &order.currency,
+        false,
+    )
+    .await?;
     if !oversold.is_empty() {
-        tracing::warn!(order = order.order_reference, ?oversold, "paid order oversold: stock ran out during payment");
+        tracing::warn!(
+            order = order.order_reference,
+            ?oversold,
+            "paid order oversold: stock ran out during payment"
+        );
     }
     Ok(oversold)
 }
@@ -29,6 +40,13 @@ pub async fn reverse(tx: &mut PgConnection, order: &OrderDoc) -> sqlx::Result<()
     let (ids, qty) = quantities(order);
     db::catalog::restock(&mut *tx, &ids, &qty).await?;
     let shares = vendor_shares(&order.items);
-    db::settlements::record(&mut *tx, &order.order_reference, &shares, &order.currency, true).await?;
+    db::settlements::record(
+        &mut *tx,
+        &order.order_reference,
+        &shares,
+        &order.currency,
+        true,
+    )
+    .await?;
     Ok(())
 }

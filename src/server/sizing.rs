@@ -13,7 +13,12 @@ pub fn reward_fiat(amount: i64, bps: u32) -> i64 {
 /// Token base units for `fiat_minor` of `currency` at a price of `answer / 10^price_decimals` currency units
 /// per token, rounded down: `fiat_minor × 10^18 × 10^price_decimals / (10^exponent × answer)`.
 /// `None` for a zero price or an absurd size that would overflow 256 bits.
-pub fn token_amount(fiat_minor: i64, currency: &str, answer: U256, price_decimals: u8) -> Option<U256> {
+pub fn token_amount(
+    fiat_minor: i64,
+    currency: &str,
+    answer: U256,
+    price_decimals: u8,
+) -> Option<U256> {
     if fiat_minor < 0 || answer.is_zero() {
         return None;
     }
@@ -45,7 +50,9 @@ mod tests {
         );
         // 0.01 UAH at 40.00 (the fixed default).
         assert_eq!(
-            token_amount(1, "UAH", U256::from(4000u32), 2).unwrap().to_string(),
+            token_amount(1, "UAH", U256::from(4000u32), 2)
+                .unwrap()
+                .to_string(),
             "250000000000000"
         );
     }

@@ -1,8 +1,8 @@
 //! From a configuration to a serving process: pool, migrations, admins, demo data, listener.
 use super::config::Config;
-use super::state::AppState;
 use super::ledger::Ledger;
 use super::oracle::PriceOracle;
+use super::state::AppState;
 use super::{auth, db, demo, router, telemetry, visits};
 use axum::ServiceExt;
 use leptos::config::LeptosOptions;

@@ -220,7 +220,10 @@ mod tests {
             "currency":"UAH","authCode":"541963","cardPan":"4102****8217","transactionStatus":"Approved",
             "reasonCode":1100,"merchantSignature":"6BE53474401DD9DEECA773EE8829CBA2","email":null}"#;
         let n = Notification::parse(body).unwrap();
-        assert_eq!(n.expected_signature(KEY), "6be53474401dd9deeca773ee8829cba2");
+        assert_eq!(
+            n.expected_signature(KEY),
+            "6be53474401dd9deeca773ee8829cba2"
+        );
         assert!(n.signature_ok(KEY));
         assert!(!n.signature_ok("another key"));
         assert_eq!(n.field("amount"), "1547.36");
@@ -232,7 +235,10 @@ mod tests {
         let body = br#"{"merchantAccount":"test_merch_n1","orderReference":"RC-1002","amount":100,
             "currency":"UAH","transactionStatus":"Declined","reasonCode":"1101"}"#;
         let n = Notification::parse(body).unwrap();
-        assert_eq!(n.expected_signature(KEY), "af1feea09626c61409af2139e1cdc926");
+        assert_eq!(
+            n.expected_signature(KEY),
+            "af1feea09626c61409af2139e1cdc926"
+        );
         assert!(!n.signature_ok(KEY), "no merchantSignature at all");
     }
 
@@ -267,7 +273,10 @@ mod tests {
             currency: "UAH",
             products: &products,
         };
-        assert_eq!(purchase_signature(KEY, &p), "29bd60853d6fba7a35a2a12d8a2eca5f");
+        assert_eq!(
+            purchase_signature(KEY, &p),
+            "29bd60853d6fba7a35a2a12d8a2eca5f"
+        );
     }
 
     #[test]

@@ -128,14 +128,21 @@ pub const PAYMENT_VARS: [(&str, &str); 3] = [
 
 /// A store with the demo catalog.
 pub async fn shop(pool: PgPool, extra: &[(&str, &str)]) -> TestServer {
-    refcodes::server::demo::seed_catalog(&pool).await.expect("catalog");
+    refcodes::server::demo::seed_catalog(&pool)
+        .await
+        .expect("catalog");
     let mut vars: Vec<(&str, &str)> = PAYMENT_VARS.to_vec();
     vars.extend_from_slice(extra);
     TestServer::start(pool, &vars).await
 }
 
 /// Orders `quantity` of `product` as the member on `http`; returns the 201 body.
-pub async fn order(http: &reqwest::Client, server: &TestServer, product: &str, quantity: u32) -> serde_json::Value {
+pub async fn order(
+    http: &reqwest::Client,
+    server: &TestServer,
+    product: &str,
+    quantity: u32,
+) -> serde_json::Value {
     let resp = http
         .post(server.url("/api/store/orders"))
         .json(&serde_json::json!({"items": [{"productId": product, "quantity": quantity}]}))
@@ -147,7 +154,13 @@ pub async fn order(http: &reqwest::Client, server: &TestServer, product: &str, q
 }
 
 /// A notification as WayForPay would send it, signed with `key`.
-pub fn notification(key: &str, account: &str, reference: &str, amount: &str, status: &str) -> String {
+pub fn notification(
+    key: &str,
+    account: &str,
+    reference: &str,
+    amount: &str,
+    status: &str,
+) -> String {
     refcodes::server::wayforpay::notification_body(
         key,
         &refcodes::server::wayforpay::TestNotice {
@@ -174,16 +187,27 @@ pub async fn deliver(server: &TestServer, body: String) -> reqwest::Response {
 }
 
 /// Delivers a correctly signed notification for `reference` and `amount` (decimal) with `status`.
-pub async fn pay_event(server: &TestServer, reference: &str, amount: &str, status: &str) -> reqwest::Response {
-    deliver(server, notification(MERCHANT_KEY, MERCHANT, reference, amount, status)).await
+pub async fn pay_event(
+    server: &TestServer,
+    reference: &str,
+    amount: &str,
+    status: &str,
+) -> reqwest::Response {
+    deliver(
+        server,
+        notification(MERCHANT_KEY, MERCHANT, reference, amount, status),
+    )
+    .await
 }
 
 pub async fn order_status(pool: &PgPool, reference: &str) -> String {
-    sqlx::query_scalar::<_, String>("SELECT data->>'status' FROM orders WHERE data->>'orderReference' = $1")
-        .bind(reference)
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar::<_, String>(
+        "SELECT data->>'status' FROM orders WHERE data->>'orderReference' = $1",
+    )
+    .bind(reference)
+    .fetch_one(pool)
+    .await
+    .unwrap()
 }
 
 pub async fn stock(pool: &PgPool, product: &str) -> i64 {
@@ -196,26 +220,46 @@ pub async fn stock(pool: &PgPool, product: &str) -> i64 {
 
 /// The rewards of an order: (status, kind, fiatAmount, amountWei, rail).
 pub async fn rewards_of(pool: &PgPool, reference: &str) -> Vec<serde_json::Value> {
-    sqlx::query_scalar::<_, serde_json::Value>("SELECT data FROM referral_rewards WHERE data->>'orderReference' = $1")
-        .bind(reference)
-        .fetch_all(pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar::<_, serde_json::Value>(
+        "SELECT data FROM referral_rewards WHERE data->>'orderReference' = $1",
+    )
+    .bind(reference)
+    .fetch_all(pool)
+    .await
+    .unwrap()
 }
 
 /// A referrer with code `code` paying to `wallet`; returns (their client, their user id).
-pub async fn referrer(server: &TestServer, email: &str, code: &str, wallet: &str) -> (reqwest::Client, String) {
+pub async fn referrer(
+    server: &TestServer,
+    email: &str,
+    code: &str,
+    wallet: &str,
+) -> (reqwest::Client, String) {
     let http = client();
     let id = member(&http, server, email).await;
-    let resp = create_code(&http, server, serde_json::json!({"code": code, "wallet": wallet})).await;
+    let resp = create_code(
+        &http,
+        server,
+        serde_json::json!({"code": code, "wallet": wallet}),
+    )
+    .await;
     assert_eq!(resp.status(), 201);
     (http, id)
 }
 
 /// A visitor who opened a `?ref=` link and then signed up; returns their client and id.
-pub async fn referred_buyer(server: &TestServer, code: &str, email: &str) -> (reqwest::Client, String) {
+pub async fn referred_buyer(
+    server: &TestServer,
+    code: &str,
+    email: &str,
+) -> (reqwest::Client, String) {
     let http = client();
-    let page = http.get(server.url(&format!("/en/store?ref={code}"))).send().await.unwrap();
+    let page = http
+        .get(server.url(&format!("/en/store?ref={code}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), 200);
     let id = member(&http, server, email).await;
     (http, id)

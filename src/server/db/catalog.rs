@@ -34,7 +34,10 @@ pub async fn upsert_product(db: impl PgExecutor<'_>, p: &Product) -> sqlx::Resul
 }
 
 /// The catalog (or the products named in `only`), oldest first.
-pub async fn products(db: impl PgExecutor<'_>, only: Option<&[String]>) -> sqlx::Result<Vec<Product>> {
+pub async fn products(
+    db: impl PgExecutor<'_>,
+    only: Option<&[String]>,
+) -> sqlx::Result<Vec<Product>> {
     let rows = sqlx::query!(
         r#"SELECT p.id, p.data->>'vendorId' AS "vendor_id!", COALESCE(v.data->>'name', '') AS "vendor_name!",
                   p.data->'name' AS "name!", (p.data->>'price')::bigint AS "price!",
@@ -85,7 +88,11 @@ pub async fn deduct_stock(
 }
 
 /// Puts `quantities` back (a refund).
-pub async fn restock(db: impl PgExecutor<'_>, ids: &[String], quantities: &[i64]) -> sqlx::Result<()> {
+pub async fn restock(
+    db: impl PgExecutor<'_>,
+    ids: &[String],
+    quantities: &[i64],
+) -> sqlx::Result<()> {
     sqlx::query!(
         r#"UPDATE products p
            SET data = jsonb_set(p.data, '{stock}', to_jsonb((p.data->>'stock')::bigint + w.q)), updated_at = now()

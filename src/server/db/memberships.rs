@@ -21,7 +21,11 @@ pub async fn record(
 }
 
 /// Sets `users.data.membership` (`None`: back to the free tier).
-pub async fn set_user_tier(db: impl PgExecutor<'_>, user_id: &str, tier: Option<&str>) -> sqlx::Result<()> {
+pub async fn set_user_tier(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    tier: Option<&str>,
+) -> sqlx::Result<()> {
     sqlx::query!(
         r#"UPDATE users SET data = jsonb_set(data, '{membership}', COALESCE(to_jsonb($2::text), 'null'::jsonb)), updated_at = now()
            WHERE id = $1"#,
@@ -32,4 +36,3 @@ pub async fn set_user_tier(db: impl PgExecutor<'_>, user_id: &str, tier: Option<
     .await
     .map(|_| ())
 }
-

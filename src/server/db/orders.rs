@@ -1,6 +1,8 @@
 //! The `orders` collection. `data = {orderReference, kind, buyerUserId, items, amount, currency, status, rail,
 //! referralCode, referrerUserId, referrerWallet, attributionRejected, tier, previousTier, oversold}`.
-use crate::domain::store::{OrderKind, OrderLine, OrderStatus, OrderView, Rail, Referral, Rejection};
+use crate::domain::store::{
+    OrderKind, OrderLine, OrderStatus, OrderView, Rail, Referral, Rejection,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sqlx::PgExecutor;
@@ -75,12 +77,24 @@ impl OrderRecord {
     }
 }
 
-fn record(id: String, data: Value, created_at: chrono::DateTime<chrono::Utc>) -> sqlx::Result<OrderRecord> {
+fn record(
+    id: String,
+    data: Value,
+    created_at: chrono::DateTime<chrono::Utc>,
+) -> sqlx::Result<OrderRecord> {
     let doc = serde_json::from_value(data).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    Ok(OrderRecord { id, doc, created_at })
+    Ok(OrderRecord {
+        id,
+        doc,
+        created_at,
+    })
 }
 
-pub async fn insert(db: impl PgExecutor<'_>, id: &str, doc: &OrderDoc) -> sqlx::Result<OrderRecord> {
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    doc: &OrderDoc,
+) -> sqlx::Result<OrderRecord> {
     let data = serde_json::to_value(doc).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     let row = sqlx::query!(
         "INSERT INTO orders (id, data) VALUES ($1, $2) RETURNING id, data, created_at",
@@ -92,7 +106,10 @@ pub async fn insert(db: impl PgExecutor<'_>, id: &str, doc: &OrderDoc) -> sqlx::
     record(row.id, row.data, row.created_at)
 }
 
-pub async fn by_reference(db: impl PgExecutor<'_>, reference: &str) -> sqlx::Result<Option<OrderRecord>> {
+pub async fn by_reference(
+    db: impl PgExecutor<'_>,
+    reference: &str,
+) -> sqlx::Result<Option<OrderRecord>> {
     let row = sqlx::query!(
         "SELECT id, data, created_at FROM orders WHERE data->>'orderReference' = $1",
         reference
@@ -139,7 +156,11 @@ pub async fn change_status(
 }
 
 /// A buyer's latest orders.
-pub async fn for_buyer(db: impl PgExecutor<'_>, buyer: &str, limit: i64) -> sqlx::Result<Vec<OrderRecord>> {
+pub async fn for_buyer(
+    db: impl PgExecutor<'_>,
+    buyer: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<OrderRecord>> {
     let rows = sqlx::query!(
         r#"SELECT id, data, created_at FROM orders WHERE data->>'buyerUserId' = $1
            ORDER BY created_at DESC, id DESC LIMIT $2"#,
@@ -154,7 +175,11 @@ pub async fn for_buyer(db: impl PgExecutor<'_>, buyer: &str, limit: i64) -> sqlx
 }
 
 /// Notes products that ran out while the order was being paid (the admin follows up).
-pub async fn flag_oversold(db: impl PgExecutor<'_>, reference: &str, products: &[String]) -> sqlx::Result<()> {
+pub async fn flag_oversold(
+    db: impl PgExecutor<'_>,
+    reference: &str,
+    products: &[String],
+) -> sqlx::Result<()> {
     sqlx::query!(
         r#"UPDATE orders SET data = jsonb_set(data, '{oversold}', to_jsonb($2::text[])), updated_at = now()
            WHERE data->>'orderReference' = $1"#,

@@ -28,7 +28,11 @@ pub struct Delivery<'a> {
 
 /// Stores a delivery. For `Accepted`, `false` means this (order, status) was accepted before: the caller
 /// holds a duplicate. Concurrent identical deliveries wait on the unique index; one wins.
-pub async fn record(db: impl PgExecutor<'_>, d: &Delivery<'_>, verdict: Verdict) -> sqlx::Result<bool> {
+pub async fn record(
+    db: impl PgExecutor<'_>,
+    d: &Delivery<'_>,
+    verdict: Verdict,
+) -> sqlx::Result<bool> {
     let data = json!({
         "orderReference": d.order_reference,
         "transactionStatus": d.transaction_status,
@@ -48,7 +52,10 @@ pub async fn record(db: impl PgExecutor<'_>, d: &Delivery<'_>, verdict: Verdict)
 }
 
 /// How many deliveries of an order got each verdict (tests and the admin read it).
-pub async fn verdicts(db: impl PgExecutor<'_>, order_reference: &str) -> sqlx::Result<Vec<(String, i64)>> {
+pub async fn verdicts(
+    db: impl PgExecutor<'_>,
+    order_reference: &str,
+) -> sqlx::Result<Vec<(String, i64)>> {
     let rows = sqlx::query!(
         r#"SELECT data->>'verdict' AS "verdict!", count(*) AS "n!" FROM payment_events
            WHERE data->>'orderReference' = $1 GROUP BY 1 ORDER BY 1"#,

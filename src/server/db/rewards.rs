@@ -16,7 +16,10 @@ pub enum InsertRewardError {
     Db(#[from] sqlx::Error),
 }
 
-pub async fn exists_for_order(db: impl PgExecutor<'_>, order_reference: &str) -> sqlx::Result<bool> {
+pub async fn exists_for_order(
+    db: impl PgExecutor<'_>,
+    order_reference: &str,
+) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
         r#"SELECT EXISTS (SELECT 1 FROM referral_rewards WHERE data->>'orderReference' = $1) AS "exists!""#,
         order_reference
@@ -25,16 +28,24 @@ pub async fn exists_for_order(db: impl PgExecutor<'_>, order_reference: &str) ->
     .await
 }
 
-pub async fn insert(db: impl PgExecutor<'_>, id: &str, data: &Value) -> Result<(), InsertRewardError> {
-    sqlx::query!("INSERT INTO referral_rewards (id, data) VALUES ($1, $2)", id, data)
-        .execute(db)
-        .await
-        .map(|_| ())
-        .map_err(|e| match violated_constraint(&e) {
-            Some("referral_rewards_order_reference_key") => InsertRewardError::OrderRewarded,
-            Some("referral_rewards_store_buyer_key") => InsertRewardError::BuyerRewarded,
-            _ => InsertRewardError::Db(e),
-        })
+pub async fn insert(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    data: &Value,
+) -> Result<(), InsertRewardError> {
+    sqlx::query!(
+        "INSERT INTO referral_rewards (id, data) VALUES ($1, $2)",
+        id,
+        data
+    )
+    .execute(db)
+    .await
+    .map(|_| ())
+    .map_err(|e| match violated_constraint(&e) {
+        Some("referral_rewards_order_reference_key") => InsertRewardError::OrderRewarded,
+        Some("referral_rewards_store_buyer_key") => InsertRewardError::BuyerRewarded,
+        _ => InsertRewardError::Db(e),
+    })
 }
 
 /// Moves the given rewards to `to` where that is legal, merging `patch` into their documents;
@@ -45,7 +56,11 @@ pub async fn move_status(
     to: RewardStatus,
     patch: &Value,
 ) -> sqlx::Result<Vec<String>> {
-    let from: Vec<String> = to.legal_sources().iter().map(|s| s.as_str().to_string()).collect();
+    let from: Vec<String> = to
+        .legal_sources()
+        .iter()
+        .map(|s| s.as_str().to_string())
+        .collect();
     sqlx::query_scalar!(
         r#"UPDATE referral_rewards
            SET data = data || $4 || jsonb_build_object('status', $3::text), updated_at = now()
@@ -93,7 +108,10 @@ pub struct AwaitingPrice {
     pub rail: Rail,
 }
 
-pub async fn awaiting_price(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<AwaitingPrice>> {
+pub async fn awaiting_price(
+    db: impl PgExecutor<'_>,
+    limit: i64,
+) -> sqlx::Result<Vec<AwaitingPrice>> {
     let rows = sqlx::query!(
         r#"SELECT id, (data->>'fiatAmount')::bigint AS "fiat!", data->>'currency' AS "currency!",
                   data->>'rail' AS "rail!"
@@ -110,7 +128,11 @@ pub async fn awaiting_price(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result
             id: r.id,
             fiat_amount: r.fiat,
             currency: r.currency,
-            rail: if r.rail == "crypto" { Rail::Crypto } else { Rail::Fiat },
+            rail: if r.rail == "crypto" {
+                Rail::Crypto
+            } else {
+                Rail::Fiat
+            },
         })
         .collect())
 }
@@ -156,7 +178,11 @@ pub async fn set_last_error(db: impl PgExecutor<'_>, id: &str, error: &str) -> s
 }
 
 /// The rewards a referrer earned, newest first.
-pub async fn for_referrer(db: impl PgExecutor<'_>, user_id: &str, limit: i64) -> sqlx::Result<Vec<MyReward>> {
+pub async fn for_referrer(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<MyReward>> {
     let rows = sqlx::query!(
         r#"SELECT id, data->>'orderReference' AS "order_reference!", data->>'kind' AS "kind!",
                   data->>'referralCode' AS "code!", data->>'rail' AS "rail!",
@@ -176,9 +202,17 @@ pub async fn for_referrer(db: impl PgExecutor<'_>, user_id: &str, limit: i64) ->
             Some(MyReward {
                 id: r.id,
                 order_reference: r.order_reference,
-                kind: if r.kind == "membership" { RewardKind::Membership } else { RewardKind::Store },
+                kind: if r.kind == "membership" {
+                    RewardKind::Membership
+                } else {
+                    RewardKind::Store
+                },
                 referral_code: r.code,
-                rail: if r.rail == "crypto" { Rail::Crypto } else { Rail::Fiat },
+                rail: if r.rail == "crypto" {
+                    Rail::Crypto
+                } else {
+                    Rail::Fiat
+                },
                 fiat_amount: r.fiat,
                 currency: r.currency,
                 amount_wei: r.wei,

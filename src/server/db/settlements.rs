@@ -10,8 +10,15 @@ pub async fn record(
     currency: &str,
     reversal: bool,
 ) -> sqlx::Result<u64> {
-    let (kind, sign) = if reversal { ("reversal", -1) } else { ("sale", 1) };
-    let ids: Vec<String> = shares.iter().map(|_| uuid::Uuid::new_v4().to_string()).collect();
+    let (kind, sign) = if reversal {
+        ("reversal", -1)
+    } else {
+        ("sale", 1)
+    };
+    let ids: Vec<String> = shares
+        .iter()
+        .map(|_| uuid::Uuid::new_v4().to_string())
+        .collect();
     let docs: Vec<serde_json::Value> = shares
         .iter()
         .map(|(vendor, amount)| {
@@ -36,7 +43,10 @@ pub async fn record(
 }
 
 /// Net amount per vendor of one order (tests and the admin read it).
-pub async fn net_for_order(db: impl PgExecutor<'_>, order_reference: &str) -> sqlx::Result<Vec<(String, i64, i64)>> {
+pub async fn net_for_order(
+    db: impl PgExecutor<'_>,
+    order_reference: &str,
+) -> sqlx::Result<Vec<(String, i64, i64)>> {
     let rows = sqlx::query!(
         r#"SELECT data->>'vendorId' AS "vendor!", sum((data->>'amount')::bigint)::bigint AS "net!",
                   count(*) AS "rows!"
@@ -46,5 +56,8 @@ pub async fn net_for_order(db: impl PgExecutor<'_>, order_reference: &str) -> sq
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.vendor, r.net, r.rows)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.vendor, r.net, r.rows))
+        .collect())
 }

@@ -191,9 +191,15 @@ pub async fn user_tier(db: impl PgExecutor<'_>, user_id: &str) -> sqlx::Result<O
 }
 
 /// The user's referrer and its code, when they signed up through one.
-pub async fn referred_by(db: impl PgExecutor<'_>, user_id: &str) -> sqlx::Result<Option<ReferredBy>> {
-    let row = sqlx::query_scalar!("SELECT data->'referredBy' FROM users WHERE id = $1", user_id)
-        .fetch_optional(db)
-        .await?;
+pub async fn referred_by(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+) -> sqlx::Result<Option<ReferredBy>> {
+    let row = sqlx::query_scalar!(
+        "SELECT data->'referredBy' FROM users WHERE id = $1",
+        user_id
+    )
+    .fetch_optional(db)
+    .await?;
     Ok(row.flatten().and_then(|v| serde_json::from_value(v).ok()))
 }

@@ -40,7 +40,8 @@ async fn create_order(
     JsonBody(body): JsonBody<OrderBody>,
 ) -> Result<(StatusCode, Json<CreatedOrder>), AppError> {
     let me = auth::require_user(&s.pool, token.as_deref()).await?;
-    let created = orders::create_store_order(&s.pool, &me, &body.items, ring_ref.as_deref()).await?;
+    let created =
+        orders::create_store_order(&s.pool, &me, &body.items, ring_ref.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -78,7 +79,9 @@ async fn create_membership_order(
 
 /// The provider's serviceUrl: the raw body, because the signature covers the values exactly as sent.
 async fn wayforpay(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, AppError> {
-    conductor::handle(&s.pool, &s.config.payments, &s.ledger, &body).await.map(Json)
+    conductor::handle(&s.pool, &s.config.payments, &s.ledger, &body)
+        .await
+        .map(Json)
 }
 
 #[derive(Deserialize)]
@@ -95,7 +98,19 @@ async fn grant_credit(
     JsonBody(body): JsonBody<GrantBody>,
 ) -> Result<Json<Value>, AppError> {
     let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
-    let currency = body.currency.as_deref().unwrap_or(crate::domain::membership::TIER_CURRENCY);
-    let balance = credit::grant(&s.pool, &admin.user_id, &body.user_id, &body.amount, currency).await?;
-    Ok(Json(json!({ "userId": body.user_id, "balance": balance, "currency": currency })))
+    let currency = body
+        .currency
+        .as_deref()
+        .unwrap_or(crate::domain::membership::TIER_CURRENCY);
+    let balance = credit::grant(
+        &s.pool,
+        &admin.user_id,
+        &body.user_id,
+        &body.amount,
+        currency,
+    )
+    .await?;
+    Ok(Json(
+        json!({ "userId": body.user_id, "balance": balance, "currency": currency }),
+    ))
 }

@@ -6,7 +6,9 @@ use crate::error::AppError;
 use crate::server::config::{Config, PaymentsMode};
 use crate::server::db::orders::OrderRecord;
 use crate::server::errors::internal;
-use crate::server::wayforpay::{notification_body, purchase_signature, FormProduct, Purchase, TestNotice};
+use crate::server::wayforpay::{
+    notification_body, purchase_signature, FormProduct, Purchase, TestNotice,
+};
 use serde::{Deserialize, Serialize};
 
 pub const WAYFORPAY_PAY_URL: &str = "https://secure.wayforpay.com/pay";
@@ -55,7 +57,10 @@ pub fn card_checkout(config: &Config, order: &OrderRecord, locale: &str) -> Card
         ("amount".into(), amount.clone()),
         ("currency".into(), d.currency.clone()),
         ("language".into(), provider_language(locale).into()),
-        ("serviceUrl".into(), format!("{}/api/payments/wayforpay", config.site_url)),
+        (
+            "serviceUrl".into(),
+            format!("{}/api/payments/wayforpay", config.site_url),
+        ),
         (
             "returnUrl".into(),
             format!("{}/{locale}/orders/{}", config.site_url, d.order_reference),
@@ -100,7 +105,9 @@ pub async fn send_test_notification(
     }
     let d = &order.doc;
     if outcome != TestOutcome::Refund && d.status == OrderStatus::Paid {
-        return Err(AppError::OrderNotPayable { status: "paid already".into() });
+        return Err(AppError::OrderNotPayable {
+            status: "paid already".into(),
+        });
     }
     let (status, reason) = match outcome {
         TestOutcome::Approve => ("Approved", "1100"),
@@ -135,7 +142,10 @@ pub async fn send_test_notification(
     if !resp.status().is_success() {
         let status = resp.status();
         let text = resp.text().await.unwrap_or_default();
-        return Err(internal("test notification", format!("webhook answered {status}: {text}")));
+        return Err(internal(
+            "test notification",
+            format!("webhook answered {status}: {text}"),
+        ));
     }
     Ok(())
 }

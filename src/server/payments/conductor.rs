@@ -6,7 +6,9 @@ use crate::domain::money::parse_decimal;
 use crate::domain::store::{OrderStatus, Rail};
 use crate::error::AppError;
 use crate::server::config::Payments;
-use crate::server::db::{self, orders::OrderRecord, payment_events::Delivery, payment_events::Verdict};
+use crate::server::db::{
+    self, orders::OrderRecord, payment_events::Delivery, payment_events::Verdict,
+};
 use crate::server::ledger::Ledger;
 use crate::server::wayforpay::{accept_answer, Notification};
 use serde_json::{json, Value};
@@ -30,7 +32,12 @@ fn action(transaction_status: &str) -> Action {
     }
 }
 
-pub async fn handle(pool: &PgPool, payments: &Payments, ledger: &Ledger, body: &[u8]) -> Result<Value, AppError> {
+pub async fn handle(
+    pool: &PgPool,
+    payments: &Payments,
+    ledger: &Ledger,
+    body: &[u8],
+) -> Result<Value, AppError> {
     let raw = String::from_utf8_lossy(body);
     let notice = match Notification::parse(body) {
         Ok(n) => n,
@@ -55,7 +62,9 @@ pub async fn handle(pool: &PgPool, payments: &Payments, ledger: &Ledger, body: &
         return refuse(AppError::UnknownOrder, "unknown order").await;
     };
     let currency = notice.field("currency");
-    if currency != order.doc.currency || parse_decimal(notice.field("amount"), currency) != Some(order.doc.amount) {
+    if currency != order.doc.currency
+        || parse_decimal(notice.field("amount"), currency) != Some(order.doc.amount)
+    {
         return refuse(AppError::AmountMismatch, "amount or currency mismatch").await;
     }
     let delivery = Delivery {
@@ -76,7 +85,11 @@ pub async fn handle(pool: &PgPool, payments: &Payments, ledger: &Ledger, body: &
         }
         Change::None => {}
     }
-    Ok(accept_answer(&payments.secret_key, &reference, chrono::Utc::now().timestamp()))
+    Ok(accept_answer(
+        &payments.secret_key,
+        &reference,
+        chrono::Utc::now().timestamp(),
+    ))
 }
 
 enum Change {
@@ -87,7 +100,12 @@ enum Change {
 }
 
 /// The delivery's record and the order's change in one transaction.
-async fn apply(pool: &PgPool, delivery: &Delivery<'_>, order: &OrderRecord, action: Action) -> Result<Change, AppError> {
+async fn apply(
+    pool: &PgPool,
+    delivery: &Delivery<'_>,
+    order: &OrderRecord,
+    action: Action,
+) -> Result<Change, AppError> {
     let mut tx = pool.begin().await?;
     if !db::payment_events::record(&mut *tx, delivery, Verdict::Accepted).await? {
         return Ok(Change::Duplicate);
@@ -97,10 +115,24 @@ async fn apply(pool: &PgPool, delivery: &Delivery<'_>, order: &OrderRecord, acti
     let change = match action {
         Action::Pay => {
             let patch = json!({ "rail": Rail::Fiat, "paidAt": now });
-            let mut paid = db::orders::change_status(&mut *tx, reference, OrderStatus::Created, OrderStatus::Paid, patch.clone()).await?;
+            let mut paid = db::orders::change_status(
+                &mut *tx,
+                reference,
+                OrderStatus::Created,
+                OrderStatus::Paid,
+                patch.clone(),
+            )
+            .await?;
             if paid.is_none() {
                 // A card declined before may be paid on a later attempt with the same reference.
-                paid = db::orders::change_status(&mut *tx, reference, OrderStatus::Failed, OrderStatus::Paid, patch).await?;
+                paid = db::orders::change_status(
+                    &mut *tx,
+                    reference,
+                    OrderStatus::Failed,
+                    OrderStatus::Paid,
+                    patch,
+                )
+                .await?;
             }
             match paid {
                 Some(record) => {
@@ -111,11 +143,25 @@ async fn apply(pool: &PgPool, delivery: &Delivery<'_>, order: &OrderRecord, acti
             }
         }
         Action::Fail => {
-            db::orders::change_status(&mut *tx, reference, OrderStatus::Created, OrderStatus::Failed, json!({ "failedAt": now })).await?;
+            db::orders::change_status(
+                &mut *tx,
+                reference,
+                OrderStatus::Created,
+                OrderStatus::Failed,
+                json!({ "failedAt": now }),
+            )
+            .await?;
             Change::None
         }
         Action::Refund => {
-            let refunded = db::orders::change_status(&mut *tx, reference, OrderStatus::Paid, OrderStatus::Refunded, json!({ "refundedAt": now })).await?;
+            let refunded = db::orders::change_status(
+                &mut *tx,
+                reference,
+                OrderStatus::Paid,
+                OrderStatus::Refunded,
+                json!({ "refundedAt": now }),
+            )
+            .await?;
             match refunded {
                 Some(record) => {
                     on_refunded(&mut tx, &record.doc).await?;
@@ -131,7 +177,11 @@ async fn apply(pool: &PgPool, delivery: &Delivery<'_>, order: &OrderRecord, acti
 }
 
 async fn reject(pool: &PgPool, reference: &str, status: &str, raw: &str, why: &str) {
-    tracing::warn!(order = reference, reason = why, "payment notification rejected");
+    tracing::warn!(
+        order = reference,
+        reason = why,
+        "payment notification rejected"
+    );
     let delivery = Delivery {
         order_reference: reference,
         transaction_status: status,

@@ -10,7 +10,12 @@ use crate::server::ledger::Ledger;
 use serde_json::json;
 use sqlx::PgPool;
 
-pub async fn pay(pool: &PgPool, ledger: &Ledger, buyer_id: &str, reference: &str) -> Result<(), AppError> {
+pub async fn pay(
+    pool: &PgPool,
+    ledger: &Ledger,
+    buyer_id: &str,
+    reference: &str,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     if !db::users::lock(&mut *tx, buyer_id).await? {
         return Err(AppError::Unauthorized);
@@ -30,13 +35,27 @@ pub async fn pay(pool: &PgPool, ledger: &Ledger, buyer_id: &str, reference: &str
             currency: order.currency.clone(),
         });
     }
-    if !db::credit::debit_order(&mut *tx, buyer_id, order.amount, &order.currency, &order.order_reference).await? {
+    if !db::credit::debit_order(
+        &mut *tx,
+        buyer_id,
+        order.amount,
+        &order.currency,
+        &order.order_reference,
+    )
+    .await?
+    {
         return Err(not_payable(OrderStatus::Paid));
     }
     let patch = json!({ "rail": Rail::Crypto, "paidAt": chrono::Utc::now() });
-    let paid = db::orders::change_status(&mut *tx, &order.order_reference, OrderStatus::Created, OrderStatus::Paid, patch)
-        .await?
-        .ok_or_else(|| not_payable(OrderStatus::Paid))?;
+    let paid = db::orders::change_status(
+        &mut *tx,
+        &order.order_reference,
+        OrderStatus::Created,
+        OrderStatus::Paid,
+        patch,
+    )
+    .await?
+    .ok_or_else(|| not_payable(OrderStatus::Paid))?;
     on_paid(&mut tx, &paid.doc).await?;
     tx.commit().await?;
     tracing::info!(order = paid.doc.order_reference, "order paid with credit");
@@ -51,7 +70,9 @@ fn not_payable(status: OrderStatus) -> AppError {
         OrderStatus::Failed => "failed",
         OrderStatus::Refunded => "refunded",
     };
-    AppError::OrderNotPayable { status: status.into() }
+    AppError::OrderNotPayable {
+        status: status.into(),
+    }
 }
 
 pub async fn balance(pool: &PgPool, user_id: &str, currency: &str) -> Result<i64, AppError> {
@@ -59,7 +80,13 @@ pub async fn balance(pool: &PgPool, user_id: &str, currency: &str) -> Result<i64
 }
 
 /// An admin grants credit; `amount` is a decimal like `250.00`.
-pub async fn grant(pool: &PgPool, admin_id: &str, user_id: &str, amount: &str, currency: &str) -> Result<i64, AppError> {
+pub async fn grant(
+    pool: &PgPool,
+    admin_id: &str,
+    user_id: &str,
+    amount: &str,
+    currency: &str,
+) -> Result<i64, AppError> {
     let minor = parse_decimal(amount.trim(), currency)
         .filter(|m| *m > 0)
         .ok_or(AppError::InvalidAmount)?;

@@ -36,13 +36,19 @@ async fn reward_paid(pool: &PgPool, ledger: &Ledger, order: &OrderDoc, rail: Rai
     };
     match outcome {
         Ok(o) => tracing::info!(order = order.order_reference, outcome = ?o, "reward ledger"),
-        Err(e) => tracing::error!(order = order.order_reference, error = %e, "reward ledger failed; the payment stands"),
+        Err(e) => {
+            tracing::error!(order = order.order_reference, error = %e, "reward ledger failed; the payment stands")
+        }
     }
 }
 
 async fn reward_refunded(pool: &PgPool, ledger: &Ledger, order: &OrderDoc) {
     match ledger.on_order_refunded(pool, &order.order_reference).await {
-        Ok(o) => tracing::info!(order = order.order_reference, outcome = ?o, "reward ledger (refund)"),
-        Err(e) => tracing::error!(order = order.order_reference, error = %e, "reward ledger refund failed"),
+        Ok(o) => {
+            tracing::info!(order = order.order_reference, outcome = ?o, "reward ledger (refund)")
+        }
+        Err(e) => {
+            tracing::error!(order = order.order_reference, error = %e, "reward ledger refund failed")
+        }
     }
 }

@@ -6,7 +6,8 @@ use sqlx::PgConnection;
 pub(super) async fn on_paid(tx: &mut PgConnection, order: &OrderDoc) -> sqlx::Result<()> {
     let oversold = settlement::settle(tx, order).await?;
     if !oversold.is_empty() {
-        crate::server::db::orders::flag_oversold(&mut *tx, &order.order_reference, &oversold).await?;
+        crate::server::db::orders::flag_oversold(&mut *tx, &order.order_reference, &oversold)
+            .await?;
     }
     Ok(())
 }
