@@ -56,9 +56,21 @@ pub async fn move_status(
     to: RewardStatus,
     patch: &Value,
 ) -> sqlx::Result<Vec<String>> {
-    let from: Vec<String> = to
-        .legal_sources()
+    move_status_from(db, ids, to.legal_sources(), to, patch).await
+}
+
+/// Like [`move_status`], narrowed to rewards now in one of `from` (an admin's approve starts from
+/// `pending` only); a status in `from` that cannot legally become `to` is ignored.
+pub async fn move_status_from(
+    db: impl PgExecutor<'_>,
+    ids: &[String],
+    from: &[RewardStatus],
+    to: RewardStatus,
+    patch: &Value,
+) -> sqlx::Result<Vec<String>> {
+    let from: Vec<String> = from
         .iter()
+        .filter(|s| s.can_become(to))
         .map(|s| s.as_str().to_string())
         .collect();
     sqlx::query_scalar!(
