@@ -71,8 +71,24 @@ pub enum AppError {
     WrongMerchant,
     #[error("the payment notification's amount or currency does not match the order")]
     AmountMismatch,
+    #[error("a rejection needs a reason of at most {max} characters")]
+    ReasonRequired { max: u32 },
+    #[error("this selection holds {count} rewards; a bulk action takes at most {max}")]
+    TooManySelected { count: u64, max: u32 },
     #[error("a reward cannot go from {from} to {to}")]
     IllegalTransition { from: String, to: String },
+    #[error("the cron endpoint is closed: CRON_SECRET is not configured")]
+    CronDisabled,
+    #[error("send the cron secret as `Authorization: Bearer <CRON_SECRET>`")]
+    BadCronSecret,
+    #[error("minting is not configured: set CHAIN_RPC_URL, REWARDS_CONTRACT_ADDRESS and REFERRAL_MINTER_PRIVATE_KEY")]
+    MintingNotConfigured,
+    #[error("a mint run is in progress; try again when it is done")]
+    MintBusy,
+    #[error(
+        "the chain could not be reached; the rewards keep their status and the next run retries"
+    )]
+    ChainUnavailable,
     #[error("sign in to continue")]
     Unauthorized,
     #[error("this needs an administrator account")]
@@ -124,6 +140,13 @@ impl AppError {
             AppError::WrongMerchant => "wrong_merchant",
             AppError::AmountMismatch => "amount_mismatch",
             AppError::IllegalTransition { .. } => "illegal_transition",
+            AppError::ReasonRequired { .. } => "reason_required",
+            AppError::TooManySelected { .. } => "too_many_selected",
+            AppError::CronDisabled => "cron_disabled",
+            AppError::BadCronSecret => "bad_cron_secret",
+            AppError::MintingNotConfigured => "minting_not_configured",
+            AppError::MintBusy => "mint_busy",
+            AppError::ChainUnavailable => "chain_unavailable",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
@@ -153,9 +176,11 @@ impl AppError {
             | AppError::BadSignature
             | AppError::WrongMerchant
             | AppError::AmountMismatch
+            | AppError::ReasonRequired { .. }
+            | AppError::TooManySelected { .. }
             | AppError::BadRequest(_) => 400,
-            AppError::Unauthorized | AppError::WrongCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Unauthorized | AppError::WrongCredentials | AppError::BadCronSecret => 401,
+            AppError::Forbidden | AppError::CronDisabled => 403,
             AppError::NotFound
             | AppError::UnknownCode
             | AppError::UnknownWallet
@@ -169,10 +194,12 @@ impl AppError {
             | AppError::OrderNotPayable { .. }
             | AppError::InsufficientCredit { .. }
             | AppError::NotAnUpgrade
-            | AppError::IllegalTransition { .. } => 409,
+            | AppError::IllegalTransition { .. }
+            | AppError::MintBusy => 409,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Internal => 500,
-            AppError::Transport(_) => 502,
+            AppError::Transport(_) | AppError::ChainUnavailable => 502,
+            AppError::MintingNotConfigured => 503,
         }
     }
 }

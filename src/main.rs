@@ -1,19 +1,43 @@
-use refcodes::server::{config::Config, startup, telemetry};
+//! `refcodes` serves the app; `refcodes reconcile` prints the ledger↔chain drift report as JSON and exits 1
+//! when there is drift.
+use refcodes::server::minter::Chain;
+use refcodes::server::{config::Config, reconcile, startup, telemetry};
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     telemetry::init_tracing();
-    match run().await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("refcodes: {e}");
-            ExitCode::from(2)
-        }
-    }
+    let outcome = match std::env::args().nth(1).as_deref() {
+        None => serve().await.map(|()| ExitCode::SUCCESS),
+        Some("reconcile") => report().await,
+        Some(other) => Err(format!(
+            "unknown command {other:?}: run without arguments to serve, or `reconcile` for the drift report"
+        )
+        .into()),
+    };
+    outcome.unwrap_or_else(|e| {
+        eprintln!("refcodes: {e}");
+        ExitCode::from(2)
+    })
 }
 
-async fn run() -> Result<(), Box<dyn std::error::Error>> {
+async fn report() -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let config = Config::from_env().map_err(startup::StartError::from)?;
+    let state = startup::prepare(config).await?;
+    let chain = Chain {
+        minter: state.mint.minter().await?,
+        config: state.mint.config(),
+    };
+    let report = reconcile::report(&state.pool, &chain).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(if report.drift.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env().map_err(startup::StartError::from)?;
     let state = startup::prepare(config).await?;
     let listener = startup::bind(&state).await?;

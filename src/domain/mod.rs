@@ -1,4 +1,5 @@
 //! Pure types and rules, compiled for both the server and the browser. No I/O here.
+pub mod admin;
 pub mod auth;
 pub mod locale;
 pub mod membership;

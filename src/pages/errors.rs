@@ -81,11 +81,26 @@ pub fn message(error: AppError) -> AnyView {
             t!(i18n, common.errors.payment_rejected).into_any()
         }
         AppError::IllegalTransition { .. } => t!(i18n, common.errors.illegal_transition).into_any(),
+        AppError::ReasonRequired { max } => {
+            t!(i18n, common.errors.reason_required, count = move || max).into_any()
+        }
+        AppError::TooManySelected { count, max } => t!(
+            i18n,
+            common.errors.too_many_selected,
+            selected = move || count,
+            count = move || max
+        )
+        .into_any(),
         AppError::Unauthorized => t!(i18n, common.errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, common.errors.forbidden).into_any(),
         AppError::NotFound => t!(i18n, common.errors.not_found).into_any(),
         AppError::BadRequest(_) => t!(i18n, common.errors.bad_request).into_any(),
-        AppError::Internal => t!(i18n, common.errors.internal).into_any(),
+        AppError::Internal
+        | AppError::CronDisabled
+        | AppError::BadCronSecret
+        | AppError::MintingNotConfigured
+        | AppError::MintBusy
+        | AppError::ChainUnavailable => t!(i18n, common.errors.internal).into_any(),
         AppError::Transport(_) => t!(i18n, common.errors.transport).into_any(),
     }
 }

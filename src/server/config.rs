@@ -1,7 +1,10 @@
 //! Every environment variable the server reads, parsed once at start-up.
 //! A bad value stops the server with the variable, the value and what was expected.
+use refcodes_chain::alloy::primitives::Address;
+use refcodes_chain::alloy::signers::local::PrivateKeySigner;
 use std::fmt;
 use std::net::SocketAddr;
+use std::str::FromStr;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid value for {var}: {value:?} (expected {expected})")]
@@ -30,6 +33,47 @@ pub struct Config {
     pub rates: RewardRates,
     pub oracle: OracleSource,
     pub chain_rpc_url: Option<String>,
+    /// `Authorization: Bearer` secret of `GET /api/cron/refcodes-mint`; unset = the endpoint refuses. Never shown.
+    pub cron_secret: Option<String>,
+    pub mint: MintConfig,
+}
+
+/// The reward minter's settings (DESIGN §4.8).
+#[derive(Debug, Clone)]
+pub struct MintConfig {
+    /// The chain side; `None` when minting is not configured (the app runs, the cron endpoint answers 503).
+    pub chain: Option<MintChain>,
+    /// Rewards per transaction (`payReferralBatch`), 1–300.
+    pub batch_size: usize,
+    pub confirmations: u64,
+    /// How long a run waits for a receipt before leaving the rewards `minting` for the next run.
+    pub timeout_secs: u64,
+    /// In-process schedule; 0 = off.
+    pub interval_secs: u64,
+    /// Below this gas balance (wei) the minter logs a warning.
+    pub low_balance_wei: u128,
+    /// First block scanned for `ReferralPaid` events (the contract's deployment block).
+    pub start_block: u64,
+}
+
+/// Where and as whom rewards are paid. `Debug` never shows the key.
+#[derive(Clone)]
+pub struct MintChain {
+    pub rpc_url: String,
+    pub contract: Address,
+    pub signer: PrivateKeySigner,
+    /// When set, the RPC must serve this chain.
+    pub chain_id: Option<u64>,
+}
+
+impl fmt::Debug for MintChain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MintChain")
+            .field("contract", &self.contract)
+            .field("minter", &self.signer.address())
+            .field("chain_id", &self.chain_id)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +174,8 @@ impl Config {
             }
         }
         let oracle = parse_oracle(&get, chain_rpc_url.is_some())?;
+        let mint = parse_mint(&get, chain_rpc_url.as_deref())?;
+        let cron_secret = parse_cron_secret(&get)?;
         let rates = RewardRates {
             store_bps: ranged(&get, "REFERRAL_REWARD_BPS", 500, 0..=10_000, BPS)?,
             membership_bps: ranged(&get, "MEMBERSHIP_REWARD_BPS", 1000, 0..=10_000, BPS)?,
@@ -190,6 +236,8 @@ impl Config {
             rates,
             oracle,
             chain_rpc_url,
+            cron_secret,
+            mint,
         })
     }
 
@@ -243,7 +291,7 @@ fn parse_oracle(
     get: &impl Fn(&str) -> Option<String>,
     has_rpc: bool,
 ) -> Result<OracleSource, ConfigError> {
-    let max_age_secs = u64::from(ranged(
+    let max_age_secs = u64::from(ranged::<u32>(
         get,
         "ORACLE_MAX_AGE_SECS",
         3600,
@@ -294,18 +342,158 @@ fn parse_price(raw: &str) -> Option<OracleSource> {
     })
 }
 
-fn ranged(
+fn parse_mint(
+    get: &impl Fn(&str) -> Option<String>,
+    rpc_url: Option<&str>,
+) -> Result<MintConfig, ConfigError> {
+    let low_raw = get("MINTER_LOW_BALANCE").unwrap_or_else(|| "0.05".into());
+    let low_balance_wei = parse_ether(low_raw.trim()).ok_or(ConfigError {
+        var: "MINTER_LOW_BALANCE",
+        value: low_raw.clone(),
+        expected: "an amount of the chain's gas token with at most 18 decimals, like 0.05",
+    })?;
+    Ok(MintConfig {
+        chain: parse_mint_chain(get, rpc_url)?,
+        batch_size: ranged(
+            get,
+            "MINT_BATCH_SIZE",
+            100,
+            1..=300,
+            "a whole number from 1 to 300",
+        )?,
+        confirmations: ranged(
+            get,
+            "MINT_CONFIRMATIONS",
+            1,
+            1..=64,
+            "a whole number of blocks from 1 to 64",
+        )?,
+        timeout_secs: ranged(
+            get,
+            "MINT_TIMEOUT_SECS",
+            120,
+            1..=3600,
+            "a whole number of seconds from 1 to 3600",
+        )?,
+        interval_secs: ranged(
+            get,
+            "MINT_INTERVAL_SECS",
+            0,
+            0..=86_400,
+            "a whole number of seconds from 0 (off) to 86400",
+        )?,
+        low_balance_wei,
+        start_block: ranged(
+            get,
+            "REWARDS_START_BLOCK",
+            0,
+            0..=u64::MAX,
+            "a block number",
+        )?,
+    })
+}
+
+/// Key, contract and RPC together, or none of them: a partial set names what is missing.
+fn parse_mint_chain(
+    get: &impl Fn(&str) -> Option<String>,
+    rpc_url: Option<&str>,
+) -> Result<Option<MintChain>, ConfigError> {
+    let key = get("REFERRAL_MINTER_PRIVATE_KEY");
+    let contract = get("REWARDS_CONTRACT_ADDRESS");
+    if key.is_none() && contract.is_none() {
+        return Ok(None);
+    }
+    let missing = |var: &'static str, expected: &'static str| ConfigError {
+        var,
+        value: String::new(),
+        expected,
+    };
+    let key = key.ok_or(missing(
+        "REFERRAL_MINTER_PRIVATE_KEY",
+        "the minter's private key too (REWARDS_CONTRACT_ADDRESS is set)",
+    ))?;
+    let contract = contract.ok_or(missing(
+        "REWARDS_CONTRACT_ADDRESS",
+        "the ReferralRewards proxy address too (REFERRAL_MINTER_PRIVATE_KEY is set)",
+    ))?;
+    let rpc_url = rpc_url.ok_or(missing(
+        "CHAIN_RPC_URL",
+        "an http(s) JSON-RPC URL (the minter key and contract are set)",
+    ))?;
+    // The value is never echoed: it is the key.
+    let signer = refcodes_chain::signer_from_hex(&key).map_err(|_| ConfigError {
+        var: "REFERRAL_MINTER_PRIVATE_KEY",
+        value: format!("(hidden, {} characters)", key.trim().len()),
+        expected: "a private key: 64 hexadecimal digits, 0x optional",
+    })?;
+    let chain_id = match get("CHAIN_ID") {
+        None => None,
+        Some(raw) => Some(raw.trim().parse::<u64>().ok().filter(|id| *id > 0).ok_or(
+            ConfigError {
+                var: "CHAIN_ID",
+                value: raw,
+                expected: "a positive whole number (31337 for anvil)",
+            },
+        )?),
+    };
+    Ok(Some(MintChain {
+        rpc_url: rpc_url.to_string(),
+        contract: parse_contract(contract.trim())?,
+        signer,
+        chain_id,
+    }))
+}
+
+fn parse_contract(raw: &str) -> Result<Address, ConfigError> {
+    let hex = raw.strip_prefix("0x").unwrap_or_default();
+    Address::from_str(raw)
+        .ok()
+        .filter(|a| hex.len() == 40 && !a.is_zero())
+        .ok_or(ConfigError {
+            var: "REWARDS_CONTRACT_ADDRESS",
+            value: raw.to_string(),
+            expected: "a contract address: 0x followed by 40 hexadecimal characters, not zero",
+        })
+}
+
+fn parse_cron_secret(get: &impl Fn(&str) -> Option<String>) -> Result<Option<String>, ConfigError> {
+    match get("CRON_SECRET").map(|s| s.trim().to_string()) {
+        Some(s) if s.chars().count() < 16 || s.contains(char::is_whitespace) => Err(ConfigError {
+            var: "CRON_SECRET",
+            value: "(hidden)".into(),
+            expected: "a secret of at least 16 characters without spaces",
+        }),
+        other => Ok(other),
+    }
+}
+
+/// `"0.05"` → 5·10^16 wei (18 decimals).
+fn parse_ether(raw: &str) -> Option<u128> {
+    let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 18 {
+        return None;
+    }
+    let scaled = format!("{frac:0<18}");
+    whole
+        .parse::<u128>()
+        .ok()?
+        .checked_mul(10u128.pow(18))?
+        .checked_add(scaled.parse().ok()?)
+}
+
+fn ranged<T: FromStr + PartialOrd>(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
-    default: u32,
-    range: std::ops::RangeInclusive<u32>,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
     expected: &'static str,
-) -> Result<u32, ConfigError> {
+) -> Result<T, ConfigError> {
     match get(var) {
         None => Ok(default),
         Some(raw) => raw
             .trim()
-            .parse::<u32>()
+            .parse::<T>()
             .ok()
             .filter(|v| range.contains(v))
             .ok_or(ConfigError {
@@ -527,6 +715,96 @@ mod tests {
                 "README lacks {var}"
             );
         }
+    }
+
+    // anvil's development account 1 (a public test fixture, not a secret).
+    const KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+    const CONTRACT: &str = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+    const RPC: (&str, &str) = ("CHAIN_RPC_URL", "http://127.0.0.1:8545");
+
+    #[test]
+    fn minting_is_optional_and_has_safe_defaults() {
+        let c = config(&[DB, RPC]).unwrap();
+        assert!(c.mint.chain.is_none() && c.cron_secret.is_none());
+        assert_eq!(
+            (
+                c.mint.batch_size,
+                c.mint.confirmations,
+                c.mint.interval_secs
+            ),
+            (100, 1, 0)
+        );
+        assert_eq!(c.mint.low_balance_wei, 50_000_000_000_000_000);
+        let c = config(&[
+            DB,
+            RPC,
+            ("REFERRAL_MINTER_PRIVATE_KEY", KEY),
+            ("REWARDS_CONTRACT_ADDRESS", CONTRACT),
+            ("CHAIN_ID", "31337"),
+            ("CRON_SECRET", "a-long-enough-cron-secret"),
+            ("MINT_INTERVAL_SECS", "30"),
+        ])
+        .unwrap();
+        let chain = c.mint.chain.as_ref().unwrap();
+        assert_eq!(chain.chain_id, Some(31337));
+        assert_eq!(
+            chain.signer.address().to_string(),
+            "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+        );
+        assert_eq!(c.mint.interval_secs, 30);
+        let shown = format!("{c:?} {:?} {:?}", c.mint, chain);
+        assert!(!shown.to_lowercase().contains(&KEY[2..]), "{shown}");
+        assert!(!shown.contains("a-long-enough-cron-secret"));
+    }
+
+    #[test]
+    fn a_partial_chain_set_names_what_is_missing() {
+        let key = ("REFERRAL_MINTER_PRIVATE_KEY", KEY);
+        let contract = ("REWARDS_CONTRACT_ADDRESS", CONTRACT);
+        for (vars, missing) in [
+            (vec![DB, RPC, key], "REWARDS_CONTRACT_ADDRESS"),
+            (vec![DB, RPC, contract], "REFERRAL_MINTER_PRIVATE_KEY"),
+            (vec![DB, key, contract], "CHAIN_RPC_URL"),
+        ] {
+            assert_eq!(config(&vars).unwrap_err().var, missing);
+        }
+        for (var, value) in [
+            ("REWARDS_CONTRACT_ADDRESS", "0x1234"),
+            (
+                "REWARDS_CONTRACT_ADDRESS",
+                "0x0000000000000000000000000000000000000000",
+            ),
+            ("CHAIN_ID", "0"),
+            ("MINT_BATCH_SIZE", "301"),
+            ("MINT_CONFIRMATIONS", "0"),
+            ("MINT_TIMEOUT_SECS", "0"),
+            ("MINT_INTERVAL_SECS", "-1"),
+            ("MINTER_LOW_BALANCE", "1,5"),
+            ("REWARDS_START_BLOCK", "latest"),
+        ] {
+            let vars = [DB, RPC, key, contract, (var, value)];
+            assert_eq!(config(&vars).unwrap_err().var, var, "{var}={value}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_never_echoed() {
+        let bad_key = format!("{}ff", &KEY[2..]);
+        let e = config(&[
+            DB,
+            RPC,
+            ("REFERRAL_MINTER_PRIVATE_KEY", &bad_key),
+            ("REWARDS_CONTRACT_ADDRESS", CONTRACT),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "REFERRAL_MINTER_PRIVATE_KEY");
+        assert!(!e.to_string().contains(&KEY[2..20]), "{e}");
+        let e = config(&[DB, ("CRON_SECRET", "short-secret")]).unwrap_err();
+        assert_eq!(e.var, "CRON_SECRET");
+        assert!(!e.to_string().contains("short-secret"));
+        assert_eq!(parse_ether("1.5"), Some(1_500_000_000_000_000_000));
+        assert_eq!(parse_ether("0.000000000000000001"), Some(1));
+        assert_eq!(parse_ether(".5"), None);
     }
 
     #[test]

@@ -1,4 +1,5 @@
 //! Server-only code: configuration, repositories, services and the HTTP surface.
+pub mod admin_rewards;
 pub mod attribution;
 pub mod auth;
 pub mod config;
@@ -9,13 +10,16 @@ pub mod errors;
 pub mod http;
 pub mod known_codes;
 pub mod ledger;
+pub mod minter;
 pub mod oracle;
 pub mod orders;
 pub mod page_cache;
 pub mod payments;
 pub mod qr;
+pub mod reconcile;
 pub mod ref_capture;
 pub mod refcodes;
+pub mod reward_export;
 pub mod router;
 pub mod settlement;
 pub mod sizing;

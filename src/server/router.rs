@@ -1,5 +1,5 @@
 //! The whole HTTP surface in one axum router: pages, server functions, JSON API, operations.
-use super::http::{json_api, locale_redirect, ops, refcodes_api, store_api};
+use super::http::{admin_api, cron_api, json_api, locale_redirect, ops, refcodes_api, store_api};
 use super::page_cache::{self, PageCache};
 use super::ref_capture;
 use super::state::AppState;
@@ -26,6 +26,8 @@ pub fn build(state: AppState) -> Router {
         .merge(json_api::routes())
         .merge(refcodes_api::routes())
         .merge(store_api::routes())
+        .merge(admin_api::routes())
+        .merge(cron_api::routes())
         .merge(ops::routes())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .route_layer(middleware::from_fn(ops::track))

@@ -1,6 +1,7 @@
 //! From a configuration to a serving process: pool, migrations, admins, demo data, listener.
 use super::config::Config;
 use super::ledger::Ledger;
+use super::minter::{self, MintService};
 use super::oracle::PriceOracle;
 use super::state::AppState;
 use super::{auth, db, demo, router, telemetry, visits};
@@ -63,6 +64,10 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         .build();
     let oracle = PriceOracle::from_config(&config).map_err(StartError::Step)?;
     let ledger = Ledger::new(config.rates, oracle);
+    let mint = MintService::new(config.mint.clone());
+    mint.connect_at_start()
+        .await
+        .map_err(|e| StartError::Step(e.to_string()))?;
     let http = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(30))
         .build()
@@ -74,6 +79,7 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         metrics: telemetry::metrics_handle(),
         visits: Arc::default(),
         ledger: Arc::new(ledger),
+        mint: Arc::new(mint),
         http,
     })
 }
@@ -86,6 +92,7 @@ pub async fn bind(state: &AppState) -> Result<TcpListener, StartError> {
 }
 
 /// Serves until `shutdown` resolves, then lets in-flight requests finish and writes the visits they counted.
+/// The reward minter's worker (schedule, post-payment runs) lives as long.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
@@ -93,6 +100,12 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (visits, pool) = (state.visits.clone(), state.pool.clone());
     let (stop_flusher, flusher_stop) = tokio::sync::watch::channel(false);
+    let worker = minter::spawn_worker(
+        pool.clone(),
+        state.ledger.clone(),
+        state.mint.clone(),
+        flusher_stop.clone(),
+    );
     let flusher = tokio::spawn(visits::run_flusher(
         visits.clone(),
         pool.clone(),
@@ -108,6 +121,9 @@ pub async fn serve(
     .await;
     let _ = stop_flusher.send(true);
     let _ = flusher.await;
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
     visits::final_flush(&visits, &pool).await;
     served
 }

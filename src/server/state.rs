@@ -1,5 +1,6 @@
 use super::config::Config;
 use super::ledger::Ledger;
+use super::minter::MintService;
 use super::visits::VisitCounter;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -18,6 +19,8 @@ pub struct AppState {
     pub visits: Arc<VisitCounter>,
     /// The reward ledger with its price oracle.
     pub ledger: Arc<Ledger>,
+    /// The reward minter with the server wallet (unconfigured without a chain).
+    pub mint: Arc<MintService>,
     /// Outgoing HTTP (the test payment page posts to this app's own webhook).
     pub http: reqwest::Client,
 }

@@ -1,4 +1,5 @@
 //! The only place with SQL: one repository per collection.
+pub mod audit_log;
 pub mod catalog;
 pub mod credit;
 pub mod login_failures;
@@ -6,6 +7,7 @@ pub mod memberships;
 pub mod orders;
 pub mod payment_events;
 pub mod refcodes;
+pub mod reward_admin;
 pub mod rewards;
 pub mod sessions;
 pub mod settlements;

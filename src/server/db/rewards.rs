@@ -235,3 +235,148 @@ pub async fn for_referrer(
         })
         .collect())
 }
+
+// ---- The reward minter (DESIGN §4.8) ----
+
+/// The key of the PostgreSQL advisory lock that makes mint runs single flight across app instances.
+const MINT_LOCK: i64 = i64::from_be_bytes(*b"refcmint");
+
+/// Takes the mint lock for this session without waiting; `false` when another session holds it.
+pub async fn try_mint_lock(conn: &mut sqlx::PgConnection) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(r#"SELECT pg_try_advisory_lock($1) AS "locked!""#, MINT_LOCK)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn mint_unlock(conn: &mut sqlx::PgConnection) -> sqlx::Result<()> {
+    sqlx::query_scalar!(r#"SELECT pg_advisory_unlock($1) AS "unlocked!""#, MINT_LOCK)
+        .fetch_one(conn)
+        .await
+        .map(drop)
+}
+
+/// An approved reward claimed by a mint run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claimed {
+    pub id: String,
+    pub order_reference: String,
+    pub wallet: Option<String>,
+    pub amount_wei: String,
+    /// The chain head before the first claim of this reward: its payment cannot be in an earlier block.
+    pub from_block: i64,
+}
+
+/// Claims up to `limit` approved rewards, oldest first, skipping rows other transactions hold, and records the
+/// intent on them (`mintBatch`, the earliest `mintFromBlock`, one more `attempts`) while they stay `approved`.
+pub async fn claim_for_mint(
+    db: impl PgExecutor<'_>,
+    limit: i64,
+    batch: &str,
+    from_block: i64,
+) -> sqlx::Result<Vec<Claimed>> {
+    sqlx::query_as!(
+        Claimed,
+        r#"UPDATE referral_rewards r
+           SET data = r.data || jsonb_build_object('mintBatch', $2::text,
+                   'mintFromBlock', LEAST(COALESCE((r.data->>'mintFromBlock')::bigint, $3::bigint), $3::bigint),
+                                                  'attempts', COALESCE((r.data->>'attempts')::int, 0) + 1),
+               updated_at = now()
+           WHERE r.id IN (SELECT id FROM referral_rewards WHERE data->>'status' = 'approved'
+                          ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+             AND r.data->>'status' = 'approved'
+           RETURNING r.id, r.data->>'orderReference' AS "order_reference!", r.data->>'referrerWallet' AS wallet,
+                     r.data->>'amountWei' AS "amount_wei!", (r.data->>'mintFromBlock')::bigint AS "from_block!""#,
+        limit,
+        batch,
+        from_block
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Locks (until the transaction ends) the given rewards that are still approved and claimed by `batch`;
+/// returns their ids (one voided since the claim is left out).
+pub async fn lock_for_send(
+    db: impl PgExecutor<'_>,
+    ids: &[String],
+    batch: &str,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT id FROM referral_rewards
+           WHERE id = ANY($1) AND data->>'status' = 'approved' AND data->>'mintBatch' = $2
+           FOR UPDATE"#,
+        ids,
+        batch
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A reward that is (or may be) on its way on chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InFlight {
+    pub id: String,
+    pub order_reference: String,
+    pub tx_hash: Option<String>,
+    pub from_block: Option<i64>,
+}
+
+/// Rewards in `minting`, oldest first.
+pub async fn minting(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<InFlight>> {
+    sqlx::query_as!(
+        InFlight,
+        r#"SELECT id, data->>'orderReference' AS "order_reference!", data->>'txHash' AS tx_hash,
+                  (data->>'mintFromBlock')::bigint AS from_block
+           FROM referral_rewards WHERE data->>'status' = 'minting'
+           ORDER BY created_at, id LIMIT $1"#,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Notes why the given rewards are waiting, without moving them.
+pub async fn note_error(db: impl PgExecutor<'_>, ids: &[String], error: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"UPDATE referral_rewards SET data = jsonb_set(data, '{lastError}', to_jsonb($2::text)), updated_at = now()
+           WHERE id = ANY($1)"#,
+        ids,
+        error
+    )
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// How many rewards are in each status.
+pub async fn count_by_status(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<(String, i64)>> {
+    let rows = sqlx::query!(
+        r#"SELECT data->>'status' AS "status!", count(*) AS "count!" FROM referral_rewards GROUP BY 1"#
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.status, r.count)).collect())
+}
+
+/// A reward as the ledger↔chain reconciliation compares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerEntry {
+    pub id: String,
+    pub order_reference: String,
+    pub status: String,
+    pub wallet: Option<String>,
+    pub amount_wei: String,
+    pub tx_hash: Option<String>,
+}
+
+/// Every reward, oldest first.
+pub async fn ledger_entries(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<LedgerEntry>> {
+    sqlx::query_as!(
+        LedgerEntry,
+        r#"SELECT id, data->>'orderReference' AS "order_reference!", data->>'status' AS "status!",
+                  data->>'referrerWallet' AS wallet, data->>'amountWei' AS "amount_wei!", data->>'txHash' AS tx_hash
+           FROM referral_rewards ORDER BY created_at, id"#
+    )
+    .fetch_all(db)
+    .await
+}

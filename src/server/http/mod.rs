@@ -1,4 +1,6 @@
 //! The JSON endpoints of DESIGN §8 and the operational endpoints, as thin axum handlers over the services.
+pub mod admin_api;
+pub mod cron_api;
 pub mod json_api;
 pub mod locale_redirect;
 pub mod ops;
@@ -24,6 +26,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             .await
             .map(|axum::Json(v)| JsonBody(v))
             .map_err(|e: JsonRejection| AppError::BadRequest(e.body_text()))
+    }
+}
+
+/// Query parameters whose rejection is our JSON error (400 with a message).
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Query(v)| QueryParams(v))
+            .map_err(|e| AppError::BadRequest(e.body_text()))
     }
 }
 

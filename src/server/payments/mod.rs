@@ -8,7 +8,9 @@ mod membership_upgrade;
 mod store_order;
 
 use super::db::orders::OrderDoc;
-use super::ledger::Ledger;
+use super::ledger::{Ledger, Outcome};
+use super::minter;
+use crate::domain::reward::RewardStatus;
 use crate::domain::store::{OrderKind, Rail};
 use sqlx::{PgConnection, PgPool};
 
@@ -28,14 +30,20 @@ async fn on_refunded(tx: &mut PgConnection, order: &OrderDoc) -> sqlx::Result<()
     }
 }
 
-/// After the commit: the reward. Logged, never propagated.
+/// After the commit: the reward. Logged, never propagated. A reward approved at once (crypto rail) wakes the
+/// minter, which pays it in the background: the payment's answer never waits for the chain.
 async fn reward_paid(pool: &PgPool, ledger: &Ledger, order: &OrderDoc, rail: Rail) {
     let outcome = match order.kind {
         OrderKind::Store => ledger.on_order_paid(pool, order, rail).await,
         OrderKind::Membership => ledger.on_membership_paid(pool, order).await,
     };
     match outcome {
-        Ok(o) => tracing::info!(order = order.order_reference, outcome = ?o, "reward ledger"),
+        Ok(o) => {
+            tracing::info!(order = order.order_reference, outcome = ?o, "reward ledger");
+            if matches!(o, Outcome::Created { status: RewardStatus::Approved, .. }) {
+                minter::reward_approved();
+            }
+        }
         Err(e) => {
             tracing::error!(order = order.order_reference, error = %e, "reward ledger failed; the payment stands")
         }

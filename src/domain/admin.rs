@@ -1,0 +1,201 @@
+//! What the admin ledger shows and the actions an admin may take on rewards (pure; shared with the page).
+use crate::domain::reward::{RewardKind, RewardStatus};
+use crate::domain::store::Rail;
+use serde::{Deserialize, Serialize};
+
+/// Bulk actions touch at most this many rewards at once.
+pub const BULK_CAP: usize = 10_000;
+pub const PAGE_SIZE: u32 = 50;
+pub const MAX_REASON: usize = 500;
+
+/// The ledger's filters; `None` is "any". `search` matches an order reference or a buyer's or referrer's email.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RewardFilter {
+    pub status: Option<RewardStatus>,
+    pub rail: Option<Rail>,
+    pub kind: Option<RewardKind>,
+    pub code: Option<String>,
+    pub referrer: Option<String>,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+    pub search: Option<String>,
+}
+
+/// A position in the ledger (newest first): the last row's time and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub id: String,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.created_at.timestamp_micros(), self.id)
+    }
+
+    pub fn decode(raw: &str) -> Option<Cursor> {
+        let (micros, id) = raw.split_once('_')?;
+        let created_at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        (!id.is_empty()).then(|| Cursor {
+            created_at,
+            id: id.to_string(),
+        })
+    }
+}
+
+/// One row of the admin ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminReward {
+    pub id: String,
+    pub order_reference: String,
+    pub kind: RewardKind,
+    pub buyer_email: Option<String>,
+    pub referrer_email: Option<String>,
+    pub referral_code: String,
+    pub referrer_wallet: String,
+    pub rail: Rail,
+    pub fiat_amount: i64,
+    pub currency: String,
+    pub amount_wei: String,
+    pub oracle_price: Option<String>,
+    pub oracle_decimals: Option<i64>,
+    pub oracle_source: Option<String>,
+    pub status: RewardStatus,
+    pub last_error: Option<String>,
+    pub rejected_reason: Option<String>,
+    pub approved_by: Option<String>,
+    pub tx_hash: Option<String>,
+    pub block_number: Option<i64>,
+    pub clawback_due: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Rewards of one status matching the filter, with their fiat (minor units) and token (base units) sums.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusTotal {
+    pub status: RewardStatus,
+    pub count: i64,
+    pub fiat_amount: i64,
+    pub amount_wei: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RewardPage {
+    pub rows: Vec<AdminReward>,
+    pub next_cursor: Option<String>,
+    pub totals: Vec<StatusTotal>,
+}
+
+/// What an admin does to rewards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum AdminAction {
+    Approve,
+    Reject {
+        reason: String,
+    },
+    Void,
+    /// A failed reward goes back to `approved` for the next mint run.
+    Retry,
+}
+
+impl AdminAction {
+    pub fn name(&self) -> &'static str {
+        match self {
+            AdminAction::Approve => "approve",
+            AdminAction::Reject { .. } => "reject",
+            AdminAction::Void => "void",
+            AdminAction::Retry => "retry",
+        }
+    }
+
+    /// Where the action takes a reward, and from which statuses an admin may start it.
+    pub fn moves(&self) -> (&'static [RewardStatus], RewardStatus) {
+        use RewardStatus::*;
+        match self {
+            AdminAction::Approve => (&[Pending], Approved),
+            AdminAction::Reject { .. } => (&[Pending], Rejected),
+            AdminAction::Void => (&[Pending, Approved, Failed], Voided),
+            AdminAction::Retry => (&[Failed], Approved),
+        }
+    }
+
+    /// The reason of a rejection, trimmed; a rejection needs one.
+    pub fn reason(&self) -> Result<Option<String>, crate::error::AppError> {
+        match self {
+            AdminAction::Reject { reason } => {
+                let reason = reason.trim();
+                if reason.is_empty() || reason.chars().count() > MAX_REASON {
+                    Err(crate::error::AppError::ReasonRequired {
+                        max: MAX_REASON as u32,
+                    })
+                } else {
+                    Ok(Some(reason.to_string()))
+                }
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_none() {
+        let c = Cursor {
+            created_at: chrono::DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
+            id: "a-b_c".into(),
+        };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        for bad in ["", "x_y", "123", "123_", "_id"] {
+            assert_eq!(Cursor::decode(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn admin_moves_are_legal_and_narrow() {
+        for action in [
+            AdminAction::Approve,
+            AdminAction::Reject { reason: "x".into() },
+            AdminAction::Void,
+            AdminAction::Retry,
+        ] {
+            let (from, to) = action.moves();
+            assert!(from.iter().all(|s| s.can_become(to)), "{action:?}");
+        }
+        assert!(!AdminAction::Approve
+            .moves()
+            .0
+            .contains(&RewardStatus::Minting));
+    }
+
+    #[test]
+    fn a_rejection_needs_a_reason() {
+        assert!(AdminAction::Reject {
+            reason: "  ".into()
+        }
+        .reason()
+        .is_err());
+        assert!(AdminAction::Reject {
+            reason: "x".repeat(501)
+        }
+        .reason()
+        .is_err());
+        assert_eq!(
+            AdminAction::Reject {
+                reason: " spam ".into()
+            }
+            .reason()
+            .unwrap(),
+            Some("spam".into())
+        );
+        assert_eq!(AdminAction::Void.reason().unwrap(), None);
+    }
+}

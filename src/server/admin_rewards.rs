@@ -1,0 +1,170 @@
+//! The admin's reward ledger: browse with filters, act on one reward, a selection or a whole filter, export.
+//! Every action is one transaction with its audit entry; only moves an admin may start succeed, and only
+//! legal ones (`db::rewards::move_status_from`).
+use super::db::{self, audit_log::Entry};
+use crate::domain::admin::{AdminAction, Cursor, RewardFilter, RewardPage, BULK_CAP, PAGE_SIZE};
+use crate::domain::user::Me;
+use crate::error::AppError;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use sqlx::PgPool;
+
+pub async fn page(
+    pool: &PgPool,
+    filter: &RewardFilter,
+    cursor: Option<&str>,
+) -> Result<RewardPage, AppError> {
+    let after = cursor
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            Cursor::decode(c).ok_or_else(|| {
+                AppError::BadRequest("the cursor is not one this server made".into())
+            })
+        })
+        .transpose()?;
+    let limit = i64::from(PAGE_SIZE);
+    let mut rows = db::reward_admin::page(pool, filter, after.as_ref(), limit + 1).await?;
+    let more = rows.len() > PAGE_SIZE as usize;
+    rows.truncate(PAGE_SIZE as usize);
+    let next_cursor = more
+        .then(|| {
+            rows.last().map(|r| {
+                Cursor {
+                    created_at: r.created_at,
+                    id: r.id.clone(),
+                }
+                .encode()
+            })
+        })
+        .flatten();
+    let totals = db::reward_admin::totals(pool, filter).await?;
+    Ok(RewardPage {
+        rows,
+        next_cursor,
+        totals,
+    })
+}
+
+/// What an action did to a selection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Acted {
+    pub selected: usize,
+    pub moved: Vec<String>,
+    /// Rewards the action does not apply to in their status (or that do not exist).
+    pub skipped: usize,
+}
+
+pub async fn act(
+    pool: &PgPool,
+    admin: &Me,
+    ids: &[String],
+    action: &AdminAction,
+) -> Result<Acted, AppError> {
+    if ids.len() > BULK_CAP {
+        return Err(AppError::TooManySelected {
+            count: ids.len() as u64,
+            max: BULK_CAP as u32,
+        });
+    }
+    let reason = action.reason()?;
+    let (from, to) = action.moves();
+    let mut tx = pool.begin().await?;
+    let before = db::reward_admin::statuses(&mut *tx, ids).await?;
+    let moved = db::rewards::move_status_from(
+        &mut *tx,
+        ids,
+        from,
+        to,
+        &patch(admin, action, reason.as_deref()),
+    )
+    .await?;
+    let before: Map<String, Value> = before
+        .into_iter()
+        .filter(|(id, _)| moved.contains(id))
+        .map(|(id, status)| (id, Value::String(status)))
+        .collect();
+    let entry = Entry {
+        actor_user_id: &admin.user_id,
+        actor_email: &admin.email,
+        action: action.name(),
+        target_ids: &moved,
+        before: Value::Object(before),
+        after: json!(to.as_str()),
+        detail: json!({ "reason": reason, "selected": ids.len() }),
+    };
+    db::audit_log::record(&mut *tx, &entry).await?;
+    tx.commit().await?;
+    tracing::info!(
+        admin = admin.user_id,
+        action = action.name(),
+        moved = moved.len(),
+        selected = ids.len(),
+        "admin reward action"
+    );
+    Ok(Acted {
+        selected: ids.len(),
+        skipped: ids.len() - moved.len(),
+        moved,
+    })
+}
+
+fn patch(admin: &Me, action: &AdminAction, reason: Option<&str>) -> Value {
+    let now = chrono::Utc::now();
+    match action {
+        AdminAction::Approve => json!({ "approvedBy": admin.email, "approvedAt": now }),
+        AdminAction::Reject { .. } => {
+            json!({ "rejectedReason": reason, "rejectedBy": admin.email, "rejectedAt": now })
+        }
+        AdminAction::Void => {
+            json!({ "voidedReason": "voided by an admin", "voidedBy": admin.email, "voidedAt": now })
+        }
+        AdminAction::Retry => {
+            json!({ "lastError": null, "retriedBy": admin.email, "retriedAt": now })
+        }
+    }
+}
+
+/// One reward: an illegal move is a clear error naming both statuses.
+pub async fn act_one(
+    pool: &PgPool,
+    admin: &Me,
+    id: &str,
+    action: &AdminAction,
+) -> Result<(), AppError> {
+    let ids = [id.to_string()];
+    let acted = act(pool, admin, &ids, action).await?;
+    if !acted.moved.is_empty() {
+        return Ok(());
+    }
+    let current = db::reward_admin::statuses(pool, &ids).await?;
+    let (_, from) = current.into_iter().next().ok_or(AppError::NotFound)?;
+    Err(AppError::IllegalTransition {
+        from,
+        to: action.moves().1.as_str().to_string(),
+    })
+}
+
+/// Everything matching `filter` (at most [`BULK_CAP`] rewards).
+pub async fn act_on_filter(
+    pool: &PgPool,
+    admin: &Me,
+    filter: &RewardFilter,
+    action: &AdminAction,
+) -> Result<Acted, AppError> {
+    let cap = BULK_CAP as i64;
+    let rows = db::reward_admin::page(pool, filter, None, cap + 1).await?;
+    if rows.len() as i64 > cap {
+        let count: i64 = db::reward_admin::totals(pool, filter)
+            .await?
+            .iter()
+            .map(|t| t.count)
+            .sum();
+        return Err(AppError::TooManySelected {
+            count: count as u64,
+            max: BULK_CAP as u32,
+        });
+    }
+    let ids: Vec<String> = rows.into_iter().map(|r| r.id).collect();
+    act(pool, admin, &ids, action).await
+}

@@ -1,0 +1,144 @@
+//! The admin JSON endpoints: the reward ledger, actions on rewards, the CSV export and the audit log.
+//! Every handler checks the role itself (anonymous → 401, member → 403).
+use super::{JsonBody, QueryParams, SessionToken};
+use crate::domain::admin::{AdminAction, RewardFilter, RewardPage};
+use crate::error::AppError;
+use crate::server::admin_rewards::{self, Acted};
+use crate::server::db::audit_log::{self, AuditRow};
+use crate::server::state::AppState;
+use crate::server::{auth, reward_export};
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/admin/rewards", get(ledger))
+        .route("/api/admin/rewards.csv", get(export))
+        .route("/api/admin/rewards/bulk", post(bulk))
+        .route("/api/admin/rewards/{id}/{action}", post(act_one))
+        .route("/api/admin/audit", get(audit))
+}
+
+#[derive(Deserialize)]
+struct LedgerQuery {
+    #[serde(flatten)]
+    filter: RewardFilter,
+    cursor: Option<String>,
+}
+
+async fn ledger(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    QueryParams(q): QueryParams<LedgerQuery>,
+) -> Result<Json<RewardPage>, AppError> {
+    auth::require_admin(&s.pool, token.as_deref()).await?;
+    admin_rewards::page(&s.pool, &q.filter, q.cursor.as_deref())
+        .await
+        .map(Json)
+}
+
+#[derive(Deserialize)]
+struct ReasonBody {
+    reason: Option<String>,
+}
+
+fn action(name: &str, reason: Option<String>) -> Result<AdminAction, AppError> {
+    Ok(match name {
+        "approve" => AdminAction::Approve,
+        "reject" => AdminAction::Reject {
+            reason: reason.unwrap_or_default(),
+        },
+        "void" => AdminAction::Void,
+        "retry" => AdminAction::Retry,
+        _ => return Err(AppError::NotFound),
+    })
+}
+
+async fn act_one(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    Path((id, name)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, AppError> {
+    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
+    // The body is optional: only a rejection carries one (`{reason}`).
+    let reason = if body.iter().all(u8::is_ascii_whitespace) {
+        None
+    } else {
+        serde_json::from_slice::<ReasonBody>(&body)
+            .map_err(|e| {
+                AppError::BadRequest(format!("the body is not {{\"reason\": \"…\"}}: {e}"))
+            })?
+            .reason
+    };
+    admin_rewards::act_one(&s.pool, &admin, &id, &action(&name, reason)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `{action, reason?, ids}` for a selection, or `{action, reason?, filter}` for everything matching.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BulkBody {
+    action: String,
+    reason: Option<String>,
+    ids: Option<Vec<String>>,
+    filter: Option<RewardFilter>,
+}
+
+async fn bulk(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    JsonBody(body): JsonBody<BulkBody>,
+) -> Result<Json<Acted>, AppError> {
+    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
+    let act = action(&body.action, body.reason)
+        .map_err(|_| AppError::BadRequest("action is approve, reject, void or retry".into()))?;
+    match (body.ids, body.filter) {
+        (Some(ids), None) => admin_rewards::act(&s.pool, &admin, &ids, &act).await,
+        (None, Some(filter)) => admin_rewards::act_on_filter(&s.pool, &admin, &filter, &act).await,
+        _ => Err(AppError::BadRequest("give either ids or filter".into())),
+    }
+    .map(Json)
+}
+
+async fn export(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    QueryParams(filter): QueryParams<RewardFilter>,
+) -> Result<Response, AppError> {
+    auth::require_admin(&s.pool, token.as_deref()).await?;
+    let body = Body::from_stream(reward_export::stream(s.pool.clone(), filter));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"referral-rewards.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct AuditQuery {
+    action: Option<String>,
+    target: Option<String>,
+}
+
+async fn audit(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    QueryParams(q): QueryParams<AuditQuery>,
+) -> Result<Json<Vec<AuditRow>>, AppError> {
+    auth::require_admin(&s.pool, token.as_deref()).await?;
+    Ok(Json(
+        audit_log::list(&s.pool, q.action.as_deref(), q.target.as_deref(), 200).await?,
+    ))
+}

@@ -1,0 +1,664 @@
+//! The reward minter and the server wallet (DESIGN §4.8; seed `reward-minter`, `server-wallet`): every approved
+//! reward is paid on chain exactly once, whatever crashes.
+//!
+//! # Server wallet
+//! `REFERRAL_MINTER_PRIVATE_KEY` is parsed at start-up into a local signer (config); [`MintService`] builds one
+//! signing provider from it ([`refcodes_chain::ChainClient`], no nonce trap) at start-up — or at the first run
+//! when the chain did not answer then — and every run shares it. The key is never logged, shown or returned.
+//!
+//! # One run ([`run`]; the cron endpoint, the schedule, the post-payment trigger and the benchmark call it)
+//! 1. single flight: a PostgreSQL advisory lock taken on a connection detached from the pool, so a crashed or
+//!    cancelled run closes it and the lock goes with it; a second caller gets [`MintError::Busy`] at once;
+//! 2. rewards waiting for a price are priced (crypto ones become approved);
+//! 3. reconciliation: every `minting` reward is settled from its receipt or `paidOrders`
+//!    ([`reconcile::settle_minting`]);
+//! 4. batches of `MINT_BATCH_SIZE`, until none is left: claim approved rewards (`FOR UPDATE SKIP LOCKED`) and
+//!    record the intent on them; drop (and settle as minted) those already paid on chain; fail locally malformed
+//!    ones; simulate; on a revert tell systemic causes (paused, missing role, short treasury: all stay approved
+//!    with `lastError`) from entries that revert on their own (zero address or amount: `failed` with the
+//!    reason, the others go on); send; in the transaction holding their rows move them to `minting` together
+//!    with the hash (one statement) and commit; wait for the receipt (`MINT_CONFIRMATIONS`,
+//!    `MINT_TIMEOUT_SECS`) and settle them like step 3. A receipt not seen in time leaves them `minting`.
+//!
+//! # The crash window and the intent
+//! `minting` is written with the transaction hash, so only after `send` returned: a crash between the broadcast
+//! and that commit leaves rewards `approved` that may be paid. That is why the claim first records and commits
+//! the intent on each reward — the batch id and the chain head before the send (`mintBatch`,
+//! `mintFromBlock`) — and why every claim asks `paidOrders` before sending: a reward paid by a lost transaction
+//! is settled as `minted`, its hash looked up among the `ReferralPaid` events from `mintFromBlock` on. One whose
+//! transaction is still unmined may be sent again, which pays nothing twice: `payReferralBatch` skips a paid
+//! order and `payReferral` reverts `AlreadyPaid`, and such an entry is settled from `paidOrders` as well.
+//! We record a batch id and a block rather than the nonce: the chain layer fills the nonce in at send time, while
+//! `paidOrders` is the contract's own truth and the block bounds the event search.
+use super::auth::new_id;
+use super::config::{MintChain, MintConfig};
+use super::db::{self, rewards::Claimed};
+use super::ledger::Ledger;
+use super::reconcile::{self, Settled};
+use crate::domain::reward::RewardStatus;
+use crate::error::AppError;
+use refcodes_chain::alloy::primitives::{Address, B256, U256};
+use refcodes_chain::bindings::ReferralRewards::ReferralRewardsErrors;
+use refcodes_chain::{order_ref, ChainClient, ChainError, Minter, RewardEntry};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{Acquire, PgConnection, PgPool};
+use std::collections::HashSet;
+use std::str::FromStr;
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
+use tokio::sync::{watch, OnceCell};
+use tokio::task::JoinHandle;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const RECEIPT_POLL: Duration = Duration::from_millis(200);
+/// A background run that found the lock taken tries again after this.
+const BUSY_RETRY: Duration = Duration::from_secs(2);
+
+#[derive(Debug, thiserror::Error)]
+pub enum MintError {
+    #[error("minting is not configured")]
+    NotConfigured,
+    #[error("another mint run holds the lock")]
+    Busy,
+    /// The chain did not answer (details for the log only: they may name the RPC URL).
+    #[error("chain: {0}")]
+    Chain(String),
+    #[error("CHAIN_ID is {want} but the RPC serves chain {got}")]
+    WrongChain { want: u64, got: u64 },
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+}
+
+impl From<ChainError> for MintError {
+    fn from(e: ChainError) -> Self {
+        MintError::Chain(e.to_string())
+    }
+}
+
+impl From<MintError> for AppError {
+    fn from(e: MintError) -> Self {
+        match e {
+            MintError::NotConfigured => AppError::MintingNotConfigured,
+            MintError::Busy => AppError::MintBusy,
+            MintError::Chain(why) => {
+                tracing::warn!(error = why, "mint run: chain unavailable");
+                AppError::ChainUnavailable
+            }
+            other => super::errors::internal("mint run", other),
+        }
+    }
+}
+
+/// What one run did (the cron endpoint's answer).
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MintSummary {
+    /// Paid by this run's transactions.
+    pub minted: u64,
+    /// Moved to `failed`, each with its reason in `lastError`.
+    pub failed: u64,
+    /// Claimed but already paid on chain: settled as minted without paying again.
+    pub skipped: u64,
+    /// `minting` rewards settled by the reconciliation (minted, or back to approved when not paid).
+    pub reconciled: u64,
+    /// Sent, receipt not seen in time: they stay `minting` for the next run.
+    pub pending: u64,
+    /// Left approved by a systemic cause (paused contract, chain error …), with `lastError`.
+    pub deferred: u64,
+    /// Rewards that got their price at the start of the run.
+    pub priced: u64,
+    pub batches: u64,
+    pub gas_used: u64,
+    pub tx_hashes: Vec<String>,
+    /// Why the run stopped before every approved reward was sent, if it did.
+    pub stopped_by: Option<String>,
+}
+
+/// The minter's settings and its one shared signing connection.
+pub struct MintService {
+    config: MintConfig,
+    minter: OnceCell<Minter>,
+}
+
+impl MintService {
+    pub fn new(config: MintConfig) -> MintService {
+        MintService {
+            config,
+            minter: OnceCell::new(),
+        }
+    }
+
+    pub fn config(&self) -> &MintConfig {
+        &self.config
+    }
+
+    pub fn is_configured(&self) -> bool {
+        self.config.chain.is_some()
+    }
+
+    /// The shared minter, connected on first use.
+    pub async fn minter(&self) -> Result<&Minter, MintError> {
+        let chain = self.config.chain.as_ref().ok_or(MintError::NotConfigured)?;
+        self.minter.get_or_try_init(|| connect(chain)).await
+    }
+
+    /// At start-up: connect when the chain answers (a wrong chain id is an error), else leave it to the first run.
+    pub async fn connect_at_start(&self) -> Result<(), MintError> {
+        match self.minter().await {
+            Ok(m) => {
+                let operator = m.has_operator_role().await.unwrap_or(false);
+                tracing::info!(minter = %m.sender(), contract = %m.rewards(), chain_id = m.client().chain_id(), operator, "reward minter ready");
+                if !operator {
+                    tracing::warn!(minter = %m.sender(), "the minter lacks OPERATOR_ROLE: every payment will revert");
+                }
+                Ok(())
+            }
+            Err(MintError::NotConfigured) => {
+                tracing::info!("minting is not configured (no minter key and contract)");
+                Ok(())
+            }
+            Err(MintError::Chain(why)) => {
+                tracing::warn!(error = why, "the chain does not answer; the minter connects at its first run");
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+async fn connect(chain: &MintChain) -> Result<Minter, MintError> {
+    let client = tokio::time::timeout(
+        CONNECT_TIMEOUT,
+        ChainClient::connect(&chain.rpc_url, chain.signer.clone()),
+    )
+    .await
+    .map_err(|_| MintError::Chain("connecting to the chain timed out".into()))??;
+    match chain.chain_id {
+        Some(want) if want != client.chain_id() => Err(MintError::WrongChain {
+            want,
+            got: client.chain_id(),
+        }),
+        _ => Ok(Minter::new(client, chain.contract).with_poll_interval(RECEIPT_POLL)),
+    }
+}
+
+/// One mint run (see the module docs).
+pub async fn run(
+    pool: &PgPool,
+    ledger: &Ledger,
+    service: &MintService,
+) -> Result<MintSummary, MintError> {
+    let minter = service.minter().await?;
+    // Detached: if this run dies, the connection closes and PostgreSQL releases the lock.
+    let mut conn = pool.acquire().await?.detach();
+    if !db::rewards::try_mint_lock(&mut conn).await? {
+        metrics::counter!("refcodes_mint_runs_total", "outcome" => "busy").increment(1);
+        return Err(MintError::Busy);
+    }
+    let outcome = run_locked(&mut conn, pool, ledger, minter, &service.config).await;
+    let _ = db::rewards::mint_unlock(&mut conn).await;
+    drop(conn);
+    record(pool, &outcome).await;
+    outcome
+}
+
+async fn run_locked(
+    conn: &mut PgConnection,
+    pool: &PgPool,
+    ledger: &Ledger,
+    minter: &Minter,
+    config: &MintConfig,
+) -> Result<MintSummary, MintError> {
+    let mut summary = MintSummary {
+        priced: ledger.price_waiting(pool).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "pricing waiting rewards failed");
+            0
+        }),
+        ..MintSummary::default()
+    };
+    check_gas(minter, config.low_balance_wei).await;
+    let chain = Chain { minter, config };
+    summary.reconciled = reconcile::settle_minting(conn, &chain).await?.total();
+    while mint_batch(conn, &chain, &mut summary).await? {}
+    Ok(summary)
+}
+
+/// The minter and its settings, as the steps of a run need them.
+pub struct Chain<'a> {
+    pub minter: &'a Minter,
+    pub config: &'a MintConfig,
+}
+
+/// Claims, screens, sends and settles one batch; `true` when the run should go on with the next one.
+async fn mint_batch(
+    conn: &mut PgConnection,
+    chain: &Chain<'_>,
+    summary: &mut MintSummary,
+) -> Result<bool, MintError> {
+    let head = chain.minter.block_number().await?;
+    let batch = new_id();
+    let size = chain.config.batch_size as i64;
+    let claimed = db::rewards::claim_for_mint(&mut *conn, size, &batch, head as i64).await?;
+    if claimed.is_empty() {
+        return Ok(false);
+    }
+    let (planned, malformed) = plan(&claimed);
+    summary.failed += fail(conn, &malformed).await?;
+    let refs: Vec<B256> = planned.iter().map(|p| p.entry.order_ref).collect();
+    let paid = chain.minter.are_paid(&refs).await?;
+    let (already, unpaid): (Vec<_>, Vec<_>) = planned
+        .into_iter()
+        .zip(paid)
+        .partition(|(_, paid)| *paid);
+    summary.skipped += settle_paid(conn, chain, already.into_iter().map(|(p, _)| p)).await?;
+    let unpaid: Vec<Planned> = unpaid.into_iter().map(|(p, _)| p).collect();
+    if unpaid.is_empty() {
+        return Ok(true);
+    }
+    let to_send = match screen(conn, chain, unpaid, summary).await? {
+        Screened::Send(list) => list,
+        Screened::Hold { ids, reason } => return hold(conn, summary, &ids, reason).await,
+    };
+    if to_send.is_empty() {
+        return Ok(true);
+    }
+    send_and_settle(conn, chain, &batch, to_send, summary).await
+}
+
+/// A claimed reward ready to be paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub id: String,
+    pub order_reference: String,
+    pub entry: RewardEntry,
+    pub from_block: i64,
+}
+
+impl Planned {
+    /// As an in-flight reward (`tx_hash`: the transaction that was to pay it, if any).
+    fn in_flight(self, tx_hash: Option<String>) -> db::rewards::InFlight {
+        db::rewards::InFlight {
+            id: self.id,
+            order_reference: self.order_reference,
+            tx_hash,
+            from_block: Some(self.from_block),
+        }
+    }
+}
+
+/// Splits claimed rewards into payable entries and locally malformed ones (with the reason).
+pub fn plan(claimed: &[Claimed]) -> (Vec<Planned>, Vec<(String, String)>) {
+    let mut planned = Vec::new();
+    let mut malformed = Vec::new();
+    for c in claimed {
+        match entry_of(c) {
+            Ok(entry) => planned.push(Planned {
+                id: c.id.clone(),
+                order_reference: c.order_reference.clone(),
+                entry,
+                from_block: c.from_block,
+            }),
+            Err(reason) => malformed.push((c.id.clone(), reason)),
+        }
+    }
+    (planned, malformed)
+}
+
+fn entry_of(c: &Claimed) -> Result<RewardEntry, String> {
+    let wallet = c.wallet.as_deref().ok_or("the reward has no referrer wallet")?;
+    let to = Address::from_str(wallet.trim())
+        .map_err(|_| format!("the referrer wallet {wallet:?} is not an address"))?;
+    let amount = U256::from_str_radix(&c.amount_wei, 10)
+        .map_err(|_| format!("amountWei {:?} is not a whole number", c.amount_wei))?;
+    Ok(RewardEntry {
+        to,
+        amount,
+        order_ref: order_ref(&c.order_reference),
+    })
+}
+
+/// How far a revert reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// This entry is bad on its own (zero address, amount or order ref): it fails, the others go on.
+    Entry,
+    /// Already paid: it is settled as minted.
+    Paid,
+    /// Paused, missing role, short treasury, anything unknown: nothing can be paid now.
+    Everything,
+}
+
+pub fn reach(revert: Option<&ReferralRewardsErrors>) -> Reach {
+    use ReferralRewardsErrors as E;
+    match revert {
+        Some(
+            E::ReferralRewards__ZeroAddress(_)
+            | E::ReferralRewards__ZeroAmount(_)
+            | E::ReferralRewards__ZeroOrderRef(_),
+        ) => Reach::Entry,
+        Some(E::ReferralRewards__AlreadyPaid(_)) => Reach::Paid,
+        _ => Reach::Everything,
+    }
+}
+
+enum Screened {
+    Send(Vec<Planned>),
+    Hold { ids: Vec<String>, reason: String },
+}
+
+/// Simulates the batch; on a revert, simulates each entry on its own: bad ones fail with the decoded reason.
+async fn screen(
+    conn: &mut PgConnection,
+    chain: &Chain<'_>,
+    planned: Vec<Planned>,
+    summary: &mut MintSummary,
+) -> Result<Screened, MintError> {
+    let entries: Vec<RewardEntry> = planned.iter().map(|p| p.entry).collect();
+    let ids = || planned.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+    let err = match chain.minter.simulate(&entries).await {
+        Ok(()) => return Ok(Screened::Send(planned)),
+        Err(e) => e,
+    };
+    if let Some(reason) = held(&err)? {
+        return Ok(Screened::Hold { ids: ids(), reason });
+    }
+    let (mut good, mut bad, mut paid) = (Vec::new(), Vec::new(), Vec::new());
+    for p in planned.iter() {
+        let Err(err) = chain.minter.simulate(std::slice::from_ref(&p.entry)).await else {
+            good.push(p.clone());
+            continue;
+        };
+        if let Some(reason) = held(&err)? {
+            return Ok(Screened::Hold { ids: ids(), reason });
+        }
+        let reason = err.revert_reason().unwrap_or_default();
+        match reach(err.revert().as_ref()) {
+            Reach::Paid => paid.push(p.clone()),
+            _ => bad.push((p.id.clone(), reason)),
+        }
+    }
+    summary.failed += fail(conn, &bad).await?;
+    summary.skipped += settle_paid(conn, chain, paid.into_iter()).await?;
+    Ok(Screened::Send(good))
+}
+
+/// `Some(reason)` when a simulation failure stops the whole batch; `Err` when the chain did not answer.
+fn held(err: &ChainError) -> Result<Option<String>, MintError> {
+    if !err.is_revert() {
+        return Err(MintError::Chain(err.to_string()));
+    }
+    Ok(match reach(err.revert().as_ref()) {
+        Reach::Everything => Some(err.revert_reason().unwrap_or_else(|| err.to_string())),
+        Reach::Entry | Reach::Paid => None,
+    })
+}
+
+async fn hold(
+    conn: &mut PgConnection,
+    summary: &mut MintSummary,
+    ids: &[String],
+    reason: String,
+) -> Result<bool, MintError> {
+    tracing::warn!(rewards = ids.len(), reason, "mint batch held: nothing can be paid now");
+    db::rewards::note_error(&mut *conn, ids, &reason).await?;
+    summary.deferred += ids.len() as u64;
+    summary.stopped_by = Some(reason);
+    Ok(false)
+}
+
+/// Rewards that revert on their own: `failed`, with the reason.
+async fn fail(conn: &mut PgConnection, bad: &[(String, String)]) -> Result<u64, MintError> {
+    for (id, reason) in bad {
+        tracing::warn!(reward = id, reason, "reward failed");
+        let patch = json!({ "lastError": reason });
+        db::rewards::move_status_from(
+            &mut *conn,
+            std::slice::from_ref(id),
+            &[RewardStatus::Approved],
+            RewardStatus::Failed,
+            &patch,
+        )
+        .await?;
+    }
+    metrics::counter!("refcodes_mint_rewards_total", "result" => "failed")
+        .increment(bad.len() as u64);
+    Ok(bad.len() as u64)
+}
+
+/// Claimed rewards the contract already paid: through `minting` to `minted`, with the paying transaction's hash.
+async fn settle_paid(
+    conn: &mut PgConnection,
+    chain: &Chain<'_>,
+    paid: impl Iterator<Item = Planned>,
+) -> Result<u64, MintError> {
+    let paid: Vec<Planned> = paid.collect();
+    if paid.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<String> = paid.iter().map(|p| p.id.clone()).collect();
+    let patch = json!({ "lastError": null });
+    let moved: HashSet<String> = db::rewards::move_status(&mut *conn, &ids, RewardStatus::Minting, &patch)
+        .await?
+        .into_iter()
+        .collect();
+    let flights = paid
+        .into_iter()
+        .filter(|p| moved.contains(&p.id))
+        .map(|p| p.in_flight(None))
+        .collect();
+    let settled = reconcile::settle(conn, chain, flights).await?;
+    Ok(settled.total())
+}
+
+/// Sends under the rows' locks, records `minting` with the hash in the same transaction, waits, settles.
+async fn send_and_settle(
+    conn: &mut PgConnection,
+    chain: &Chain<'_>,
+    batch: &str,
+    planned: Vec<Planned>,
+    summary: &mut MintSummary,
+) -> Result<bool, MintError> {
+    let ids: Vec<String> = planned.iter().map(|p| p.id.clone()).collect();
+    let mut tx = conn.begin().await?;
+    let locked: HashSet<String> = db::rewards::lock_for_send(&mut *tx, &ids, batch)
+        .await?
+        .into_iter()
+        .collect();
+    let planned: Vec<Planned> = planned
+        .into_iter()
+        .filter(|p| locked.contains(&p.id))
+        .collect();
+    if planned.is_empty() {
+        tx.commit().await?;
+        return Ok(true);
+    }
+    let entries: Vec<RewardEntry> = planned.iter().map(|p| p.entry).collect();
+    let hash = match chain.minter.send(&entries).await {
+        Ok(hash) => hash,
+        Err(e) => {
+            tx.rollback().await?;
+            metrics::counter!("refcodes_mint_batches_total", "outcome" => "send_failed").increment(1);
+            let reason = format!("sending failed: {}", e.revert_reason().unwrap_or_else(|| e.to_string()));
+            let ids: Vec<String> = planned.into_iter().map(|p| p.id).collect();
+            return hold(conn, summary, &ids, reason).await;
+        }
+    };
+    let ids: Vec<String> = planned.iter().map(|p| p.id.clone()).collect();
+    let patch = json!({ "txHash": hash.to_string(), "blockNumber": null, "lastError": null });
+    db::rewards::move_status(&mut *tx, &ids, RewardStatus::Minting, &patch).await?;
+    tx.commit().await?;
+    tracing::info!(tx = %hash, rewards = ids.len(), "mint batch sent");
+    summary.batches += 1;
+    summary.tx_hashes.push(hash.to_string());
+    let timeout = Duration::from_secs(chain.config.timeout_secs);
+    let receipt = chain.minter.wait(hash, chain.config.confirmations, timeout).await;
+    let Ok(Some(receipt)) = receipt else {
+        let why = match receipt {
+            Err(e) => format!("transaction {hash} sent; its receipt could not be read: {e}"),
+            _ => format!("transaction {hash} sent; not confirmed within {} s", timeout.as_secs()),
+        };
+        metrics::counter!("refcodes_mint_batches_total", "outcome" => "pending").increment(1);
+        db::rewards::note_error(&mut *conn, &ids, &why).await?;
+        summary.pending += ids.len() as u64;
+        summary.stopped_by = Some(why);
+        return Ok(false);
+    };
+    summary.gas_used += receipt.gas_used;
+    metrics::counter!("refcodes_mint_batches_total", "outcome" => "confirmed").increment(1);
+    let flights = planned
+        .into_iter()
+        .map(|p| p.in_flight(Some(hash.to_string())))
+        .collect();
+    let settled = reconcile::settle(conn, chain, flights).await?;
+    summary.minted += settled.minted;
+    summary.skipped += settled.elsewhere;
+    summary.pending += settled.pending;
+    Ok(settled.returned == 0 && settled.pending == 0)
+}
+
+/// The minter's gas balance as a metric; a warning when it runs low.
+async fn check_gas(minter: &Minter, low_wei: u128) {
+    match minter.native_balance().await {
+        Ok(balance) => {
+            let wei = u128::try_from(balance).unwrap_or(u128::MAX);
+            metrics::gauge!("refcodes_minter_balance_wei").set(wei as f64);
+            if wei < low_wei {
+                tracing::warn!(minter = %minter.sender(), balance_wei = %balance, "the minter's gas balance is low: top it up (MINTER_LOW_BALANCE)");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "reading the minter's gas balance failed"),
+    }
+}
+
+/// Run counters, rewards by status.
+async fn record(pool: &PgPool, outcome: &Result<MintSummary, MintError>) {
+    match outcome {
+        Ok(s) => {
+            metrics::counter!("refcodes_mint_runs_total", "outcome" => "ok").increment(1);
+            metrics::counter!("refcodes_mint_rewards_total", "result" => "minted").increment(s.minted);
+            metrics::counter!("refcodes_mint_rewards_total", "result" => "skipped").increment(s.skipped);
+            if s.minted + s.failed + s.skipped + s.reconciled + s.pending > 0 {
+                tracing::info!(summary = ?s, "mint run");
+            }
+        }
+        Err(e) => {
+            metrics::counter!("refcodes_mint_runs_total", "outcome" => "error").increment(1);
+            tracing::warn!(error = %e, "mint run failed");
+        }
+    }
+    if let Ok(counts) = db::rewards::count_by_status(pool).await {
+        for status in RewardStatus::ALL {
+            let n = counts.iter().find(|(s, _)| s == status.as_str()).map_or(0, |(_, n)| *n);
+            metrics::gauge!("refcodes_rewards", "status" => status.as_str()).set(n as f64);
+        }
+    }
+}
+
+/// Bumped whenever a reward is approved by a payment (the crypto rail): wakes the background workers.
+static APPROVED: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::channel(0).0);
+
+/// A payment approved a reward: mint it now, in the background (the payment does not wait).
+pub fn reward_approved() {
+    APPROVED.send_modify(|n| *n = n.wrapping_add(1));
+}
+
+/// Runs [`run`] on the schedule (`MINT_INTERVAL_SECS`, 0 = off) and after every [`reward_approved`], until
+/// `stop` turns true (a run in progress is abandoned: that is crash-safe by design). `None` without minting.
+pub fn spawn_worker(
+    pool: PgPool,
+    ledger: Arc<Ledger>,
+    service: Arc<MintService>,
+    mut stop: watch::Receiver<bool>,
+) -> Option<JoinHandle<()>> {
+    if !service.is_configured() {
+        return None;
+    }
+    let mut approved = APPROVED.subscribe();
+    let interval = service.config.interval_secs;
+    Some(tokio::spawn(async move {
+        let mut busy = false;
+        loop {
+            let pause = if busy { BUSY_RETRY } else { Duration::from_secs(interval) };
+            tokio::select! {
+                _ = stop.changed() => break,
+                _ = approved.changed() => {}
+                _ = tokio::time::sleep(pause), if busy || interval > 0 => {}
+            }
+            tokio::select! {
+                _ = stop.changed() => break,
+                outcome = run(&pool, &ledger, &service) => busy = matches!(outcome, Err(MintError::Busy)),
+            }
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use refcodes_chain::bindings::ReferralRewards as R;
+
+    fn claimed(wallet: Option<&str>, amount: &str) -> Claimed {
+        Claimed {
+            id: "r1".into(),
+            order_reference: "ORD-1".into(),
+            wallet: wallet.map(str::to_string),
+            amount_wei: amount.into(),
+            from_block: 7,
+        }
+    }
+
+    #[test]
+    fn malformed_rewards_are_refused_before_any_chain_call() {
+        let good = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+        let (planned, bad) = plan(&[
+            claimed(Some(good), "1000"),
+            claimed(None, "1"),
+            claimed(Some("0x12"), "1"),
+            claimed(Some(good), "1e18"),
+        ]);
+        assert_eq!(planned.len(), 1);
+        assert_eq!(planned[0].entry.amount, U256::from(1000));
+        assert_eq!(planned[0].entry.order_ref, order_ref("ORD-1"));
+        let reasons: Vec<&str> = bad.iter().map(|(_, r)| r.as_str()).collect();
+        assert!(reasons[0].contains("no referrer wallet"), "{reasons:?}");
+        assert!(reasons[1].contains("not an address"), "{reasons:?}");
+        assert!(reasons[2].contains("not a whole number"), "{reasons:?}");
+    }
+
+    #[test]
+    fn only_entry_errors_fail_a_single_reward() {
+        use ReferralRewardsErrors as E;
+        let entry = [
+            E::ReferralRewards__ZeroAddress(R::ReferralRewards__ZeroAddress {}),
+            E::ReferralRewards__ZeroAmount(R::ReferralRewards__ZeroAmount {}),
+            E::ReferralRewards__ZeroOrderRef(R::ReferralRewards__ZeroOrderRef {}),
+        ];
+        for e in &entry {
+            assert_eq!(reach(Some(e)), Reach::Entry);
+        }
+        let paid = E::ReferralRewards__AlreadyPaid(R::ReferralRewards__AlreadyPaid {
+            orderRef: B256::ZERO,
+        });
+        assert_eq!(reach(Some(&paid)), Reach::Paid);
+        let systemic = [
+            E::EnforcedPause(R::EnforcedPause {}),
+            E::ReferralRewards__InsufficientTreasury(R::ReferralRewards__InsufficientTreasury {
+                needed: U256::from(2),
+                available: U256::from(1),
+            }),
+        ];
+        for e in &systemic {
+            assert_eq!(reach(Some(e)), Reach::Everything);
+        }
+        assert_eq!(reach(None), Reach::Everything);
+    }
+
+    #[test]
+    fn the_summary_has_the_seed_fields() {
+        let json = serde_json::to_value(MintSummary::default()).unwrap();
+        for key in ["minted", "failed", "skipped", "reconciled", "txHashes"] {
+            assert!(json.get(key).is_some(), "{key}");
+        }
+    }
+}

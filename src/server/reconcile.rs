@@ -1,0 +1,458 @@
+//! Ledger ↔ chain. [`settle`] decides what became of rewards on their way on chain (from the receipt of their
+//! transaction, else from the contract's `paidOrders`); [`report`] lists every drift between the ledger and the
+//! chain: minted in the database but not paid on chain, paid on chain but not minted in the database, and
+//! payments whose recipient or amount differ from the reward's. A healthy system reports nothing.
+use super::db::{
+    self,
+    rewards::{InFlight, LedgerEntry},
+};
+use super::minter::{Chain, MintError};
+use crate::domain::reward::RewardStatus;
+use refcodes_chain::alloy::primitives::{Address, B256, U256};
+use refcodes_chain::{order_ref, MintReceipt, Minter, PaidEvent};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::str::FromStr;
+
+/// At most this many `minting` rewards are settled per run (the rest wait for the next one).
+const SETTLE_LIMIT: i64 = 10_000;
+
+/// What became of a reward on its way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Its own transaction paid it.
+    Minted { tx: B256, block: u64 },
+    /// Paid on chain by another transaction (a lost one, or before a skip).
+    PaidElsewhere,
+    /// Not paid: back to approved, sent again later.
+    NotPaid,
+    /// Mined, not confirmed deep enough yet.
+    Pending,
+}
+
+/// Decides from the receipt of the reward's transaction (if mined), `paidOrders` and the chain head.
+pub fn verdict(
+    receipt: Option<&MintReceipt>,
+    order_ref: B256,
+    paid: bool,
+    head: u64,
+    confirmations: u64,
+) -> Verdict {
+    if let Some(r) = receipt {
+        if head.saturating_add(1) < r.block_number.saturating_add(confirmations.max(1)) {
+            return Verdict::Pending;
+        }
+        if r.success && r.logs.paid.iter().any(|p| p.order_ref == order_ref) {
+            return Verdict::Minted {
+                tx: r.tx_hash,
+                block: r.block_number,
+            };
+        }
+    }
+    if paid {
+        Verdict::PaidElsewhere
+    } else {
+        Verdict::NotPaid
+    }
+}
+
+/// How many rewards ended where.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Settled {
+    pub minted: u64,
+    pub elsewhere: u64,
+    pub returned: u64,
+    pub pending: u64,
+}
+
+impl Settled {
+    /// Rewards whose status was settled (pending ones were not).
+    pub fn total(&self) -> u64 {
+        self.minted + self.elsewhere + self.returned
+    }
+}
+
+/// Settles every `minting` reward (the start of each run).
+pub async fn settle_minting(
+    conn: &mut PgConnection,
+    chain: &Chain<'_>,
+) -> Result<Settled, MintError> {
+    let flights = db::rewards::minting(&mut *conn, SETTLE_LIMIT).await?;
+    settle(conn, chain, flights).await
+}
+
+/// Settles rewards in `minting`: minted by their transaction, minted by another one, back to approved, or left.
+pub async fn settle(
+    conn: &mut PgConnection,
+    chain: &Chain<'_>,
+    flights: Vec<InFlight>,
+) -> Result<Settled, MintError> {
+    if flights.is_empty() {
+        return Ok(Settled::default());
+    }
+    let m = chain.minter;
+    let receipts = receipts(m, &flights).await?;
+    let head = m.block_number().await?;
+    let refs: Vec<B256> = flights
+        .iter()
+        .map(|f| order_ref(&f.order_reference))
+        .collect();
+    let paid = m.are_paid(&refs).await?;
+    let mut groups: BTreeMap<Group, Vec<&InFlight>> = BTreeMap::new();
+    for ((f, r), paid) in flights.iter().zip(&refs).zip(paid) {
+        let receipt = tx_of(f).and_then(|tx| receipts.get(&tx));
+        let v = verdict(receipt, *r, paid, head, chain.config.confirmations);
+        groups.entry(Group::of(v, f)).or_default().push(f);
+    }
+    let elsewhere: Vec<&InFlight> = groups
+        .iter()
+        .filter(|(g, _)| matches!(g, Group::Elsewhere))
+        .flat_map(|(_, fs)| fs.iter().copied())
+        .collect();
+    let found = find_payments(chain, &elsewhere).await?;
+    let mut settled = Settled::default();
+    for (group, fs) in &groups {
+        apply(conn, group, fs, &found, &mut settled).await?;
+    }
+    Ok(settled)
+}
+
+/// Rewards that end the same way in one statement.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Group {
+    Minted(B256, u64),
+    Elsewhere,
+    NotPaid(Option<String>),
+    Pending,
+}
+
+impl Group {
+    fn of(v: Verdict, f: &InFlight) -> Group {
+        match v {
+            Verdict::Minted { tx, block } => Group::Minted(tx, block),
+            Verdict::PaidElsewhere => Group::Elsewhere,
+            Verdict::NotPaid => Group::NotPaid(f.tx_hash.clone()),
+            Verdict::Pending => Group::Pending,
+        }
+    }
+}
+
+fn tx_of(f: &InFlight) -> Option<B256> {
+    f.tx_hash.as_deref().and_then(|h| B256::from_str(h).ok())
+}
+
+async fn receipts(m: &Minter, flights: &[InFlight]) -> Result<HashMap<B256, MintReceipt>, MintError> {
+    let hashes: HashSet<B256> = flights.iter().filter_map(tx_of).collect();
+    let mut out = HashMap::new();
+    for tx in hashes {
+        if let Some(r) = m.receipt(tx).await? {
+            out.insert(tx, r);
+        }
+    }
+    Ok(out)
+}
+
+/// The `ReferralPaid` events of rewards paid by other transactions, from the earliest block they may be in.
+async fn find_payments(
+    chain: &Chain<'_>,
+    flights: &[&InFlight],
+) -> Result<HashMap<B256, PaidEvent>, MintError> {
+    if flights.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let from = flights
+        .iter()
+        .filter_map(|f| f.from_block)
+        .min()
+        .map_or(chain.config.start_block, |b| b.max(0) as u64);
+    let wanted: HashSet<B256> = flights.iter().map(|f| order_ref(&f.order_reference)).collect();
+    let events = chain.minter.paid_events(from, None).await?;
+    Ok(events
+        .into_iter()
+        .filter(|e| wanted.contains(&e.order_ref))
+        .map(|e| (e.order_ref, e))
+        .collect())
+}
+
+async fn apply(
+    conn: &mut PgConnection,
+    group: &Group,
+    flights: &[&InFlight],
+    found: &HashMap<B256, PaidEvent>,
+    settled: &mut Settled,
+) -> Result<(), MintError> {
+    let ids: Vec<String> = flights.iter().map(|f| f.id.clone()).collect();
+    match group {
+        Group::Minted(tx, block) => {
+            let patch = json!({ "txHash": tx.to_string(), "blockNumber": block, "lastError": null });
+            let moved = db::rewards::move_status(&mut *conn, &ids, RewardStatus::Minted, &patch).await?;
+            settled.minted += moved.len() as u64;
+        }
+        Group::Elsewhere => {
+            for f in flights {
+                let event = found.get(&order_ref(&f.order_reference));
+                let patch = json!({
+                    "txHash": event.map(|e| e.tx_hash.to_string()),
+                    "blockNumber": event.map(|e| e.block_number),
+                    "lastError": null,
+                    "settledFrom": "paidOrders",
+                });
+                let one = std::slice::from_ref(&f.id);
+                let moved = db::rewards::move_status(&mut *conn, one, RewardStatus::Minted, &patch).await?;
+                settled.elsewhere += moved.len() as u64;
+            }
+        }
+        Group::NotPaid(tx) => {
+            let why = match tx {
+                Some(tx) => format!("not paid on chain: transaction {tx} was not mined or reverted; it will be sent again"),
+                None => "not paid on chain; it will be sent again".to_string(),
+            };
+            let patch = json!({ "txHash": null, "blockNumber": null, "lastTxHash": tx, "lastError": why });
+            let moved = db::rewards::move_status_from(
+                &mut *conn,
+                &ids,
+                &[RewardStatus::Minting],
+                RewardStatus::Approved,
+                &patch,
+            )
+            .await?;
+            settled.returned += moved.len() as u64;
+        }
+        Group::Pending => settled.pending += ids.len() as u64,
+    }
+    Ok(())
+}
+
+/// One disagreement between the ledger and the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Drift {
+    /// `minted` in the database, `paidOrders` false on chain.
+    MintedNotPaid {
+        reward_id: String,
+        order_reference: String,
+        tx_hash: Option<String>,
+    },
+    /// A `ReferralPaid` event whose reward is missing or not `minted` (`minting` is in flight, not drift).
+    PaidNotMinted {
+        order_ref: String,
+        reward_id: Option<String>,
+        status: Option<String>,
+        tx_hash: String,
+    },
+    RecipientMismatch {
+        reward_id: String,
+        ledger: String,
+        chain: String,
+        tx_hash: String,
+    },
+    AmountMismatch {
+        reward_id: String,
+        ledger: String,
+        chain: String,
+        tx_hash: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub rewards: usize,
+    pub paid_events: usize,
+    pub from_block: u64,
+    pub to_block: u64,
+    pub drift: Vec<Drift>,
+}
+
+/// Compares every reward with `paidOrders` and every `ReferralPaid` event since `REWARDS_START_BLOCK`.
+pub async fn report(pool: &PgPool, chain: &Chain<'_>) -> Result<Report, MintError> {
+    let entries = db::rewards::ledger_entries(pool).await?;
+    let m = chain.minter;
+    let head = m.block_number().await?;
+    let from = chain.config.start_block.min(head);
+    let events = m.paid_events(from, Some(head)).await?;
+    let minted: Vec<B256> = entries
+        .iter()
+        .filter(|e| e.status == RewardStatus::Minted.as_str())
+        .map(|e| order_ref(&e.order_reference))
+        .collect();
+    let paid = m.are_paid(&minted).await?;
+    let unpaid: HashSet<B256> = minted
+        .into_iter()
+        .zip(paid)
+        .filter(|(_, paid)| !paid)
+        .map(|(r, _)| r)
+        .collect();
+    Ok(Report {
+        rewards: entries.len(),
+        paid_events: events.len(),
+        from_block: from,
+        to_block: head,
+        drift: drift(&entries, &unpaid, &events),
+    })
+}
+
+/// The drift between the ledger (`entries`; `unpaid`: refs of minted rewards `paidOrders` denies) and the events.
+pub fn drift(entries: &[LedgerEntry], unpaid: &HashSet<B256>, events: &[PaidEvent]) -> Vec<Drift> {
+    let by_ref: HashMap<B256, &LedgerEntry> = entries
+        .iter()
+        .map(|e| (order_ref(&e.order_reference), e))
+        .collect();
+    let mut out: Vec<Drift> = entries
+        .iter()
+        .filter(|e| e.status == RewardStatus::Minted.as_str())
+        .filter(|e| unpaid.contains(&order_ref(&e.order_reference)))
+        .map(|e| Drift::MintedNotPaid {
+            reward_id: e.id.clone(),
+            order_reference: e.order_reference.clone(),
+            tx_hash: e.tx_hash.clone(),
+        })
+        .collect();
+    for event in events {
+        out.extend(event_drift(by_ref.get(&event.order_ref).copied(), event));
+    }
+    out
+}
+
+fn event_drift(entry: Option<&LedgerEntry>, event: &PaidEvent) -> Vec<Drift> {
+    let tx_hash = event.tx_hash.to_string();
+    let Some(e) = entry.filter(|e| e.status == RewardStatus::Minted.as_str()) else {
+        if entry.is_some_and(|e| e.status == RewardStatus::Minting.as_str()) {
+            return Vec::new();
+        }
+        return vec![Drift::PaidNotMinted {
+            order_ref: event.order_ref.to_string(),
+            reward_id: entry.map(|e| e.id.clone()),
+            status: entry.map(|e| e.status.clone()),
+            tx_hash,
+        }];
+    };
+    let mut out = Vec::new();
+    let wallet = e.wallet.as_deref().and_then(|w| Address::from_str(w.trim()).ok());
+    if wallet != Some(event.to) {
+        out.push(Drift::RecipientMismatch {
+            reward_id: e.id.clone(),
+            ledger: e.wallet.clone().unwrap_or_default(),
+            chain: event.to.to_string(),
+            tx_hash: tx_hash.clone(),
+        });
+    }
+    if U256::from_str_radix(&e.amount_wei, 10).ok() != Some(event.amount) {
+        out.push(Drift::AmountMismatch {
+            reward_id: e.id.clone(),
+            ledger: e.amount_wei.clone(),
+            chain: event.amount.to_string(),
+            tx_hash,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use refcodes_chain::tx::{Payment, PaymentLogs};
+
+    const WALLET: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
+    fn receipt(success: bool, block: u64, paid: &[&str]) -> MintReceipt {
+        MintReceipt {
+            tx_hash: B256::repeat_byte(7),
+            block_number: block,
+            success,
+            gas_used: 1,
+            logs: PaymentLogs {
+                paid: paid
+                    .iter()
+                    .map(|r| Payment {
+                        order_ref: order_ref(r),
+                        to: Address::ZERO,
+                        amount: U256::from(1),
+                    })
+                    .collect(),
+                skipped: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_reward_is_minted_by_its_own_confirmed_transaction_only() {
+        let r = order_ref("ORD-1");
+        let own = receipt(true, 10, &["ORD-1"]);
+        assert_eq!(
+            verdict(Some(&own), r, true, 10, 1),
+            Verdict::Minted {
+                tx: B256::repeat_byte(7),
+                block: 10
+            }
+        );
+        assert_eq!(verdict(Some(&own), r, true, 10, 3), Verdict::Pending);
+        assert!(matches!(verdict(Some(&own), r, true, 12, 3), Verdict::Minted { .. }));
+        // Skipped by its transaction (paid before), or the transaction reverted / is unknown.
+        let other = receipt(true, 10, &["ORD-2"]);
+        assert_eq!(verdict(Some(&other), r, true, 10, 1), Verdict::PaidElsewhere);
+        assert_eq!(verdict(Some(&receipt(false, 10, &[])), r, false, 10, 1), Verdict::NotPaid);
+        assert_eq!(verdict(None, r, true, 10, 1), Verdict::PaidElsewhere);
+        assert_eq!(verdict(None, r, false, 10, 1), Verdict::NotPaid);
+    }
+
+    fn entry(id: &str, status: &str, amount: &str) -> LedgerEntry {
+        LedgerEntry {
+            id: id.into(),
+            order_reference: format!("ORD-{id}"),
+            status: status.into(),
+            wallet: Some(WALLET.to_lowercase()),
+            amount_wei: amount.into(),
+            tx_hash: None,
+        }
+    }
+
+    fn event(id: &str, to: &str, amount: u64) -> PaidEvent {
+        PaidEvent {
+            order_ref: order_ref(&format!("ORD-{id}")),
+            to: Address::from_str(to).unwrap(),
+            amount: U256::from(amount),
+            tx_hash: B256::repeat_byte(1),
+            block_number: 5,
+            log_index: 0,
+        }
+    }
+
+    #[test]
+    fn a_healthy_ledger_has_no_drift() {
+        let entries = [entry("a", "minted", "100"), entry("b", "minting", "5"), entry("c", "approved", "7")];
+        let events = [event("a", WALLET, 100), event("b", WALLET, 5)];
+        assert!(drift(&entries, &HashSet::new(), &events).is_empty());
+    }
+
+    #[test]
+    fn every_kind_of_drift_is_reported() {
+        let entries = [
+            entry("a", "minted", "100"),
+            entry("b", "approved", "5"),
+            entry("c", "minted", "7"),
+            entry("d", "minted", "8"),
+        ];
+        let other = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
+        let events = [
+            event("b", WALLET, 5),
+            event("c", other, 7),
+            event("d", WALLET, 9),
+            event("zzz", WALLET, 1),
+        ];
+        let unpaid = HashSet::from([order_ref("ORD-a")]);
+        let found = drift(&entries, &unpaid, &events);
+        let kinds: Vec<String> = found
+            .iter()
+            .map(|d| serde_json::to_value(d).unwrap()["kind"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            kinds,
+            ["mintedNotPaid", "paidNotMinted", "recipientMismatch", "amountMismatch", "paidNotMinted"]
+        );
+        assert!(matches!(&found[1], Drift::PaidNotMinted { status: Some(s), .. } if s == "approved"));
+        assert!(matches!(&found[4], Drift::PaidNotMinted { reward_id: None, .. }));
+    }
+}

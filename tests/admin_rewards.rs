@@ -1,0 +1,438 @@
+//! The admin reward ledger over HTTP against a real PostgreSQL: roles, transitions, filters with keyset
+//! pages and totals, bulk actions, the CSV export and the audit trail.
+mod common;
+use common::*;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+const ADMIN: &str = "boss@example.com";
+
+/// An admin and a member signed in, on a server whose ADMIN_EMAILS names the admin.
+async fn setup(pool: PgPool) -> (TestServer, reqwest::Client, reqwest::Client, String) {
+    let server = TestServer::start(pool, &[("ADMIN_EMAILS", ADMIN)]).await;
+    let admin = client();
+    member(&admin, &server, ADMIN).await;
+    let plain = client();
+    let plain_id = member(&plain, &server, "plain@example.com").await;
+    (server, admin, plain, plain_id)
+}
+
+/// `n` rewards referred by `referrer`, with the given status and rail, one second apart (newest last).
+async fn seed_rewards(
+    pool: &PgPool,
+    referrer: &str,
+    prefix: &str,
+    n: i32,
+    status: &str,
+    rail: &str,
+) {
+    sqlx::query(
+        r#"INSERT INTO referral_rewards (id, data, created_at)
+           SELECT $2 || '-' || g, jsonb_build_object(
+                    'orderReference', 'RC-' || $2 || '-' || g, 'kind', 'store', 'referralCode', 'CODE-' || upper($2),
+                    'referrerUserId', $1, 'referrerWallet', '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
+                    'buyerUserId', 'buyer-' || $2 || '-' || g, 'rail', $4, 'fiatAmount', 1000 + g, 'currency', 'UAH',
+                    'rateBps', 500, 'amountWei', (250000000000000000::numeric * g)::text, 'status', $3,
+                    'oracle', jsonb_build_object('price', '4000', 'decimals', 2, 'source', 'fixed')),
+                  now() - interval '1 day' + g * interval '1 second'
+           FROM generate_series(1, $5) g"#,
+    )
+    .bind(referrer)
+    .bind(prefix)
+    .bind(status)
+    .bind(rail)
+    .bind(n)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+async fn status_of(pool: &PgPool, id: &str) -> String {
+    sqlx::query_scalar("SELECT data->>'status' FROM referral_rewards WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+async fn act(
+    http: &reqwest::Client,
+    server: &TestServer,
+    id: &str,
+    action: &str,
+    body: Option<Value>,
+) -> reqwest::Response {
+    let req = http.post(server.url(&format!("/api/admin/rewards/{id}/{action}")));
+    let req = match body {
+        Some(b) => req.json(&b),
+        None => req,
+    };
+    req.send().await.unwrap()
+}
+
+#[sqlx::test]
+async fn every_admin_endpoint_checks_the_role(pool: PgPool) {
+    let (server, _admin, plain, plain_id) = setup(pool.clone()).await;
+    seed_rewards(&pool, &plain_id, "r", 1, "pending", "fiat").await;
+    let anonymous = client();
+    for (who, expected) in [
+        (&anonymous, (401, "unauthorized")),
+        (&plain, (403, "forbidden")),
+    ] {
+        let calls = [
+            who.get(server.url("/api/admin/rewards"))
+                .send()
+                .await
+                .unwrap(),
+            who.get(server.url("/api/admin/rewards.csv"))
+                .send()
+                .await
+                .unwrap(),
+            who.get(server.url("/api/admin/audit"))
+                .send()
+                .await
+                .unwrap(),
+            who.post(server.url("/api/admin/rewards/bulk"))
+                .json(&json!({"action": "approve", "ids": ["r-1"]}))
+                .send()
+                .await
+                .unwrap(),
+            act(who, &server, "r-1", "approve", None).await,
+            act(who, &server, "r-1", "reject", Some(json!({"reason": "x"}))).await,
+        ];
+        for resp in calls {
+            let (status, code) = json_error(resp).await;
+            assert_eq!((status, code.as_str()), expected);
+        }
+    }
+    assert_eq!(status_of(&pool, "r-1").await, "pending", "nothing changed");
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn only_legal_moves_succeed_and_each_is_audited(pool: PgPool) {
+    let (server, admin, _plain, plain_id) = setup(pool.clone()).await;
+    seed_rewards(&pool, &plain_id, "t", 4, "pending", "fiat").await;
+    seed_rewards(&pool, &plain_id, "f", 1, "failed", "crypto").await;
+
+    assert_eq!(
+        act(&admin, &server, "t-1", "approve", None).await.status(),
+        204
+    );
+    assert_eq!(status_of(&pool, "t-1").await, "approved");
+    let again = act(&admin, &server, "t-1", "approve", None).await;
+    assert_eq!(json_error(again).await, (409, "illegal_transition".into()));
+
+    let no_reason = act(
+        &admin,
+        &server,
+        "t-2",
+        "reject",
+        Some(json!({"reason": "  "})),
+    )
+    .await;
+    assert_eq!(json_error(no_reason).await, (400, "reason_required".into()));
+    assert_eq!(
+        act(
+            &admin,
+            &server,
+            "t-2",
+            "reject",
+            Some(json!({"reason": "self-dealing"}))
+        )
+        .await
+        .status(),
+        204
+    );
+    let rejected: Value = sqlx::query_scalar("SELECT data FROM referral_rewards WHERE id = 't-2'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            rejected["status"].as_str(),
+            rejected["rejectedReason"].as_str()
+        ),
+        (Some("rejected"), Some("self-dealing"))
+    );
+    assert_eq!(
+        json_error(act(&admin, &server, "t-2", "approve", None).await)
+            .await
+            .0,
+        409,
+        "final"
+    );
+
+    assert_eq!(
+        act(&admin, &server, "t-1", "void", None).await.status(),
+        204
+    );
+    assert_eq!(
+        json_error(act(&admin, &server, "t-3", "retry", None).await).await,
+        (409, "illegal_transition".into())
+    );
+    assert_eq!(
+        act(&admin, &server, "f-1", "retry", None).await.status(),
+        204
+    );
+    assert_eq!(status_of(&pool, "f-1").await, "approved");
+    sqlx::query(
+        "UPDATE referral_rewards SET data = data || '{\"status\": \"minting\"}' WHERE id = 't-4'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        json_error(act(&admin, &server, "t-4", "approve", None).await)
+            .await
+            .0,
+        409,
+        "minting is the minter's"
+    );
+    assert_eq!(
+        json_error(act(&admin, &server, "t-4", "void", None).await)
+            .await
+            .0,
+        409
+    );
+    assert_eq!(
+        json_error(act(&admin, &server, "nope", "approve", None).await).await,
+        (404, "not_found".into())
+    );
+    assert_eq!(
+        json_error(act(&admin, &server, "t-3", "mint", None).await).await,
+        (404, "not_found".into())
+    );
+
+    let audit: Vec<Value> = admin
+        .get(server.url("/api/admin/audit"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<(&str, &str)> = audit
+        .iter()
+        .filter(|e| !e["data"]["targetIds"].as_array().unwrap().is_empty())
+        .map(|e| {
+            (
+                e["data"]["action"].as_str().unwrap(),
+                e["data"]["targetIds"][0].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        vec![
+            ("retry", "f-1"),
+            ("void", "t-1"),
+            ("reject", "t-2"),
+            ("approve", "t-1")
+        ]
+    );
+    let reject = audit
+        .iter()
+        .find(|e| e["data"]["action"] == "reject" && e["data"]["targetIds"][0] == "t-2")
+        .unwrap();
+    assert_eq!(reject["data"]["actorEmail"], ADMIN);
+    assert_eq!(reject["data"]["before"], json!({"t-2": "pending"}));
+    assert_eq!(reject["data"]["after"], "rejected");
+    assert_eq!(reject["data"]["detail"]["reason"], "self-dealing");
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn filters_pages_and_totals(pool: PgPool) {
+    let (server, admin, _plain, plain_id) = setup(pool.clone()).await;
+    seed_rewards(&pool, &plain_id, "p", 70, "pending", "fiat").await;
+    seed_rewards(&pool, &plain_id, "c", 5, "approved", "crypto").await;
+
+    let first: Value = admin
+        .get(server.url("/api/admin/rewards?status=pending"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rows = first["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 50);
+    assert_eq!(rows[0]["id"], "p-70", "newest first");
+    assert_eq!(rows[0]["referrerEmail"], "plain@example.com");
+    assert_eq!(
+        first["totals"],
+        json!([{"status": "pending", "count": 70, "fiatAmount": 70 * 1000 + 70 * 71 / 2, "amountWei": (250_000_000_000_000_000u128 * 70 * 71 / 2).to_string()}])
+    );
+    let cursor = first["nextCursor"].as_str().unwrap();
+    let second: Value = admin
+        .get(server.url(&format!(
+            "/api/admin/rewards?status=pending&cursor={cursor}"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rows2 = second["rows"].as_array().unwrap();
+    assert_eq!(rows2.len(), 20);
+    assert_eq!(rows2[0]["id"], "p-20");
+    assert_eq!(second["nextCursor"], Value::Null);
+
+    let crypto: Value = admin
+        .get(server.url("/api/admin/rewards?rail=crypto"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(crypto["rows"].as_array().unwrap().len(), 5);
+    let search: Value = admin
+        .get(server.url("/api/admin/rewards?search=rc-p-7"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(search["rows"][0]["orderReference"], "RC-p-7");
+    let by_referrer: Value = admin
+        .get(server.url("/api/admin/rewards?referrer=PLAIN@example.com&code=code-c"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_referrer["totals"][0]["count"], 5);
+    for bad in ["status=paid", "from=yesterday", "cursor=garbage"] {
+        let resp = admin
+            .get(server.url(&format!("/api/admin/rewards?{bad}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(json_error(resp).await.0, 400, "{bad}");
+    }
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn bulk_actions_by_selection_and_by_filter(pool: PgPool) {
+    let (server, admin, _plain, plain_id) = setup(pool.clone()).await;
+    seed_rewards(&pool, &plain_id, "b", 30, "pending", "fiat").await;
+    seed_rewards(&pool, &plain_id, "x", 2, "minted", "fiat").await;
+
+    let picked =
+        json!({"action": "reject", "reason": "duplicate accounts", "ids": ["b-1", "b-2", "x-1"]});
+    let acted: Value = admin
+        .post(server.url("/api/admin/rewards/bulk"))
+        .json(&picked)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (acted["selected"].as_u64(), acted["skipped"].as_u64()),
+        (Some(3), Some(1))
+    );
+
+    let everything = json!({"action": "approve", "filter": {"status": "pending"}});
+    let acted: Value = admin
+        .post(server.url("/api/admin/rewards/bulk"))
+        .json(&everything)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(acted["moved"].as_array().unwrap().len(), 28);
+    let approved: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM referral_rewards WHERE data->>'status' = 'approved'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(approved, 28);
+
+    for bad in [
+        json!({"action": "mint", "ids": []}),
+        json!({"action": "approve"}),
+        json!({"action": "approve", "ids": [], "filter": {}}),
+    ] {
+        let resp = admin
+            .post(server.url("/api/admin/rewards/bulk"))
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(json_error(resp).await.0, 400, "{bad}");
+    }
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_bulk_action_is_capped(pool: PgPool) {
+    let (server, admin, _plain, plain_id) = setup(pool.clone()).await;
+    seed_rewards(&pool, &plain_id, "m", 10_001, "pending", "fiat").await;
+    let resp = admin
+        .post(server.url("/api/admin/rewards/bulk"))
+        .json(&json!({"action": "approve", "filter": {"status": "pending"}}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "too_many_selected");
+    assert!(
+        body["message"].as_str().unwrap().contains("10001"),
+        "{body}"
+    );
+    let approved: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM referral_rewards WHERE data->>'status' = 'approved'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(approved, 0);
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn the_csv_export_holds_exactly_the_filtered_rows(pool: PgPool) {
+    let (server, admin, _plain, plain_id) = setup(pool.clone()).await;
+    seed_rewards(&pool, &plain_id, "e", 2_500, "pending", "fiat").await;
+    seed_rewards(&pool, &plain_id, "k", 3, "approved", "crypto").await;
+    let resp = admin
+        .get(server.url("/api/admin/rewards.csv?status=pending"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = resp.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2_501,
+        "header + every pending reward across pages"
+    );
+    assert!(lines[0].starts_with("id,orderReference,kind,status"));
+    assert!(lines[1].starts_with("e-2500,RC-e-2500,store,pending,fiat,CODE-E,plain@example.com,"));
+    assert!(lines.iter().skip(1).all(|l| l.contains(",pending,")));
+    let mut ids: Vec<&str> = lines
+        .iter()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), 2_500, "no row twice");
+    server.stop().await;
+}
