@@ -1,4 +1,5 @@
 //! Server functions: thin — session and role check, one service call, a DTO back.
+pub mod admin;
 pub mod auth;
 pub mod refcodes;
 pub mod referral;

@@ -105,6 +105,19 @@ pub enum AdminAction {
 }
 
 impl AdminAction {
+    /// `approve`, `reject` (with `reason`), `void` or `retry`.
+    pub fn parse(name: &str, reason: Option<String>) -> Option<AdminAction> {
+        Some(match name {
+            "approve" => AdminAction::Approve,
+            "reject" => AdminAction::Reject {
+                reason: reason.unwrap_or_default(),
+            },
+            "void" => AdminAction::Void,
+            "retry" => AdminAction::Retry,
+            _ => return None,
+        })
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             AdminAction::Approve => "approve",

@@ -47,18 +47,6 @@ struct ReasonBody {
     reason: Option<String>,
 }
 
-fn action(name: &str, reason: Option<String>) -> Result<AdminAction, AppError> {
-    Ok(match name {
-        "approve" => AdminAction::Approve,
-        "reject" => AdminAction::Reject {
-            reason: reason.unwrap_or_default(),
-        },
-        "void" => AdminAction::Void,
-        "retry" => AdminAction::Retry,
-        _ => return Err(AppError::NotFound),
-    })
-}
-
 async fn act_one(
     State(s): State<AppState>,
     SessionToken(token): SessionToken,
@@ -76,7 +64,8 @@ async fn act_one(
             })?
             .reason
     };
-    admin_rewards::act_one(&s.pool, &admin, &id, &action(&name, reason)?).await?;
+    let action = AdminAction::parse(&name, reason).ok_or(AppError::NotFound)?;
+    admin_rewards::act_one(&s.pool, &admin, &id, &action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -96,8 +85,8 @@ async fn bulk(
     JsonBody(body): JsonBody<BulkBody>,
 ) -> Result<Json<Acted>, AppError> {
     let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
-    let act = action(&body.action, body.reason)
-        .map_err(|_| AppError::BadRequest("action is approve, reject, void or retry".into()))?;
+    let act = AdminAction::parse(&body.action, body.reason)
+        .ok_or_else(|| AppError::BadRequest("action is approve, reject, void or retry".into()))?;
     match (body.ids, body.filter) {
         (Some(ids), None) => admin_rewards::act(&s.pool, &admin, &ids, &act).await,
         (None, Some(filter)) => admin_rewards::act_on_filter(&s.pool, &admin, &filter, &act).await,
