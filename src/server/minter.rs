@@ -34,7 +34,7 @@ use super::auth::new_id;
 use super::config::{MintChain, MintConfig};
 use super::db::{self, rewards::Claimed};
 use super::ledger::Ledger;
-use super::reconcile::{self, Settled};
+use super::reconcile;
 use crate::domain::reward::RewardStatus;
 use crate::error::AppError;
 use refcodes_chain::alloy::primitives::{Address, B256, U256};
@@ -159,7 +159,10 @@ impl MintService {
                 Ok(())
             }
             Err(MintError::Chain(why)) => {
-                tracing::warn!(error = why, "the chain does not answer; the minter connects at its first run");
+                tracing::warn!(
+                    error = why,
+                    "the chain does not answer; the minter connects at its first run"
+                );
                 Ok(())
             }
             Err(e) => Err(e),
@@ -247,10 +250,8 @@ async fn mint_batch(
     summary.failed += fail(conn, &malformed).await?;
     let refs: Vec<B256> = planned.iter().map(|p| p.entry.order_ref).collect();
     let paid = chain.minter.are_paid(&refs).await?;
-    let (already, unpaid): (Vec<_>, Vec<_>) = planned
-        .into_iter()
-        .zip(paid)
-        .partition(|(_, paid)| *paid);
+    let (already, unpaid): (Vec<_>, Vec<_>) =
+        planned.into_iter().zip(paid).partition(|(_, paid)| *paid);
     summary.skipped += settle_paid(conn, chain, already.into_iter().map(|(p, _)| p)).await?;
     let unpaid: Vec<Planned> = unpaid.into_iter().map(|(p, _)| p).collect();
     if unpaid.is_empty() {
@@ -306,7 +307,10 @@ pub fn plan(claimed: &[Claimed]) -> (Vec<Planned>, Vec<(String, String)>) {
 }
 
 fn entry_of(c: &Claimed) -> Result<RewardEntry, String> {
-    let wallet = c.wallet.as_deref().ok_or("the reward has no referrer wallet")?;
+    let wallet = c
+        .wallet
+        .as_deref()
+        .ok_or("the reward has no referrer wallet")?;
     let to = Address::from_str(wallet.trim())
         .map_err(|_| format!("the referrer wallet {wallet:?} is not an address"))?;
     let amount = U256::from_str_radix(&c.amount_wei, 10)
@@ -400,7 +404,11 @@ async fn hold(
     ids: &[String],
     reason: String,
 ) -> Result<bool, MintError> {
-    tracing::warn!(rewards = ids.len(), reason, "mint batch held: nothing can be paid now");
+    tracing::warn!(
+        rewards = ids.len(),
+        reason,
+        "mint batch held: nothing can be paid now"
+    );
     db::rewards::note_error(&mut *conn, ids, &reason).await?;
     summary.deferred += ids.len() as u64;
     summary.stopped_by = Some(reason);
@@ -438,10 +446,11 @@ async fn settle_paid(
     }
     let ids: Vec<String> = paid.iter().map(|p| p.id.clone()).collect();
     let patch = json!({ "lastError": null });
-    let moved: HashSet<String> = db::rewards::move_status(&mut *conn, &ids, RewardStatus::Minting, &patch)
-        .await?
-        .into_iter()
-        .collect();
+    let moved: HashSet<String> =
+        db::rewards::move_status(&mut *conn, &ids, RewardStatus::Minting, &patch)
+            .await?
+            .into_iter()
+            .collect();
     let flights = paid
         .into_iter()
         .filter(|p| moved.contains(&p.id))
@@ -478,8 +487,12 @@ async fn send_and_settle(
         Ok(hash) => hash,
         Err(e) => {
             tx.rollback().await?;
-            metrics::counter!("refcodes_mint_batches_total", "outcome" => "send_failed").increment(1);
-            let reason = format!("sending failed: {}", e.revert_reason().unwrap_or_else(|| e.to_string()));
+            metrics::counter!("refcodes_mint_batches_total", "outcome" => "send_failed")
+                .increment(1);
+            let reason = format!(
+                "sending failed: {}",
+                e.revert_reason().unwrap_or_else(|| e.to_string())
+            );
             let ids: Vec<String> = planned.into_iter().map(|p| p.id).collect();
             return hold(conn, summary, &ids, reason).await;
         }
@@ -492,11 +505,17 @@ async fn send_and_settle(
     summary.batches += 1;
     summary.tx_hashes.push(hash.to_string());
     let timeout = Duration::from_secs(chain.config.timeout_secs);
-    let receipt = chain.minter.wait(hash, chain.config.confirmations, timeout).await;
+    let receipt = chain
+        .minter
+        .wait(hash, chain.config.confirmations, timeout)
+        .await;
     let Ok(Some(receipt)) = receipt else {
         let why = match receipt {
             Err(e) => format!("transaction {hash} sent; its receipt could not be read: {e}"),
-            _ => format!("transaction {hash} sent; not confirmed within {} s", timeout.as_secs()),
+            _ => format!(
+                "transaction {hash} sent; not confirmed within {} s",
+                timeout.as_secs()
+            ),
         };
         metrics::counter!("refcodes_mint_batches_total", "outcome" => "pending").increment(1);
         db::rewards::note_error(&mut *conn, &ids, &why).await?;
@@ -536,8 +555,10 @@ async fn record(pool: &PgPool, outcome: &Result<MintSummary, MintError>) {
     match outcome {
         Ok(s) => {
             metrics::counter!("refcodes_mint_runs_total", "outcome" => "ok").increment(1);
-            metrics::counter!("refcodes_mint_rewards_total", "result" => "minted").increment(s.minted);
-            metrics::counter!("refcodes_mint_rewards_total", "result" => "skipped").increment(s.skipped);
+            metrics::counter!("refcodes_mint_rewards_total", "result" => "minted")
+                .increment(s.minted);
+            metrics::counter!("refcodes_mint_rewards_total", "result" => "skipped")
+                .increment(s.skipped);
             if s.minted + s.failed + s.skipped + s.reconciled + s.pending > 0 {
                 tracing::info!(summary = ?s, "mint run");
             }
@@ -549,7 +570,10 @@ async fn record(pool: &PgPool, outcome: &Result<MintSummary, MintError>) {
     }
     if let Ok(counts) = db::rewards::count_by_status(pool).await {
         for status in RewardStatus::ALL {
-            let n = counts.iter().find(|(s, _)| s == status.as_str()).map_or(0, |(_, n)| *n);
+            let n = counts
+                .iter()
+                .find(|(s, _)| s == status.as_str())
+                .map_or(0, |(_, n)| *n);
             metrics::gauge!("refcodes_rewards", "status" => status.as_str()).set(n as f64);
         }
     }
@@ -579,7 +603,11 @@ pub fn spawn_worker(
     Some(tokio::spawn(async move {
         let mut busy = false;
         loop {
-            let pause = if busy { BUSY_RETRY } else { Duration::from_secs(interval) };
+            let pause = if busy {
+                BUSY_RETRY
+            } else {
+                Duration::from_secs(interval)
+            };
             tokio::select! {
                 _ = stop.changed() => break,
                 _ = approved.changed() => {}

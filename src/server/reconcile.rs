@@ -143,7 +143,10 @@ fn tx_of(f: &InFlight) -> Option<B256> {
     f.tx_hash.as_deref().and_then(|h| B256::from_str(h).ok())
 }
 
-async fn receipts(m: &Minter, flights: &[InFlight]) -> Result<HashMap<B256, MintReceipt>, MintError> {
+async fn receipts(
+    m: &Minter,
+    flights: &[InFlight],
+) -> Result<HashMap<B256, MintReceipt>, MintError> {
     let hashes: HashSet<B256> = flights.iter().filter_map(tx_of).collect();
     let mut out = HashMap::new();
     for tx in hashes {
@@ -167,7 +170,10 @@ async fn find_payments(
         .filter_map(|f| f.from_block)
         .min()
         .map_or(chain.config.start_block, |b| b.max(0) as u64);
-    let wanted: HashSet<B256> = flights.iter().map(|f| order_ref(&f.order_reference)).collect();
+    let wanted: HashSet<B256> = flights
+        .iter()
+        .map(|f| order_ref(&f.order_reference))
+        .collect();
     let events = chain.minter.paid_events(from, None).await?;
     Ok(events
         .into_iter()
@@ -186,8 +192,10 @@ async fn apply(
     let ids: Vec<String> = flights.iter().map(|f| f.id.clone()).collect();
     match group {
         Group::Minted(tx, block) => {
-            let patch = json!({ "txHash": tx.to_string(), "blockNumber": block, "lastError": null });
-            let moved = db::rewards::move_status(&mut *conn, &ids, RewardStatus::Minted, &patch).await?;
+            let patch =
+                json!({ "txHash": tx.to_string(), "blockNumber": block, "lastError": null });
+            let moved =
+                db::rewards::move_status(&mut *conn, &ids, RewardStatus::Minted, &patch).await?;
             settled.minted += moved.len() as u64;
         }
         Group::Elsewhere => {
@@ -200,7 +208,8 @@ async fn apply(
                     "settledFrom": "paidOrders",
                 });
                 let one = std::slice::from_ref(&f.id);
-                let moved = db::rewards::move_status(&mut *conn, one, RewardStatus::Minted, &patch).await?;
+                let moved =
+                    db::rewards::move_status(&mut *conn, one, RewardStatus::Minted, &patch).await?;
                 settled.elsewhere += moved.len() as u64;
             }
         }
@@ -209,7 +218,8 @@ async fn apply(
                 Some(tx) => format!("not paid on chain: transaction {tx} was not mined or reverted; it will be sent again"),
                 None => "not paid on chain; it will be sent again".to_string(),
             };
-            let patch = json!({ "txHash": null, "blockNumber": null, "lastTxHash": tx, "lastError": why });
+            let patch =
+                json!({ "txHash": null, "blockNumber": null, "lastTxHash": tx, "lastError": why });
             let moved = db::rewards::move_status_from(
                 &mut *conn,
                 &ids,
@@ -227,7 +237,11 @@ async fn apply(
 
 /// One disagreement between the ledger and the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Drift {
     /// `minted` in the database, `paidOrders` false on chain.
     MintedNotPaid {
@@ -330,7 +344,10 @@ fn event_drift(entry: Option<&LedgerEntry>, event: &PaidEvent) -> Vec<Drift> {
         }];
     };
     let mut out = Vec::new();
-    let wallet = e.wallet.as_deref().and_then(|w| Address::from_str(w.trim()).ok());
+    let wallet = e
+        .wallet
+        .as_deref()
+        .and_then(|w| Address::from_str(w.trim()).ok());
     if wallet != Some(event.to) {
         out.push(Drift::RecipientMismatch {
             reward_id: e.id.clone(),
@@ -389,11 +406,20 @@ mod tests {
             }
         );
         assert_eq!(verdict(Some(&own), r, true, 10, 3), Verdict::Pending);
-        assert!(matches!(verdict(Some(&own), r, true, 12, 3), Verdict::Minted { .. }));
+        assert!(matches!(
+            verdict(Some(&own), r, true, 12, 3),
+            Verdict::Minted { .. }
+        ));
         // Skipped by its transaction (paid before), or the transaction reverted / is unknown.
         let other = receipt(true, 10, &["ORD-2"]);
-        assert_eq!(verdict(Some(&other), r, true, 10, 1), Verdict::PaidElsewhere);
-        assert_eq!(verdict(Some(&receipt(false, 10, &[])), r, false, 10, 1), Verdict::NotPaid);
+        assert_eq!(
+            verdict(Some(&other), r, true, 10, 1),
+            Verdict::PaidElsewhere
+        );
+        assert_eq!(
+            verdict(Some(&receipt(false, 10, &[])), r, false, 10, 1),
+            Verdict::NotPaid
+        );
         assert_eq!(verdict(None, r, true, 10, 1), Verdict::PaidElsewhere);
         assert_eq!(verdict(None, r, false, 10, 1), Verdict::NotPaid);
     }
@@ -422,7 +448,11 @@ mod tests {
 
     #[test]
     fn a_healthy_ledger_has_no_drift() {
-        let entries = [entry("a", "minted", "100"), entry("b", "minting", "5"), entry("c", "approved", "7")];
+        let entries = [
+            entry("a", "minted", "100"),
+            entry("b", "minting", "5"),
+            entry("c", "approved", "7"),
+        ];
         let events = [event("a", WALLET, 100), event("b", WALLET, 5)];
         assert!(drift(&entries, &HashSet::new(), &events).is_empty());
     }
@@ -446,13 +476,32 @@ mod tests {
         let found = drift(&entries, &unpaid, &events);
         let kinds: Vec<String> = found
             .iter()
-            .map(|d| serde_json::to_value(d).unwrap()["kind"].as_str().unwrap().to_string())
+            .map(|d| {
+                serde_json::to_value(d).unwrap()["kind"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
             .collect();
         assert_eq!(
             kinds,
-            ["mintedNotPaid", "paidNotMinted", "recipientMismatch", "amountMismatch", "paidNotMinted"]
+            [
+                "mintedNotPaid",
+                "paidNotMinted",
+                "recipientMismatch",
+                "amountMismatch",
+                "paidNotMinted"
+            ]
         );
-        assert!(matches!(&found[1], Drift::PaidNotMinted { status: Some(s), .. } if s == "approved"));
-        assert!(matches!(&found[4], Drift::PaidNotMinted { reward_id: None, .. }));
+        assert!(
+            matches!(&found[1], Drift::PaidNotMinted { status: Some(s), .. } if s == "approved")
+        );
+        assert!(matches!(
+            &found[4],
+            Drift::PaidNotMinted {
+                reward_id: None,
+                ..
+            }
+        ));
     }
 }

@@ -2,10 +2,10 @@
 //! ledger↔chain reconciliation report `GET /api/admin/reconciliation`.
 use super::SessionToken;
 use crate::error::AppError;
+use crate::server::auth;
 use crate::server::minter::{self, Chain, MintSummary};
 use crate::server::reconcile::{self, Report};
 use crate::server::state::AppState;
-use crate::server::auth;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::routing::get;
@@ -19,7 +19,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/reconciliation", get(reconciliation))
 }
 
-async fn mint(State(s): State<AppState>, headers: HeaderMap) -> Result<Json<MintSummary>, AppError> {
+async fn mint(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<MintSummary>, AppError> {
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
@@ -62,13 +65,22 @@ mod tests {
 
     #[test]
     fn the_cron_secret_is_required_and_checked() {
-        assert_eq!(authorize(None, Some("Bearer x")), Err(AppError::CronDisabled));
+        assert_eq!(
+            authorize(None, Some("Bearer x")),
+            Err(AppError::CronDisabled)
+        );
         assert_eq!(authorize(Some(SECRET), None), Err(AppError::BadCronSecret));
-        assert_eq!(authorize(Some(SECRET), Some(SECRET)), Err(AppError::BadCronSecret));
+        assert_eq!(
+            authorize(Some(SECRET), Some(SECRET)),
+            Err(AppError::BadCronSecret)
+        );
         assert_eq!(
             authorize(Some(SECRET), Some("Bearer cron-secret-for-test")),
             Err(AppError::BadCronSecret)
         );
-        assert_eq!(authorize(Some(SECRET), Some(&format!("Bearer {SECRET}"))), Ok(()));
+        assert_eq!(
+            authorize(Some(SECRET), Some(&format!("Bearer {SECRET}"))),
+            Ok(())
+        );
     }
 }

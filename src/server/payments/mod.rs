@@ -40,7 +40,13 @@ async fn reward_paid(pool: &PgPool, ledger: &Ledger, order: &OrderDoc, rail: Rai
     match outcome {
         Ok(o) => {
             tracing::info!(order = order.order_reference, outcome = ?o, "reward ledger");
-            if matches!(o, Outcome::Created { status: RewardStatus::Approved, .. }) {
+            if matches!(
+                o,
+                Outcome::Created {
+                    status: RewardStatus::Approved,
+                    ..
+                }
+            ) {
                 minter::reward_approved();
             }
         }

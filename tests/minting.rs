@@ -1,0 +1,810 @@
+//! Exactly-once reward minting (issue #7) against a real PostgreSQL and a real anvil: the cron endpoint, its
+//! single flight across calls and app instances, chain faults (anvil stopped before the send, after the send,
+//! a crash between the send and the database write), a paused contract, a bad wallet, the post-payment run,
+//! the reconciliation report, and the minter key never leaking.
+mod common;
+use common::*;
+use refcodes::server::config::Config;
+use refcodes::server::db;
+use refcodes::server::minter::{Chain as MintChain, MintService};
+use refcodes::server::reconcile::{self, Drift};
+use refcodes_chain::alloy::node_bindings::AnvilInstance;
+use refcodes_chain::alloy::primitives::{Address, U256};
+use refcodes_chain::anvil::{anvil_signer, spawn_anvil_with, spawn_anvil_with_state, stop_anvil};
+use refcodes_chain::{
+    deploy, order_ref, send_and_confirm, signer_from_hex, ChainClient, Deployment, Minter, Mode,
+    ReferralRewards, RewardEntry, RewardToken,
+};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+/// anvil's development account 1: the operator the contracts are deployed with (a public test fixture).
+const MINTER_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+const SECRET: &str = "test-cron-secret-0123456789";
+const ONE: u128 = 1_000_000_000_000_000_000;
+const ZERO_WALLET: &str = "0x0000000000000000000000000000000000000000";
+
+/// Every log line of this test binary, from the first test that asks on.
+fn logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let sink = buffer.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("debug,hyper=info,hyper_util=info,h2=info,reqwest=info,sqlx=info")
+            .with_writer(move || Sink(sink.clone()))
+            .try_init();
+        buffer
+    })
+    .clone()
+}
+
+struct Sink(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A folder removed at the end of the test.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new() -> TempDir {
+        let dir = std::env::temp_dir().join(format!("refcodes-minting-{}", uuid()));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn uuid() -> String {
+    refcodes::server::auth::new_id()
+}
+
+/// anvil with its state kept in a file (so it survives a graceful stop), and the contracts deployed
+/// (admin: account 0, operator = the minter: account 1).
+struct Chain {
+    anvil: Option<AnvilInstance>,
+    port: u16,
+    dir: TempDir,
+    admin: ChainClient,
+    d: Deployment,
+}
+
+impl Chain {
+    async fn start() -> Chain {
+        Chain::start_with(|a| a).await
+    }
+
+    /// With extra anvil arguments for the first run (e.g. interval mining).
+    async fn start_with(
+        configure: impl FnOnce(
+            refcodes_chain::alloy::node_bindings::Anvil,
+        ) -> refcodes_chain::alloy::node_bindings::Anvil,
+    ) -> Chain {
+        logs();
+        let dir = TempDir::new();
+        let state = dir.0.join("state.json");
+        let anvil =
+            spawn_anvil_with(|a| configure(a.arg("--state").arg(state.as_os_str()))).unwrap();
+        let admin = ChainClient::connect(&anvil.endpoint(), anvil_signer(&anvil, 0).unwrap())
+            .await
+            .unwrap();
+        let operator = signer_from_hex(MINTER_KEY).unwrap().address();
+        let d = deploy(&admin, admin.sender(), operator, Mode::Mint, U256::ZERO)
+            .await
+            .unwrap();
+        Chain {
+            port: anvil.port(),
+            anvil: Some(anvil),
+            dir,
+            admin,
+            d,
+        }
+    }
+
+    fn vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("CHAIN_RPC_URL", format!("http://127.0.0.1:{}", self.port)),
+            ("REWARDS_CONTRACT_ADDRESS", self.d.proxy.to_string()),
+            ("REFERRAL_MINTER_PRIVATE_KEY", MINTER_KEY.into()),
+            ("CHAIN_ID", "31337".into()),
+            ("CRON_SECRET", SECRET.into()),
+            ("MINT_TIMEOUT_SECS", "3".into()),
+        ]
+    }
+
+    /// Graceful stop: anvil writes its state.
+    async fn stop(&mut self) {
+        let anvil = self.anvil.take().expect("running");
+        tokio::task::spawn_blocking(move || stop_anvil(anvil))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    /// Back on the same port with the saved state (automine).
+    async fn restart(&mut self) {
+        let state = self.dir.0.join("state.json");
+        let port = self.port;
+        let anvil = tokio::task::spawn_blocking(move || spawn_anvil_with_state(&state, Some(port)))
+            .await
+            .unwrap()
+            .unwrap();
+        self.anvil = Some(anvil);
+    }
+
+    /// A minter with the app's key: the "other process" of the crash test.
+    async fn minter(&self) -> Minter {
+        let client = ChainClient::connect(
+            &format!("http://127.0.0.1:{}", self.port),
+            signer_from_hex(MINTER_KEY).unwrap(),
+        )
+        .await
+        .unwrap();
+        Minter::new(client, self.d.proxy).with_poll_interval(Duration::from_millis(50))
+    }
+
+    async fn balance(&self, wallet: &str) -> U256 {
+        let token = RewardToken::new(self.d.token, self.admin.provider().clone());
+        token
+            .balanceOf(wallet.parse().unwrap())
+            .call()
+            .await
+            .unwrap()
+    }
+
+    async fn set_paused(&self, paused: bool) {
+        let rewards = ReferralRewards::new(self.d.proxy, self.admin.provider().clone());
+        if paused {
+            send_and_confirm(&rewards.pause(), "pause").await.unwrap();
+        } else {
+            send_and_confirm(&rewards.unpause(), "unpause")
+                .await
+                .unwrap();
+        }
+    }
+
+    /// `ReferralPaid` events per order reference.
+    async fn payments(&self, references: &[String]) -> HashMap<String, usize> {
+        let events = self.minter().await.paid_events(0, None).await.unwrap();
+        references
+            .iter()
+            .map(|r| {
+                let n = events
+                    .iter()
+                    .filter(|e| e.order_ref == order_ref(r))
+                    .count();
+                (r.clone(), n)
+            })
+            .collect()
+    }
+
+    /// Every reward's order paid exactly once on chain, minted in the ledger with that transaction, and no drift.
+    async fn assert_paid_once(&self, pool: &PgPool, references: &[String]) {
+        let payments = self.payments(references).await;
+        let events = self.minter().await.paid_events(0, None).await.unwrap();
+        for r in references {
+            assert_eq!(payments[r], 1, "{r} paid once on chain");
+            let doc = &rewards_of(pool, r).await[0];
+            assert_eq!(doc["status"], "minted", "{r}: {doc}");
+            let event = events.iter().find(|e| e.order_ref == order_ref(r)).unwrap();
+            assert_eq!(doc["txHash"], event.tx_hash.to_string(), "{r}: {doc}");
+            assert_eq!(doc["blockNumber"], event.block_number, "{r}: {doc}");
+        }
+        assert_eq!(self.drift(pool).await, Vec::<Drift>::new());
+    }
+
+    /// The reconciliation report, as the admin endpoint and the command compute it.
+    async fn drift(&self, pool: &PgPool) -> Vec<Drift> {
+        let vars: HashMap<String, String> = self
+            .vars()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .chain([("DATABASE_URL".into(), "postgres://x@h/db".into())])
+            .collect();
+        let config = Config::from_source(|k| vars.get(k).cloned()).unwrap();
+        let service = MintService::new(config.mint.clone());
+        let chain = MintChain {
+            minter: service.minter().await.unwrap(),
+            config: service.config(),
+        };
+        reconcile::report(pool, &chain).await.unwrap().drift
+    }
+}
+
+async fn server(pool: &PgPool, chain: &Chain, extra: &[(&str, &str)]) -> TestServer {
+    let vars = chain.vars();
+    let mut borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    borrowed.extend_from_slice(extra);
+    TestServer::start(pool.clone(), &borrowed).await
+}
+
+async fn cron(server: &TestServer) -> (u16, Value) {
+    let resp = client()
+        .get(server.url("/api/cron/refcodes-mint"))
+        .bearer_auth(SECRET)
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+/// `n` approved rewards of `amount` wei each to `wallet`; returns their order references.
+async fn approved(pool: &PgPool, tag: &str, n: usize, wallet: &str, amount: u128) -> Vec<String> {
+    let mut references = Vec::new();
+    for i in 0..n {
+        let reference = format!("{tag}-{i}");
+        let data = json!({
+            "orderReference": reference, "kind": "store", "referralCode": "MINTCODE",
+            "referrerUserId": "referrer", "referrerWallet": wallet, "buyerUserId": format!("buyer-{reference}"),
+            "rail": "fiat", "fiatAmount": 2100, "currency": "UAH", "rateBps": 500, "oracle": null,
+            "amountWei": amount.to_string(), "priceNeeded": false, "status": "approved", "txHash": null,
+            "blockNumber": null, "attempts": 0, "lastError": null, "approvedBy": "admin", "rejectedReason": null,
+        });
+        db::rewards::insert(pool, &uuid(), &data).await.unwrap();
+        references.push(reference);
+    }
+    references
+}
+
+async fn statuses(pool: &PgPool, references: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in references {
+        out.push(
+            rewards_of(pool, r).await[0]["status"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    out
+}
+
+fn wei(n: u128) -> U256 {
+    U256::from(n)
+}
+
+#[sqlx::test]
+async fn approved_rewards_are_minted_by_one_cron_call_and_never_twice(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[]).await;
+    let mut refs = approved(&pool, "HAPPY-A", 3, WALLET_A, 2 * ONE).await;
+    refs.extend(approved(&pool, "HAPPY-B", 2, WALLET_B, ONE / 3).await);
+
+    let (status, summary) = cron(&server).await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(summary["minted"], 5, "{summary}");
+    assert_eq!(summary["batches"], 1, "{summary}");
+    assert_eq!(summary["txHashes"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (summary["failed"].as_u64(), summary["skipped"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert!(summary["gasUsed"].as_u64().unwrap() > 0);
+    assert_eq!(chain.balance(WALLET_A).await, wei(6 * ONE));
+    assert_eq!(chain.balance(WALLET_B).await, wei(2 * (ONE / 3)));
+    let paid = chain
+        .minter()
+        .await
+        .are_paid(&refs.iter().map(|r| order_ref(r)).collect::<Vec<_>>())
+        .await;
+    assert_eq!(paid.unwrap(), vec![true; 5]);
+    assert_eq!(rewards_of(&pool, &refs[0]).await[0]["attempts"], 1);
+
+    // Again: nothing left to pay, nothing paid twice.
+    let (status, again) = cron(&server).await;
+    assert_eq!(
+        (status, again["minted"].as_u64(), again["batches"].as_u64()),
+        (200, Some(0), Some(0))
+    );
+    assert_eq!(chain.balance(WALLET_A).await, wei(6 * ONE));
+    chain.assert_paid_once(&pool, &refs).await;
+
+    let metrics = client()
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "refcodes_rewards{status=\"minted\"}",
+        "refcodes_mint_batches_total",
+        "refcodes_minter_balance_wei",
+    ] {
+        assert!(metrics.contains(name), "metrics lack {name}");
+    }
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn concurrent_calls_on_two_instances_pay_nothing_twice(pool: PgPool) {
+    let chain = Chain::start().await;
+    let batch = [("MINT_BATCH_SIZE", "7")];
+    let one = server(&pool, &chain, &batch).await;
+    let two = server(&pool, &chain, &batch).await;
+    let refs = approved(&pool, "RACE", 30, WALLET_A, ONE).await;
+
+    let calls = [cron(&one), cron(&two), cron(&one), cron(&two)];
+    let answers = futures::future::join_all(calls).await;
+    let mut minted = 0;
+    for (status, body) in &answers {
+        match status {
+            200 => minted += body["minted"].as_u64().unwrap(),
+            409 => assert_eq!(body["error"], "mint_busy", "{body}"),
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert!(answers.iter().any(|(s, _)| *s == 200));
+    let (_, last) = cron(&two).await;
+    minted += last["minted"].as_u64().unwrap();
+    assert_eq!(minted, 30, "{answers:?} {last}");
+    assert_eq!(chain.balance(WALLET_A).await, wei(30 * ONE));
+    chain.assert_paid_once(&pool, &refs).await;
+
+    // While another session holds the lock, a call is answered "busy" at once.
+    let mut holder = pool.acquire().await.unwrap();
+    assert!(db::rewards::try_mint_lock(&mut holder).await.unwrap());
+    let (status, body) = cron(&one).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (409, Some("mint_busy")),
+        "{body}"
+    );
+    db::rewards::mint_unlock(&mut holder).await.unwrap();
+    drop(holder);
+    assert_eq!(cron(&one).await.0, 200);
+    one.stop().await;
+    two.stop().await;
+}
+
+#[sqlx::test]
+async fn the_cron_endpoint_is_never_open(pool: PgPool) {
+    logs();
+    let closed = TestServer::start(pool.clone(), &[]).await;
+    let resp = client()
+        .get(closed.url("/api/cron/refcodes-mint"))
+        .bearer_auth(SECRET)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_error(resp).await, (403, "cron_disabled".to_string()));
+    closed.stop().await;
+
+    // A secret but no chain: authorized callers learn minting is not configured.
+    let no_chain = TestServer::start(pool.clone(), &[("CRON_SECRET", SECRET)]).await;
+    let url = no_chain.url("/api/cron/refcodes-mint");
+    let missing = client().get(&url).send().await.unwrap();
+    assert_eq!(
+        json_error(missing).await,
+        (401, "bad_cron_secret".to_string())
+    );
+    for wrong in [
+        "Bearer nope",
+        "Basic dGVzdA==",
+        &format!("Bearer {SECRET}x"),
+        SECRET,
+    ] {
+        let resp = client()
+            .get(&url)
+            .header("authorization", wrong)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            json_error(resp).await,
+            (401, "bad_cron_secret".to_string()),
+            "{wrong}"
+        );
+    }
+    let (status, body) = cron(&no_chain).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (503, Some("minting_not_configured"))
+    );
+    assert!(body["message"].as_str().unwrap().contains("not configured"));
+    no_chain.stop().await;
+}
+
+#[sqlx::test]
+async fn a_bad_wallet_fails_alone_with_its_reason(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[]).await;
+    let good = approved(&pool, "GOOD", 2, WALLET_A, ONE).await;
+    let bad = approved(&pool, "BADWALLET", 1, ZERO_WALLET, ONE).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(
+        (summary["minted"].as_u64(), summary["failed"].as_u64()),
+        (Some(2), Some(1)),
+        "{summary}"
+    );
+    let doc = &rewards_of(&pool, &bad[0]).await[0];
+    assert_eq!(doc["status"], "failed");
+    let why = doc["lastError"].as_str().unwrap();
+    assert!(why.contains("ZeroAddress"), "{why}");
+    assert_eq!(chain.balance(WALLET_A).await, wei(2 * ONE));
+    chain.assert_paid_once(&pool, &good).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_paused_contract_keeps_rewards_approved_until_unpaused(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[]).await;
+    let refs = approved(&pool, "PAUSED", 3, WALLET_B, ONE).await;
+    chain.set_paused(true).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(
+        (summary["minted"].as_u64(), summary["deferred"].as_u64()),
+        (Some(0), Some(3))
+    );
+    assert!(
+        summary["stoppedBy"].as_str().unwrap().contains("paused"),
+        "{summary}"
+    );
+    assert_eq!(statuses(&pool, &refs).await, vec!["approved"; 3]);
+    let why = rewards_of(&pool, &refs[0]).await[0]["lastError"].clone();
+    assert!(why.as_str().unwrap().contains("EnforcedPause"), "{why}");
+
+    // A send that fails (reverts in gas estimation) with the minter's key leaves no nonce dangling.
+    let minter = chain.minter().await;
+    let doomed = RewardEntry {
+        to: Address::ZERO,
+        amount: U256::from(1),
+        order_ref: order_ref("DOOMED"),
+    };
+    assert!(minter.send(&[doomed]).await.is_err());
+
+    chain.set_paused(false).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["minted"].as_u64()),
+        (200, Some(3)),
+        "{summary}"
+    );
+    assert_eq!(chain.balance(WALLET_B).await, wei(3 * ONE));
+    let doc = &rewards_of(&pool, &refs[0]).await[0];
+    assert_eq!(
+        (doc["lastError"].clone(), doc["attempts"].clone()),
+        (Value::Null, json!(2))
+    );
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn anvil_down_before_the_send_loses_nothing(pool: PgPool) {
+    let mut chain = Chain::start().await;
+    let server = server(&pool, &chain, &[]).await;
+    let refs = approved(&pool, "DOWN", 4, WALLET_A, ONE).await;
+    chain.stop().await;
+    let resp = client()
+        .get(server.url("/api/cron/refcodes-mint"))
+        .bearer_auth(SECRET)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        json_error(resp).await,
+        (502, "chain_unavailable".to_string())
+    );
+    assert_eq!(statuses(&pool, &refs).await, vec!["approved"; 4]);
+
+    chain.restart().await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["minted"].as_u64()),
+        (200, Some(4)),
+        "{summary}"
+    );
+    assert_eq!(chain.balance(WALLET_A).await, wei(4 * ONE));
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn anvil_down_after_the_send_is_reconciled_by_the_next_run(pool: PgPool) {
+    // Interval mining: the transaction waits in the pool for a block, so anvil can stop before the receipt.
+    let mut chain = Chain::start_with(|a| a.arg("--block-time").arg("4")).await;
+    let server = server(&pool, &chain, &[]).await;
+    let refs = approved(&pool, "AFTER", 4, WALLET_B, ONE).await;
+    let base = server.base.clone();
+    let call = tokio::spawn(async move {
+        client()
+            .get(format!("{base}/api/cron/refcodes-mint"))
+            .bearer_auth(SECRET)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    });
+    // The hash is recorded before the wait: stop the chain as soon as it is.
+    let mut sent = false;
+    for _ in 0..400 {
+        let doc = &rewards_of(&pool, &refs[0]).await[0];
+        if doc["status"] == "minting" && doc["txHash"].is_string() {
+            sent = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(sent, "the batch was sent");
+    chain.stop().await;
+    let first = call.await.unwrap();
+    assert!(first == 200 || first == 502, "{first}");
+    for status in statuses(&pool, &refs).await {
+        assert!(status == "minting" || status == "minted", "{status}");
+    }
+
+    chain.restart().await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(status, 200, "{summary}");
+    if summary["reconciled"] == 0 {
+        // The first run saw the receipt after all.
+        assert_eq!(statuses(&pool, &refs).await, vec!["minted"; 4]);
+    }
+    // A transaction lost with the mempool is sent again by the same run; one that survived is settled.
+    assert_eq!(chain.balance(WALLET_B).await, wei(4 * ONE));
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_crash_between_the_send_and_the_database_write_is_reconciled(pool: PgPool) {
+    let chain = Chain::start().await;
+    let refs = approved(&pool, "CRASH", 3, WALLET_A, ONE).await;
+    let lost = approved(&pool, "LOST", 1, WALLET_B, ONE).await;
+    // The crashed run: it recorded its intent on the claimed rewards and sent, and died before writing `minting`.
+    let minter = chain.minter().await;
+    let head = minter.block_number().await.unwrap();
+    let claimed = db::rewards::claim_for_mint(&pool, 3, "crashed-batch", head as i64)
+        .await
+        .unwrap();
+    let mut claimed_refs: Vec<String> = claimed.iter().map(|c| c.order_reference.clone()).collect();
+    claimed_refs.sort();
+    assert_eq!(claimed_refs, refs);
+    let entries: Vec<RewardEntry> = claimed
+        .iter()
+        .map(|c| RewardEntry {
+            to: WALLET_A.parse().unwrap(),
+            amount: U256::from(ONE),
+            order_ref: order_ref(&c.order_reference),
+        })
+        .collect();
+    let tx = minter.send(&entries).await.unwrap();
+    assert!(
+        minter
+            .wait(tx, 1, Duration::from_secs(10))
+            .await
+            .unwrap()
+            .unwrap()
+            .success
+    );
+    assert_eq!(statuses(&pool, &refs).await, vec!["approved"; 3]);
+    // And a reward recorded as `minting` with a transaction the chain never saw.
+    let id = db::rewards::for_order(&pool, &lost[0])
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    let ghost = json!({ "txHash": format!("0x{}", "ab".repeat(32)) });
+    db::rewards::move_status(
+        &pool,
+        &[id],
+        refcodes::domain::reward::RewardStatus::Minting,
+        &ghost,
+    )
+    .await
+    .unwrap();
+
+    let server = server(&pool, &chain, &[]).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(
+        (
+            summary["skipped"].as_u64(),
+            summary["reconciled"].as_u64(),
+            summary["minted"].as_u64()
+        ),
+        (Some(3), Some(1), Some(1)),
+        "{summary}"
+    );
+    for r in &refs {
+        assert_eq!(rewards_of(&pool, r).await[0]["txHash"], tx.to_string());
+    }
+    let doc = &rewards_of(&pool, &lost[0]).await[0];
+    assert_eq!(doc["lastTxHash"], ghost["txHash"]);
+    assert_eq!(chain.balance(WALLET_A).await, wei(3 * ONE));
+    assert_eq!(chain.balance(WALLET_B).await, wei(ONE));
+    let mut all = refs.clone();
+    all.extend(lost);
+    chain.assert_paid_once(&pool, &all).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_credit_payment_reward_is_minted_in_the_background(pool: PgPool) {
+    let chain = Chain::start().await;
+    let vars = chain.vars();
+    let mut borrowed: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    borrowed.retain(|(k, _)| *k != "CRON_SECRET");
+    let server = shop(pool.clone(), &borrowed).await;
+    referrer(&server, "crypto-ref@r.example", "CRYPTOREF", WALLET_B).await;
+    let (buyer, buyer_id) = referred_buyer(&server, "CRYPTOREF", "crypto-buyer@b.example").await;
+    let reference = order(&buyer, &server, "coffee-espresso-blend", 1).await["orderReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    db::credit::grant(&pool, &buyer_id, 42_000, "UAH", "test")
+        .await
+        .unwrap();
+    let resp = buyer
+        .post(server.url("/api/store/payments/credit"))
+        .json(&json!({"orderReference": reference}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut doc = Value::Null;
+    for _ in 0..200 {
+        doc = rewards_of(&pool, &reference).await[0].clone();
+        if doc["status"] == "minted" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(doc["status"], "minted", "no cron call, no schedule: {doc}");
+    let amount: u128 = doc["amountWei"].as_str().unwrap().parse().unwrap();
+    assert_eq!(chain.balance(WALLET_B).await, wei(amount));
+    chain.assert_paid_once(&pool, &[reference]).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn the_reconciliation_report_shows_injected_drift(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[("ADMIN_EMAILS", "boss@refcodes.test")]).await;
+    let admin = client();
+    member(&admin, &server, "boss@refcodes.test").await;
+    let stranger = client();
+    member(&stranger, &server, "nobody@refcodes.test").await;
+    let refs = approved(&pool, "REPORT", 2, WALLET_A, ONE).await;
+    assert_eq!(cron(&server).await.0, 200);
+    let report = |http: reqwest::Client| {
+        let url = server.url("/api/admin/reconciliation");
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let resp = report(stranger.clone()).await;
+    assert_eq!(json_error(resp).await, (403, "forbidden".to_string()));
+    let healthy: Value = report(admin.clone()).await.json().await.unwrap();
+    assert_eq!(healthy["drift"], json!([]), "{healthy}");
+    assert_eq!(healthy["paidEvents"], 2);
+
+    // Drift: a reward minted in the ledger only, an amount changed after the payment, a payment unknown to the ledger.
+    let ghost = approved(&pool, "GHOST", 1, WALLET_B, ONE).await;
+    let id = db::rewards::for_order(&pool, &ghost[0])
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    let statuses_path = [
+        refcodes::domain::reward::RewardStatus::Minting,
+        refcodes::domain::reward::RewardStatus::Minted,
+    ];
+    for to in statuses_path {
+        db::rewards::move_status(&pool, std::slice::from_ref(&id), to, &json!({}))
+            .await
+            .unwrap();
+    }
+    sqlx::query("UPDATE referral_rewards SET data = data || '{\"amountWei\": \"5\"}' WHERE data->>'orderReference' = $1")
+        .bind(&refs[0])
+        .execute(&pool)
+        .await
+        .unwrap();
+    let minter = chain.minter().await;
+    let foreign = RewardEntry {
+        to: WALLET_B.parse().unwrap(),
+        amount: U256::from(7),
+        order_ref: order_ref("NOT-IN-LEDGER"),
+    };
+    let tx = minter.send(&[foreign]).await.unwrap();
+    minter
+        .wait(tx, 1, Duration::from_secs(10))
+        .await
+        .unwrap()
+        .unwrap();
+
+    let drifted: Value = report(admin).await.json().await.unwrap();
+    let kinds: Vec<&str> = drifted["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["mintedNotPaid", "amountMismatch", "paidNotMinted"],
+        "{drifted}"
+    );
+    assert_eq!(drifted["drift"][1]["ledger"], "5");
+    assert_eq!(
+        drifted["drift"][2]["orderRef"],
+        order_ref("NOT-IN-LEDGER").to_string()
+    );
+    assert_eq!(chain.drift(&pool).await.len(), 3);
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn the_minter_key_never_appears_in_logs_errors_or_answers(pool: PgPool) {
+    let logs = logs();
+    let chain = Chain::start().await;
+    // A start-up with a malformed key fails naming the variable, not the value.
+    let mut vars: HashMap<String, String> = chain
+        .vars()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    vars.insert("DATABASE_URL".into(), "postgres://x@h/db".into());
+    vars.insert(
+        "REFERRAL_MINTER_PRIVATE_KEY".into(),
+        format!("{MINTER_KEY}00"),
+    );
+    let e = Config::from_source(|k| vars.get(k).cloned()).unwrap_err();
+    tracing::error!(error = %e, "start-up failed");
+    assert_eq!(e.var, "REFERRAL_MINTER_PRIVATE_KEY");
+
+    let server = server(&pool, &chain, &[]).await;
+    approved(&pool, "KEYLOG", 2, WALLET_A, ONE).await;
+    approved(&pool, "KEYLOG-BAD", 1, ZERO_WALLET, ONE).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(status, 200);
+    let metrics = client()
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    server.stop().await;
+
+    let hex = MINTER_KEY.trim_start_matches("0x");
+    let captured = String::from_utf8_lossy(&logs.lock().unwrap()).to_lowercase();
+    assert!(
+        captured.contains("mint batch sent"),
+        "the logs were captured"
+    );
+    for (what, text) in [
+        ("logs", captured),
+        ("answer", summary.to_string()),
+        ("metrics", metrics),
+        ("error", e.to_string()),
+    ] {
+        assert!(
+            !text.to_lowercase().contains(hex),
+            "the key leaked into the {what}"
+        );
+    }
+}
