@@ -16,6 +16,13 @@ pub struct OrderPage {
     pub credit_balance: i64,
 }
 
+/// The membership page: the tiers on offer, and whether the reader is signed in (else upgrades need a sign-in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierBoard {
+    pub signed_in: bool,
+    pub tiers: Vec<TierOffer>,
+}
+
 /// A membership tier on offer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TierOffer {
@@ -125,22 +132,28 @@ pub async fn test_payment(
     Ok(())
 }
 
+/// The tiers for everyone; `current` and `available` for the signed-in member (anonymous: the free tier).
 #[server]
-pub async fn load_tiers() -> Result<Vec<TierOffer>, AppError> {
+pub async fn load_tiers() -> Result<TierBoard, AppError> {
     use crate::domain::membership::{current, is_upgrade, TIERS, TIER_CURRENCY};
     let s = ssr::state()?;
-    let me = ssr::user(&s).await?;
-    let held = current(me.membership.as_deref());
-    Ok(TIERS
+    let me = ssr::respond(
+        crate::server::auth::current_user(&s.pool, ssr::session_token().as_deref()).await,
+    )?;
+    let signed_in = me.is_some();
+    let membership = me.and_then(|m| m.membership);
+    let held = current(membership.as_deref());
+    let tiers = TIERS
         .iter()
         .map(|t| TierOffer {
             id: t.id.to_string(),
             price: t.price,
             currency: TIER_CURRENCY.to_string(),
             current: t.id == held.id,
-            available: is_upgrade(me.membership.as_deref(), t),
+            available: is_upgrade(membership.as_deref(), t),
         })
-        .collect())
+        .collect();
+    Ok(TierBoard { signed_in, tiers })
 }
 
 #[server]

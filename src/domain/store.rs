@@ -32,8 +32,9 @@ pub struct Product {
     pub stock: i64,
 }
 
+/// A line as the client sends it: a product and a quantity, nothing else (a price is never taken from it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LineInput {
     pub product_id: String,
     pub quantity: u32,

@@ -1,10 +1,10 @@
 //! Membership tiers and the upgrade: an upgrade is an order, paid like any other.
 use super::errors::ErrorText;
-use super::guard::RequireUser;
 use crate::api::store::{load_tiers, TierOffer, UpgradeMembership};
 use crate::app::use_locale_code;
 use crate::domain::money::display;
 use crate::i18n::*;
+use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -35,14 +35,13 @@ pub fn MembershipPage() -> impl IntoView {
         <Title text=move || t_string!(i18n, common.membership.title) />
         <h1>{t!(i18n, common.membership.title)}</h1>
         <p class="lead">{t!(i18n, common.membership.body)}</p>
-        <RequireUser>
-            <ErrorText error=Signal::derive(move || upgrade.value().get().and_then(Result::err)) />
+        <ErrorText error=Signal::derive(move || upgrade.value().get().and_then(Result::err)) />
             <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match tiers.await {
-                        Ok(tiers) => view! {
+                        Ok(board) => view! {
                             <ul class="tiers" data-testid="tiers">
-                                {tiers.into_iter().map(|t| view! { <TierCard tier=t upgrade /> }).collect_view()}
+                                {board.tiers.into_iter().map(|t| view! { <TierCard tier=t upgrade signed_in=board.signed_in /> }).collect_view()}
                             </ul>
                         }
                             .into_any(),
@@ -50,12 +49,15 @@ pub fn MembershipPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </RequireUser>
     }
 }
 
 #[component]
-fn TierCard(tier: TierOffer, upgrade: ServerAction<UpgradeMembership>) -> impl IntoView {
+fn TierCard(
+    tier: TierOffer,
+    upgrade: ServerAction<UpgradeMembership>,
+    signed_in: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let locale = use_locale_code();
     let price = if tier.price == 0 {
@@ -73,12 +75,17 @@ fn TierCard(tier: TierOffer, upgrade: ServerAction<UpgradeMembership>) -> impl I
             {tier.current.then(|| view! {
                 <p class="notice">{t!(i18n, common.membership.current, tier = move || tier_name(&id))}</p>
             })}
-            {tier.available.then(|| view! {
+            {(tier.available && signed_in).then(|| view! {
                 <ActionForm action=upgrade attr:class="inline">
                     <input type="hidden" name="locale" value=locale />
                     <input type="hidden" name="tier" value=form_id.clone() />
                     <button type="submit" class="button">{t!(i18n, common.membership.upgrade)}</button>
                 </ActionForm>
+            })}
+            {(tier.available && !signed_in).then(|| view! {
+                <a class="button" href=move || routes::sign_in_then(locale(), &routes::href(locale(), routes::MEMBERSHIP))>
+                    {t!(i18n, common.membership.upgrade)}
+                </a>
             })}
         </li>
     }
