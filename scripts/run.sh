@@ -25,6 +25,10 @@ export SEED_DEMO="${SEED_DEMO:-true}"
 export ADMIN_EMAILS="${ADMIN_EMAILS:-admin@refcodes.local}"
 export BRAND_NAME="${BRAND_NAME:-Refcodes}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:3000}"
+# The minter: a development cron secret (scheduler: curl -H "Authorization: Bearer $CRON_SECRET" …/api/cron/refcodes-mint)
+# and the in-process schedule.
+export CRON_SECRET="${CRON_SECRET:-dev-cron-secret-change-me}"
+export MINT_INTERVAL_SECS="${MINT_INTERVAL_SECS:-60}"
 
 step "Building and serving on http://127.0.0.1:3000 (Ctrl-C stops)"
 note "demo admin:  admin@refcodes.local / admin-demo-password"

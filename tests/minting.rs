@@ -808,3 +808,35 @@ async fn the_minter_key_never_appears_in_logs_errors_or_answers(pool: PgPool) {
         );
     }
 }
+
+#[sqlx::test]
+async fn the_schedule_mints_without_a_call_and_a_wrong_chain_stops_the_start(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[("MINT_INTERVAL_SECS", "1")]).await;
+    let refs = approved(&pool, "SCHEDULED", 2, WALLET_A, ONE).await;
+    for _ in 0..100 {
+        if statuses(&pool, &refs).await == vec!["minted"; 2] {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+
+    let mut vars: HashMap<String, String> = chain
+        .vars()
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    vars.insert("DATABASE_URL".into(), "postgres://x@h/db".into());
+    vars.insert("CHAIN_ID".into(), "1".into());
+    let config = Config::from_source(|k| vars.get(k).cloned()).unwrap();
+    let Err(e) = refcodes::server::startup::state_for(pool.clone(), config).await else {
+        panic!("a minter on the wrong chain must not start");
+    };
+    assert!(
+        e.to_string()
+            .contains("CHAIN_ID is 1 but the RPC serves chain 31337"),
+        "{e}"
+    );
+}

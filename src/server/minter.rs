@@ -40,7 +40,7 @@ use crate::error::AppError;
 use refcodes_chain::alloy::primitives::{Address, B256, U256};
 use refcodes_chain::bindings::ReferralRewards::ReferralRewardsErrors;
 use refcodes_chain::{order_ref, ChainClient, ChainError, Minter, RewardEntry};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{Acquire, PgConnection, PgPool};
 use std::collections::HashSet;
@@ -91,7 +91,7 @@ impl From<MintError> for AppError {
 }
 
 /// What one run did (the cron endpoint's answer).
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MintSummary {
     /// Paid by this run's transactions.
@@ -460,7 +460,7 @@ async fn settle_paid(
     Ok(settled.total())
 }
 
-/// Sends under the rows' locks, records `minting` with the hash in the same transaction, waits, settles.
+/// Sends, waits for the receipt, settles; `true` when every reward of the batch was settled.
 async fn send_and_settle(
     conn: &mut PgConnection,
     chain: &Chain<'_>,
@@ -468,19 +468,50 @@ async fn send_and_settle(
     planned: Vec<Planned>,
     summary: &mut MintSummary,
 ) -> Result<bool, MintError> {
+    let (hash, planned) = match send_locked(conn, chain, batch, planned).await? {
+        Sent::Nothing => return Ok(true),
+        Sent::Failed { ids, reason } => return hold(conn, summary, &ids, reason).await,
+        Sent::Tx(hash, planned) => (hash, planned),
+    };
+    summary.batches += 1;
+    summary.tx_hashes.push(hash.to_string());
+    confirm(conn, chain, hash, planned, summary).await
+}
+
+enum Sent {
+    /// Every reward of the batch left `approved` since the claim (voided, say).
+    Nothing,
+    Failed {
+        ids: Vec<String>,
+        reason: String,
+    },
+    Tx(B256, Vec<Planned>),
+}
+
+/// Sends under the rows' locks and moves them to `minting` with the hash, in the same transaction.
+async fn send_locked(
+    conn: &mut PgConnection,
+    chain: &Chain<'_>,
+    batch: &str,
+    planned: Vec<Planned>,
+) -> Result<Sent, MintError> {
     let ids: Vec<String> = planned.iter().map(|p| p.id.clone()).collect();
     let mut tx = conn.begin().await?;
     let locked: HashSet<String> = db::rewards::lock_for_send(&mut *tx, &ids, batch)
         .await?
         .into_iter()
         .collect();
-    let planned: Vec<Planned> = planned
+    let (planned, ids): (Vec<Planned>, Vec<String>) = planned
         .into_iter()
         .filter(|p| locked.contains(&p.id))
-        .collect();
+        .map(|p| {
+            let id = p.id.clone();
+            (p, id)
+        })
+        .unzip();
     if planned.is_empty() {
         tx.commit().await?;
-        return Ok(true);
+        return Ok(Sent::Nothing);
     }
     let entries: Vec<RewardEntry> = planned.iter().map(|p| p.entry).collect();
     let hash = match chain.minter.send(&entries).await {
@@ -489,26 +520,29 @@ async fn send_and_settle(
             tx.rollback().await?;
             metrics::counter!("refcodes_mint_batches_total", "outcome" => "send_failed")
                 .increment(1);
-            let reason = format!(
-                "sending failed: {}",
-                e.revert_reason().unwrap_or_else(|| e.to_string())
-            );
-            let ids: Vec<String> = planned.into_iter().map(|p| p.id).collect();
-            return hold(conn, summary, &ids, reason).await;
+            let why = e.revert_reason().unwrap_or_else(|| e.to_string());
+            let reason = format!("sending failed: {why}");
+            return Ok(Sent::Failed { ids, reason });
         }
     };
-    let ids: Vec<String> = planned.iter().map(|p| p.id.clone()).collect();
     let patch = json!({ "txHash": hash.to_string(), "blockNumber": null, "lastError": null });
     db::rewards::move_status(&mut *tx, &ids, RewardStatus::Minting, &patch).await?;
     tx.commit().await?;
     tracing::info!(tx = %hash, rewards = ids.len(), "mint batch sent");
-    summary.batches += 1;
-    summary.tx_hashes.push(hash.to_string());
+    Ok(Sent::Tx(hash, planned))
+}
+
+/// Waits for the receipt of `hash` and settles its rewards; without a receipt in time they stay `minting`.
+async fn confirm(
+    conn: &mut PgConnection,
+    chain: &Chain<'_>,
+    hash: B256,
+    planned: Vec<Planned>,
+    summary: &mut MintSummary,
+) -> Result<bool, MintError> {
     let timeout = Duration::from_secs(chain.config.timeout_secs);
-    let receipt = chain
-        .minter
-        .wait(hash, chain.config.confirmations, timeout)
-        .await;
+    let confirmations = chain.config.confirmations;
+    let receipt = chain.minter.wait(hash, confirmations, timeout).await;
     let Ok(Some(receipt)) = receipt else {
         let why = match receipt {
             Err(e) => format!("transaction {hash} sent; its receipt could not be read: {e}"),
@@ -518,6 +552,7 @@ async fn send_and_settle(
             ),
         };
         metrics::counter!("refcodes_mint_batches_total", "outcome" => "pending").increment(1);
+        let ids: Vec<String> = planned.into_iter().map(|p| p.id).collect();
         db::rewards::note_error(&mut *conn, &ids, &why).await?;
         summary.pending += ids.len() as u64;
         summary.stopped_by = Some(why);

@@ -1,0 +1,138 @@
+//! Mints N approved rewards end to end: a fresh anvil with the contracts deployed, the real server in process over
+//! a fresh database, N approved rewards to 1 000 wallets, then one `GET /api/cron/refcodes-mint`. Prints the time,
+//! the batches and the gas per reward, and checks that every reward is minted once (exit 1 otherwise).
+//!
+//! `cargo run --release --no-default-features --features ssr --example mint_bench -- [N] [BATCH]`
+//! (defaults 10000 and 300). `DATABASE_URL` defaults to `postgres://postgres@127.0.0.1:5432/refcodes_mint_bench`;
+//! that database is dropped and created again.
+use refcodes::server::config::Config;
+use refcodes::server::minter::{Chain, MintSummary};
+use refcodes::server::{auth, db, reconcile, startup};
+use refcodes_chain::alloy::primitives::U256;
+use refcodes_chain::anvil::{anvil_signer, spawn_anvil};
+use refcodes_chain::{deploy, ChainClient, Mode, RewardToken};
+use serde_json::json;
+use sqlx::migrate::MigrateDatabase;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+type Error = Box<dyn std::error::Error>;
+
+const SECRET: &str = "mint-bench-cron-secret";
+const WALLETS: usize = 1_000;
+/// 0.5 token per reward.
+const AMOUNT: u128 = 500_000_000_000_000_000;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().map_or(Ok(10_000), |a| a.parse())?;
+    let batch: usize = args.next().map_or(Ok(300), |a| a.parse())?;
+    let anvil = spawn_anvil()?;
+    let admin = ChainClient::connect(&anvil.endpoint(), anvil_signer(&anvil, 0)?).await?;
+    let operator = anvil_signer(&anvil, 1)?;
+    let deployment = deploy(
+        &admin,
+        admin.sender(),
+        operator.address(),
+        Mode::Mint,
+        U256::ZERO,
+    )
+    .await?;
+    let database_url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/refcodes_mint_bench".into());
+    let _ = sqlx::Postgres::drop_database(&database_url).await;
+    sqlx::Postgres::create_database(&database_url).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?.to_string();
+    let vars = HashMap::from([
+        ("DATABASE_URL", database_url),
+        ("LEPTOS_SITE_ADDR", addr.clone()),
+        ("CHAIN_RPC_URL", anvil.endpoint()),
+        ("REWARDS_CONTRACT_ADDRESS", deployment.proxy.to_string()),
+        (
+            "REFERRAL_MINTER_PRIVATE_KEY",
+            operator.to_bytes().to_string(),
+        ),
+        ("CRON_SECRET", SECRET.to_string()),
+        ("MINT_BATCH_SIZE", batch.to_string()),
+    ]);
+    let config = Config::from_source(|k| vars.get(k).cloned())?;
+    let state = startup::prepare(config).await?;
+    seed(&state.pool, n).await?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(startup::serve(state.clone(), listener, async move {
+        let _ = stopped.await;
+    }));
+    println!(
+        "mint_bench: {n} approved rewards to {WALLETS} wallets, batches of {batch}, anvil {}",
+        anvil.endpoint()
+    );
+
+    let started = Instant::now();
+    let summary: MintSummary = reqwest::Client::builder()
+        .timeout(Duration::from_secs(3600))
+        .build()?
+        .get(format!("http://{addr}/api/cron/refcodes-mint"))
+        .bearer_auth(SECRET)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let elapsed = started.elapsed();
+    let _ = stop.send(());
+    server.await??;
+
+    let per_reward = summary.gas_used as f64 / summary.minted.max(1) as f64;
+    println!(
+        "minted {} in {:.2} s ({:.0} rewards/s), {} batches ({} transactions), gas {} in total, {:.0} per reward",
+        summary.minted,
+        elapsed.as_secs_f64(),
+        summary.minted as f64 / elapsed.as_secs_f64(),
+        summary.batches,
+        summary.tx_hashes.len(),
+        summary.gas_used,
+        per_reward
+    );
+    let token = RewardToken::new(deployment.token, admin.provider().clone());
+    let supply = token.totalSupply().call().await?;
+    let chain = Chain {
+        minter: state.mint.minter().await?,
+        config: state.mint.config(),
+    };
+    let drift = reconcile::report(&state.pool, &chain).await?.drift;
+    let counts = db::rewards::count_by_status(&state.pool).await?;
+    let exact = summary.minted == n as u64
+        && supply == U256::from(AMOUNT) * U256::from(n)
+        && drift.is_empty();
+    println!(
+        "ledger {counts:?}, token supply {supply}, drift {} ({})",
+        drift.len(),
+        if exact { "exactly once" } else { "MISMATCH" }
+    );
+    if !exact {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// `n` approved rewards, wallet `i % WALLETS`, in one transaction.
+async fn seed(pool: &sqlx::PgPool, n: usize) -> Result<(), Error> {
+    let mut tx = pool.begin().await?;
+    for i in 0..n {
+        let reference = format!("BENCH-{i:06}");
+        let data = json!({
+            "orderReference": reference, "kind": "store", "referralCode": "BENCH",
+            "referrerUserId": "bench-referrer", "referrerWallet": format!("0x{:040x}", 0x1000_0000 + i % WALLETS),
+            "buyerUserId": format!("bench-buyer-{i}"), "rail": "crypto", "fiatAmount": 2000, "currency": "UAH",
+            "rateBps": 500, "oracle": null, "amountWei": AMOUNT.to_string(), "priceNeeded": false,
+            "status": "approved", "txHash": null, "blockNumber": null, "attempts": 0, "lastError": null,
+            "approvedBy": "auto", "rejectedReason": null,
+        });
+        db::rewards::insert(&mut *tx, &auth::new_id(), &data).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
