@@ -5,8 +5,9 @@
 //! `cargo run --release --no-default-features --features ssr --example mint_bench -- [N] [BATCH]`
 //! (defaults 10000 and 300). `DATABASE_URL` defaults to `postgres://postgres@127.0.0.1:5432/refcodes_mint_bench`;
 //! that database is dropped and created again.
+use refcodes::domain::mint::MintSummary;
 use refcodes::server::config::Config;
-use refcodes::server::minter::{Chain, MintSummary};
+use refcodes::server::minter::Chain;
 use refcodes::server::{auth, db, reconcile, startup};
 use refcodes_chain::alloy::primitives::U256;
 use refcodes_chain::anvil::{anvil_signer, spawn_anvil};

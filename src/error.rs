@@ -89,6 +89,8 @@ pub enum AppError {
         "the chain could not be reached; the rewards keep their status and the next run retries"
     )]
     ChainUnavailable,
+    #[error("no account has this email or id; check it and try again")]
+    UnknownUser,
     #[error("sign in to continue")]
     Unauthorized,
     #[error("this needs an administrator account")]
@@ -147,6 +149,7 @@ impl AppError {
             AppError::MintingNotConfigured => "minting_not_configured",
             AppError::MintBusy => "mint_busy",
             AppError::ChainUnavailable => "chain_unavailable",
+            AppError::UnknownUser => "unknown_user",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
@@ -182,6 +185,7 @@ impl AppError {
             AppError::Unauthorized | AppError::WrongCredentials | AppError::BadCronSecret => 401,
             AppError::Forbidden | AppError::CronDisabled => 403,
             AppError::NotFound
+            | AppError::UnknownUser
             | AppError::UnknownCode
             | AppError::UnknownWallet
             | AppError::UnknownOrder => 404,

@@ -840,3 +840,103 @@ async fn the_schedule_mints_without_a_call_and_a_wrong_chain_stops_the_start(poo
         "{e}"
     );
 }
+
+#[sqlx::test]
+async fn an_admin_mints_now_and_both_pages_link_the_transaction(pool: PgPool) {
+    let chain = Chain::start().await;
+    let explorer = "https://explorer.example/tx/{tx}";
+    let server = server(
+        &pool,
+        &chain,
+        &[
+            ("ADMIN_EMAILS", "boss@example.com"),
+            ("CHAIN_EXPLORER_TX_URL", explorer),
+        ],
+    )
+    .await;
+    let admin = client();
+    member(&admin, &server, "boss@example.com").await;
+    let referrer = client();
+    let referrer_id = member(&referrer, &server, "earner@example.com").await;
+    let refs = approved(&pool, "NOW", 3, WALLET_A, ONE).await;
+    sqlx::query(
+        "UPDATE referral_rewards SET data = data || jsonb_build_object('referrerUserId', $1::text)",
+    )
+    .bind(&referrer_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let resp = referrer
+        .post(server.url("/api/admin/mint"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_error(resp).await, (403, "forbidden".into()));
+    let resp = admin
+        .post(server.url("/api/admin/mint"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let summary: Value = resp.json().await.unwrap();
+    assert_eq!(summary["minted"], 3, "{summary}");
+    let hash = summary["txHashes"][0].as_str().unwrap().to_string();
+    chain.assert_paid_once(&pool, &refs).await;
+
+    let page: Value = admin
+        .get(server.url("/api/admin/rewards?status=minted"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["txLinks"], explorer);
+    assert_eq!(page["rows"].as_array().unwrap().len(), 3);
+    assert!(page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["txHash"] == hash.as_str()));
+    let audit: Value = admin
+        .get(server.url("/api/admin/audit?action=mint"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit[0]["data"]["targetIds"][0], hash.as_str(), "{audit}");
+    assert_eq!(audit[0]["data"]["detail"]["minted"], 3, "{audit}");
+
+    let (status, body) =
+        call_server_fn(&referrer, &server, &refcodes::api::store::MyRewards {}).await;
+    assert_eq!(status, 200, "{body}");
+    let mine: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(mine["txLinks"], explorer);
+    let rewards = mine["rewards"].as_array().unwrap();
+    assert_eq!(rewards.len(), 3);
+    assert!(
+        rewards
+            .iter()
+            .all(|r| r["status"] == "minted" && r["txHash"] == hash.as_str()),
+        "{mine}"
+    );
+    // A second press finds nothing left to pay.
+    let again: Value = admin
+        .post(server.url("/api/admin/mint"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (again["minted"].as_u64(), again["batches"].as_u64()),
+        (Some(0), Some(0)),
+        "{again}"
+    );
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}

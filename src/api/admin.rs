@@ -3,7 +3,9 @@
 use super::ssr;
 #[cfg(feature = "ssr")]
 use crate::domain::admin::AdminAction;
-use crate::domain::admin::{RewardFilter, RewardPage};
+use crate::domain::admin::{CodePage, RewardFilter, RewardPage};
+use crate::domain::mint::MintSummary;
+use crate::domain::reward::TxLinks;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -15,12 +17,15 @@ async fn admin(s: &crate::server::state::AppState) -> Result<crate::domain::user
 
 #[server]
 pub async fn load_admin_rewards(
-    filter: RewardFilter,
+    #[server(default)] filter: RewardFilter,
     cursor: Option<String>,
 ) -> Result<RewardPage, AppError> {
     let s = ssr::state()?;
     admin(&s).await?;
-    ssr::respond(crate::server::admin_rewards::page(&s.pool, &filter, cursor.as_deref()).await)
+    ssr::respond(
+        crate::server::admin_rewards::page(&s.pool, &filter, cursor.as_deref(), &s.config.tx_links)
+            .await,
+    )
 }
 
 #[cfg(feature = "ssr")]
@@ -50,8 +55,8 @@ pub struct BulkDone {
 pub async fn admin_bulk(
     action: String,
     reason: Option<String>,
-    ids: Vec<String>,
-    filter: RewardFilter,
+    #[server(default)] ids: Vec<String>,
+    #[server(default)] filter: RewardFilter,
 ) -> Result<BulkDone, AppError> {
     let s = ssr::state()?;
     let me = admin(&s).await?;
@@ -79,39 +84,94 @@ pub struct AuditLine {
     pub reason: Option<String>,
 }
 
+/// The latest admin actions, optionally one action's (`approve`, `mint`, `grant_credit` …) or those touching
+/// one record (a reward id, a user id, a code, a transaction hash).
 #[server]
-pub async fn load_audit() -> Result<Vec<AuditLine>, AppError> {
+pub async fn load_audit(
+    action: Option<String>,
+    target: Option<String>,
+) -> Result<Vec<AuditLine>, AppError> {
     let s = ssr::state()?;
     admin(&s).await?;
-    let rows = ssr::respond(
-        crate::server::db::audit_log::list(&s.pool, None, None, 20)
+    let some = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+    let (action, target) = (some(action), some(target));
+    let rows =
+        crate::server::db::audit_log::list(&s.pool, action.as_deref(), target.as_deref(), 50)
             .await
-            .map_err(AppError::from),
-    )?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let d = &r.data;
-            let text = |k: &str| {
-                d.get(k)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            AuditLine {
-                at: r.created_at,
-                actor: text("actorEmail"),
-                action: text("action"),
-                count: d
-                    .get("targetIds")
-                    .and_then(|v| v.as_array())
-                    .map_or(0, Vec::len),
-                after: text("after"),
-                reason: d
-                    .pointer("/detail/reason")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string),
-            }
-        })
+            .map_err(AppError::from);
+    Ok(ssr::respond(rows)?
+        .iter()
+        .map(AuditLine::from_row)
         .collect())
+}
+
+#[cfg(feature = "ssr")]
+impl AuditLine {
+    fn from_row(r: &crate::server::db::audit_log::AuditRow) -> AuditLine {
+        let d = &r.data;
+        let text = |k: &str| match d.get(k) {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(serde_json::Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        AuditLine {
+            at: r.created_at,
+            actor: text("actorEmail"),
+            action: text("action"),
+            count: d
+                .get("targetIds")
+                .and_then(|v| v.as_array())
+                .map_or(0, Vec::len),
+            after: text("after"),
+            reason: d
+                .pointer("/detail/reason")
+                .and_then(|v| v.as_str())
+                .map(str::to_string),
+        }
+    }
+}
+
+/// "Mint now": the cron's routine, with its summary (and where its transactions are shown).
+#[server]
+pub async fn admin_mint_now() -> Result<(MintSummary, TxLinks), AppError> {
+    let s = ssr::state()?;
+    let me = admin(&s).await?;
+    let summary = crate::server::admin_rewards::mint_now(&s.pool, &s.ledger, &s.mint, &me).await;
+    Ok((ssr::respond(summary)?, s.config.tx_links.clone()))
+}
+
+/// Grants platform credit (a decimal amount in the store currency) to the account with `email`; answers the
+/// new balance for the page to show.
+#[server]
+pub async fn admin_grant_credit(email: String, amount: String) -> Result<String, AppError> {
+    let s = ssr::state()?;
+    let me = admin(&s).await?;
+    let currency = crate::domain::membership::TIER_CURRENCY;
+    let granted =
+        crate::server::payments::credit::grant_by_email(&s.pool, &me, &email, &amount, currency)
+            .await;
+    let granted = ssr::respond(granted)?;
+    Ok(crate::domain::money::display(
+        granted.balance,
+        &granted.currency,
+    ))
+}
+
+#[server]
+pub async fn load_admin_codes(
+    search: Option<String>,
+    cursor: Option<String>,
+) -> Result<CodePage, AppError> {
+    let s = ssr::state()?;
+    admin(&s).await?;
+    ssr::respond(
+        crate::server::admin_codes::page(&s.pool, search.as_deref(), cursor.as_deref()).await,
+    )
+}
+
+#[server]
+pub async fn admin_set_code_active(code: String, active: bool) -> Result<(), AppError> {
+    let s = ssr::state()?;
+    let me = admin(&s).await?;
+    ssr::respond(crate::server::admin_codes::set_active(&s.pool, &me, &code, active).await)
 }

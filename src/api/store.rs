@@ -2,7 +2,7 @@
 //! `server::payments`. Form actions end in a redirect, so they work before hydration too.
 #[cfg(feature = "ssr")]
 use super::ssr;
-use crate::domain::reward::MyReward;
+use crate::domain::reward::EarnedRewards;
 use crate::domain::store::{CardCheckout, OrderView, Product};
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -171,12 +171,14 @@ pub async fn upgrade_membership(locale: String, tier: String) -> Result<(), AppE
 
 /// The rewards the signed-in member earned as a referrer.
 #[server]
-pub async fn my_rewards() -> Result<Vec<MyReward>, AppError> {
+pub async fn my_rewards() -> Result<EarnedRewards, AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    ssr::respond(
-        crate::server::db::rewards::for_referrer(&s.pool, &me.user_id, 100)
-            .await
-            .map_err(AppError::from),
-    )
+    let rewards = crate::server::db::rewards::for_referrer(&s.pool, &me.user_id, 100)
+        .await
+        .map_err(AppError::from);
+    Ok(EarnedRewards {
+        rewards: ssr::respond(rewards)?,
+        tx_links: s.config.tx_links.clone(),
+    })
 }

@@ -89,6 +89,32 @@ pub struct RewardPage {
     pub rows: Vec<AdminReward>,
     pub next_cursor: Option<String>,
     pub totals: Vec<StatusTotal>,
+    pub tx_links: crate::domain::reward::TxLinks,
+}
+
+/// One referral code in the admin's overview, with its funnel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminCode {
+    pub code: String,
+    pub owner_email: Option<String>,
+    pub wallet: String,
+    pub label: Option<String>,
+    pub active: bool,
+    pub visits: i64,
+    pub signups: i64,
+    /// Paid orders it attributed.
+    pub orders: i64,
+    pub rewards: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A page of codes in code order; `next_cursor` is the last code shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodePage {
+    pub codes: Vec<AdminCode>,
+    pub next_cursor: Option<String>,
 }
 
 /// What an admin does to rewards.

@@ -3,6 +3,7 @@ pub mod admin;
 pub mod auth;
 pub mod locale;
 pub mod membership;
+pub mod mint;
 pub mod money;
 pub mod refcode;
 pub mod reward;

@@ -102,6 +102,30 @@ pub struct MyReward {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// The rewards a member earned, and where their transactions are shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EarnedRewards {
+    pub rewards: Vec<MyReward>,
+    pub tx_links: TxLinks,
+}
+
+/// Links a transaction hash to the block explorer: `CHAIN_EXPLORER_TX_URL` with `{tx}` replaced by the hash.
+/// Without a template there is no explorer (a local chain, say) and the hash is shown as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxLinks(pub Option<String>);
+
+impl TxLinks {
+    pub const PLACEHOLDER: &'static str = "{tx}";
+
+    pub fn link(&self, hash: &str) -> Option<String> {
+        let hash_is_plain =
+            hash.starts_with("0x") && hash[2..].bytes().all(|b| b.is_ascii_hexdigit());
+        let template = self.0.as_deref().filter(|_| hash_is_plain)?;
+        Some(template.replace(Self::PLACEHOLDER, hash))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::RewardStatus::*;
@@ -150,5 +174,17 @@ mod tests {
             assert_eq!(RewardStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(RewardStatus::parse("paid"), None);
+    }
+
+    #[test]
+    fn a_transaction_links_to_the_explorer_template_only_when_one_is_set() {
+        let hash = "0x8f3a0c2b9e4d5f60718293a4b5c6d7e8f9a0b1c2d3e4f5061728394a5b6c7d8e";
+        let links = TxLinks(Some("https://sepolia.etherscan.io/tx/{tx}".into()));
+        assert_eq!(
+            links.link(hash).as_deref(),
+            Some("https://sepolia.etherscan.io/tx/0x8f3a0c2b9e4d5f60718293a4b5c6d7e8f9a0b1c2d3e4f5061728394a5b6c7d8e")
+        );
+        assert_eq!(TxLinks(None).link(hash), None);
+        assert_eq!(links.link("javascript:alert(1)"), None);
     }
 }

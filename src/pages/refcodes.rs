@@ -13,7 +13,7 @@ use crate::domain::refcode::{
     format_token_amount, RefcodeCard, RewardTally, MAX_CODE_LEN, MIN_CODE_LEN,
     REWARD_TOKEN_DECIMALS,
 };
-use crate::domain::reward::{MyReward, RewardStatus};
+use crate::domain::reward::{MyReward, RewardStatus, TxLinks};
 use crate::error::AppError;
 use crate::i18n::*;
 use leptos::prelude::*;
@@ -392,8 +392,8 @@ fn MyRewards() -> impl IntoView {
             <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
                 {move || Suspend::new(async move {
                     match rewards.await {
-                        Ok(list) if list.is_empty() => view! { <p class="muted">{t!(i18n, refcodes.rewards.empty)}</p> }.into_any(),
-                        Ok(list) => view! { <RewardTable list /> }.into_any(),
+                        Ok(mine) if mine.rewards.is_empty() => view! { <p class="muted">{t!(i18n, refcodes.rewards.empty)}</p> }.into_any(),
+                        Ok(mine) => view! { <RewardTable list=mine.rewards links=mine.tx_links /> }.into_any(),
                         Err(e) => view! { <ErrorText error=Some(e) /> }.into_any(),
                     }
                 })}
@@ -403,7 +403,7 @@ fn MyRewards() -> impl IntoView {
 }
 
 #[component]
-fn RewardTable(list: Vec<MyReward>) -> impl IntoView {
+fn RewardTable(list: Vec<MyReward>, links: TxLinks) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <table class="rewards">
@@ -427,11 +427,28 @@ fn RewardTable(list: Vec<MyReward>) -> impl IntoView {
                             <td>{display(r.fiat_amount, &r.currency)}</td>
                             <td>{tokens}</td>
                             <td data-testid="reward-status">{reward_status_label(r.status)}</td>
-                            <td>{r.tx_hash.clone().map(|h| view! { <code class="tx">{h}</code> })}</td>
+                            <td>{r.tx_hash.clone().map(|hash| view! { <TxHash hash links=links.clone() /> })}</td>
                         </tr>
                     }
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// A transaction hash, shortened, linked to the block explorer when one is configured.
+#[component]
+pub fn TxHash(hash: String, links: TxLinks) -> impl IntoView {
+    let short = if hash.len() > 14 {
+        format!("{}…{}", &hash[..10], &hash[hash.len() - 4..])
+    } else {
+        hash.clone()
+    };
+    match links.link(&hash) {
+        Some(href) => view! {
+            <a class="tx" href=href title=hash target="_blank" rel="noopener noreferrer" data-testid="tx-link">{short}</a>
+        }
+        .into_any(),
+        None => view! { <code class="tx" title=hash data-testid="tx-hash">{short}</code> }.into_any(),
     }
 }

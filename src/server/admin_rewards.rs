@@ -2,7 +2,11 @@
 //! Every action is one transaction with its audit entry; only moves an admin may start succeed, and only
 //! legal ones (`db::rewards::move_status_from`).
 use super::db::{self, audit_log::Entry};
+use super::ledger::Ledger;
+use super::minter::{self, MintService};
 use crate::domain::admin::{AdminAction, Cursor, RewardFilter, RewardPage, BULK_CAP, PAGE_SIZE};
+use crate::domain::mint::MintSummary;
+use crate::domain::reward::TxLinks;
 use crate::domain::user::Me;
 use crate::error::AppError;
 use serde::Serialize;
@@ -13,6 +17,7 @@ pub async fn page(
     pool: &PgPool,
     filter: &RewardFilter,
     cursor: Option<&str>,
+    tx_links: &TxLinks,
 ) -> Result<RewardPage, AppError> {
     let after = cursor
         .filter(|c| !c.is_empty())
@@ -42,6 +47,7 @@ pub async fn page(
         rows,
         next_cursor,
         totals,
+        tx_links: tx_links.clone(),
     })
 }
 
@@ -167,4 +173,31 @@ pub async fn act_on_filter(
     }
     let ids: Vec<String> = rows.into_iter().map(|r| r.id).collect();
     act(pool, admin, &ids, action).await
+}
+
+/// "Mint now": the cron's routine (same lock, same steps), run for an admin; the run is audit-logged with
+/// its summary.
+pub async fn mint_now(
+    pool: &PgPool,
+    ledger: &Ledger,
+    mint: &MintService,
+    admin: &Me,
+) -> Result<MintSummary, AppError> {
+    let summary = minter::run(pool, ledger, mint).await?;
+    let entry = Entry {
+        actor_user_id: &admin.user_id,
+        actor_email: &admin.email,
+        action: "mint",
+        target_ids: &summary.tx_hashes,
+        before: Value::Null,
+        after: json!("minted"),
+        detail: serde_json::to_value(&summary).unwrap_or(Value::Null),
+    };
+    db::audit_log::record(pool, &entry).await?;
+    tracing::info!(
+        admin = admin.user_id,
+        minted = summary.minted,
+        "admin mint run"
+    );
+    Ok(summary)
 }

@@ -1,5 +1,6 @@
 //! Every environment variable the server reads, parsed once at start-up.
 //! A bad value stops the server with the variable, the value and what was expected.
+use crate::domain::reward::TxLinks;
 use refcodes_chain::alloy::primitives::Address;
 use refcodes_chain::alloy::signers::local::PrivateKeySigner;
 use std::fmt;
@@ -36,6 +37,8 @@ pub struct Config {
     /// `Authorization: Bearer` secret of `GET /api/cron/refcodes-mint`; unset = the endpoint refuses. Never shown.
     pub cron_secret: Option<String>,
     pub mint: MintConfig,
+    /// `CHAIN_EXPLORER_TX_URL`: where pages link a reward's transaction.
+    pub tx_links: TxLinks,
 }
 
 /// The reward minter's settings (DESIGN §4.8).
@@ -176,6 +179,7 @@ impl Config {
         let oracle = parse_oracle(&get, chain_rpc_url.is_some())?;
         let mint = parse_mint(&get, chain_rpc_url.as_deref())?;
         let cron_secret = parse_cron_secret(&get)?;
+        let tx_links = parse_tx_links(&get)?;
         let rates = RewardRates {
             store_bps: ranged(&get, "REFERRAL_REWARD_BPS", 500, 0..=10_000, BPS)?,
             membership_bps: ranged(&get, "MEMBERSHIP_REWARD_BPS", 1000, 0..=10_000, BPS)?,
@@ -237,6 +241,7 @@ impl Config {
             oracle,
             chain_rpc_url,
             cron_secret,
+            tx_links,
             mint,
         })
     }
@@ -465,6 +470,24 @@ fn parse_cron_secret(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Str
         }),
         other => Ok(other),
     }
+}
+
+fn parse_tx_links(get: &impl Fn(&str) -> Option<String>) -> Result<TxLinks, ConfigError> {
+    let Some(template) = get("CHAIN_EXPLORER_TX_URL").map(|s| s.trim().to_string()) else {
+        return Ok(TxLinks(None));
+    };
+    let web = template.starts_with("https://") || template.starts_with("http://");
+    if !web
+        || template.matches(TxLinks::PLACEHOLDER).count() != 1
+        || template.contains(char::is_whitespace)
+    {
+        return Err(ConfigError {
+            var: "CHAIN_EXPLORER_TX_URL",
+            value: template,
+            expected: "an http(s) URL with {tx} where the transaction hash goes, like https://etherscan.io/tx/{tx}",
+        });
+    }
+    Ok(TxLinks(Some(template)))
 }
 
 /// `"0.05"` → 5·10^16 wei (18 decimals).
@@ -799,6 +822,17 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.var, "REFERRAL_MINTER_PRIVATE_KEY");
         assert!(!e.to_string().contains(&KEY[2..20]), "{e}");
+        let e = config(&[DB, ("CHAIN_EXPLORER_TX_URL", "https://etherscan.io/tx/")]).unwrap_err();
+        assert_eq!(e.var, "CHAIN_EXPLORER_TX_URL");
+        let c = config(&[
+            DB,
+            ("CHAIN_EXPLORER_TX_URL", "https://etherscan.io/tx/{tx}"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.tx_links.link("0xab").as_deref(),
+            Some("https://etherscan.io/tx/0xab")
+        );
         let e = config(&[DB, ("CRON_SECRET", "short-secret")]).unwrap_err();
         assert_eq!(e.var, "CRON_SECRET");
         assert!(!e.to_string().contains("short-secret"));

@@ -1,4 +1,5 @@
 //! Server-only code: configuration, repositories, services and the HTTP surface.
+pub mod admin_codes;
 pub mod admin_rewards;
 pub mod attribution;
 pub mod auth;

@@ -264,3 +264,23 @@ pub async fn referred_buyer(
     let id = member(&http, server, email).await;
     (http, id)
 }
+
+/// Calls a server function as a page does (URL-encoded arguments): its status and body.
+pub async fn call_server_fn<F>(
+    http: &reqwest::Client,
+    server: &TestServer,
+    args: &F,
+) -> (u16, String)
+where
+    F: leptos::server_fn::ServerFn + serde::Serialize,
+{
+    let resp = http
+        .post(server.url(F::PATH))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(serde_qs::to_string(args).expect("server function arguments"))
+        .send()
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.text().await.unwrap())
+}

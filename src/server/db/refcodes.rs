@@ -1,5 +1,6 @@
 //! The `refcodes` collection: `data = {code, userId, wallet, label, active, visits}`; codes unique upper-case.
 use super::violated_constraint;
+use crate::domain::admin::AdminCode;
 use crate::domain::refcode::{Funnel, Refcode, RewardTally};
 use serde_json::{json, Map, Value};
 use sqlx::PgExecutor;
@@ -296,4 +297,64 @@ pub async fn list_with_funnel(
             (code, funnel)
         })
         .collect())
+}
+
+/// Every code for the admin, in code order after `after`, optionally those whose code, owner email or wallet
+/// contains `search`; each with its funnel.
+pub async fn admin_page(
+    db: impl PgExecutor<'_>,
+    search: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Vec<AdminCode>> {
+    sqlx::query_as!(
+        AdminCode,
+        r#"SELECT r.data->>'code' AS "code!", u.data->>'email' AS owner_email, r.data->>'wallet' AS "wallet!",
+                  r.data->>'label' AS label, COALESCE((r.data->>'active')::boolean, false) AS "active!",
+                  COALESCE((r.data->>'visits')::bigint, 0) AS "visits!",
+                  (SELECT count(*) FROM users b
+                    WHERE b.data->'referredBy'->>'code' = r.data->>'code') AS "signups!",
+                  (SELECT count(*) FROM orders o
+                    WHERE o.data->>'referralCode' = r.data->>'code' AND o.data->>'status' = 'paid') AS "orders!",
+                  (SELECT count(*) FROM referral_rewards w
+                    WHERE w.data->>'referralCode' = r.data->>'code') AS "rewards!",
+                  r.created_at
+           FROM refcodes r LEFT JOIN users u ON u.id = r.data->>'userId'
+           WHERE ($1::text IS NULL OR strpos(upper(r.data->>'code'), upper($1)) > 0
+                  OR strpos(lower(u.data->>'email'), lower($1)) > 0
+                  OR strpos(lower(r.data->>'wallet'), lower($1)) > 0)
+             AND ($2::text IS NULL OR r.data->>'code' > $2)
+           ORDER BY r.data->>'code' LIMIT $3"#,
+        search,
+        after,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Turns any member's code on or off; the previous state, `None` when there is no such code.
+pub async fn set_active(
+    tx: &mut sqlx::PgConnection,
+    code: &str,
+    active: bool,
+) -> sqlx::Result<Option<bool>> {
+    let before = sqlx::query_scalar!(
+        r#"SELECT COALESCE((data->>'active')::boolean, false) AS "active!" FROM refcodes
+           WHERE upper(data->>'code') = upper($1) FOR UPDATE"#,
+        code
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    if before.is_some() {
+        sqlx::query!(
+            r#"UPDATE refcodes SET data = jsonb_set(data, '{active}', to_jsonb($2::boolean)), updated_at = now()
+               WHERE upper(data->>'code') = upper($1)"#,
+            code,
+            active
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(before)
 }

@@ -1,8 +1,11 @@
-//! The admin JSON endpoints: the reward ledger, actions on rewards, the CSV export and the audit log.
+//! The admin JSON endpoints: the reward ledger, actions on rewards, "Mint now", the CSV export, the codes
+//! overview and the audit log.
 //! Every handler checks the role itself (anonymous → 401, member → 403).
 use super::{JsonBody, QueryParams, SessionToken};
-use crate::domain::admin::{AdminAction, RewardFilter, RewardPage};
+use crate::domain::admin::{AdminAction, CodePage, RewardFilter, RewardPage};
+use crate::domain::mint::MintSummary;
 use crate::error::AppError;
+use crate::server::admin_codes;
 use crate::server::admin_rewards::{self, Acted};
 use crate::server::db::audit_log::{self, AuditRow};
 use crate::server::state::AppState;
@@ -22,6 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/rewards/bulk", post(bulk))
         .route("/api/admin/rewards/{id}/{action}", post(act_one))
         .route("/api/admin/audit", get(audit))
+        .route("/api/admin/mint", post(mint_now))
+        .route("/api/admin/refcodes", get(codes))
+        .route("/api/admin/refcodes/{code}/{action}", post(set_code_active))
 }
 
 #[derive(Deserialize)]
@@ -37,7 +43,7 @@ async fn ledger(
     QueryParams(q): QueryParams<LedgerQuery>,
 ) -> Result<Json<RewardPage>, AppError> {
     auth::require_admin(&s.pool, token.as_deref()).await?;
-    admin_rewards::page(&s.pool, &q.filter, q.cursor.as_deref())
+    admin_rewards::page(&s.pool, &q.filter, q.cursor.as_deref(), &s.config.tx_links)
         .await
         .map(Json)
 }
@@ -113,6 +119,48 @@ async fn export(
         body,
     )
         .into_response())
+}
+
+async fn mint_now(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+) -> Result<Json<MintSummary>, AppError> {
+    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
+    admin_rewards::mint_now(&s.pool, &s.ledger, &s.mint, &admin)
+        .await
+        .map(Json)
+}
+
+#[derive(Deserialize)]
+struct CodesQuery {
+    search: Option<String>,
+    cursor: Option<String>,
+}
+
+async fn codes(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    QueryParams(q): QueryParams<CodesQuery>,
+) -> Result<Json<CodePage>, AppError> {
+    auth::require_admin(&s.pool, token.as_deref()).await?;
+    admin_codes::page(&s.pool, q.search.as_deref(), q.cursor.as_deref())
+        .await
+        .map(Json)
+}
+
+async fn set_code_active(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    Path((code, action)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
+    let active = match action.as_str() {
+        "activate" => true,
+        "deactivate" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    admin_codes::set_active(&s.pool, &admin, &code, active).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

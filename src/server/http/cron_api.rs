@@ -1,9 +1,10 @@
 //! `GET /api/cron/refcodes-mint` (a scheduler with `Authorization: Bearer <CRON_SECRET>`) and the admin's
 //! ledger↔chain reconciliation report `GET /api/admin/reconciliation`.
 use super::SessionToken;
+use crate::domain::mint::MintSummary;
 use crate::error::AppError;
 use crate::server::auth;
-use crate::server::minter::{self, Chain, MintSummary};
+use crate::server::minter::{self, Chain};
 use crate::server::reconcile::{self, Report};
 use crate::server::state::AppState;
 use axum::extract::State;

@@ -102,15 +102,7 @@ async fn grant_credit(
         .currency
         .as_deref()
         .unwrap_or(crate::domain::membership::TIER_CURRENCY);
-    let balance = credit::grant(
-        &s.pool,
-        &admin.user_id,
-        &body.user_id,
-        &body.amount,
-        currency,
-    )
-    .await?;
-    Ok(Json(
-        json!({ "userId": body.user_id, "balance": balance, "currency": currency }),
-    ))
+    credit::grant(&s.pool, &admin, &body.user_id, &body.amount, currency)
+        .await
+        .map(|granted| Json(json!(granted)))
 }

@@ -4,8 +4,9 @@
 use super::{on_paid, reward_paid};
 use crate::domain::money::{display, parse_decimal};
 use crate::domain::store::{OrderStatus, Rail};
+use crate::domain::user::Me;
 use crate::error::AppError;
-use crate::server::db;
+use crate::server::db::{self, audit_log::Entry};
 use crate::server::ledger::Ledger;
 use serde_json::json;
 use sqlx::PgPool;
@@ -79,21 +80,61 @@ pub async fn balance(pool: &PgPool, user_id: &str, currency: &str) -> Result<i64
     Ok(db::credit::balance(pool, user_id, currency).await?)
 }
 
-/// An admin grants credit; `amount` is a decimal like `250.00`.
+/// An admin grants credit to the account with `email`; `amount` is a decimal like `250.00`.
+pub async fn grant_by_email(
+    pool: &PgPool,
+    admin: &Me,
+    email: &str,
+    amount: &str,
+    currency: &str,
+) -> Result<CreditGranted, AppError> {
+    let user = db::users::credentials_by_email(pool, email.trim())
+        .await?
+        .ok_or(AppError::UnknownUser)?;
+    grant(pool, admin, &user.user_id, amount, currency).await
+}
+
+/// A grant's result: the account and its new balance (minor units).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditGranted {
+    pub user_id: String,
+    pub balance: i64,
+    pub currency: String,
+}
+
+/// An admin grants credit; `amount` is a decimal like `250.00`. The entry and its audit record land together.
 pub async fn grant(
     pool: &PgPool,
-    admin_id: &str,
+    admin: &Me,
     user_id: &str,
     amount: &str,
     currency: &str,
-) -> Result<i64, AppError> {
+) -> Result<CreditGranted, AppError> {
     let minor = parse_decimal(amount.trim(), currency)
         .filter(|m| *m > 0)
         .ok_or(AppError::InvalidAmount)?;
-    if db::users::me(pool, user_id).await?.is_none() {
-        return Err(AppError::NotFound);
+    let mut tx = pool.begin().await?;
+    if !db::users::lock(&mut *tx, user_id).await? {
+        return Err(AppError::UnknownUser);
     }
-    db::credit::grant(pool, user_id, minor, currency, admin_id).await?;
+    let before = db::credit::balance(&mut *tx, user_id, currency).await?;
+    db::credit::grant(&mut *tx, user_id, minor, currency, &admin.user_id).await?;
+    let entry = Entry {
+        actor_user_id: &admin.user_id,
+        actor_email: &admin.email,
+        action: "grant_credit",
+        target_ids: &[user_id.to_string()],
+        before: json!({ user_id: display(before, currency) }),
+        after: json!(display(before + minor, currency)),
+        detail: json!({ "amount": minor, "currency": currency }),
+    };
+    db::audit_log::record(&mut *tx, &entry).await?;
+    tx.commit().await?;
     tracing::info!(user_id, amount = minor, "credit granted");
-    Ok(db::credit::balance(pool, user_id, currency).await?)
+    Ok(CreditGranted {
+        user_id: user_id.to_string(),
+        balance: before + minor,
+        currency: currency.to_string(),
+    })
 }

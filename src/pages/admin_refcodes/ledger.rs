@@ -1,31 +1,16 @@
-//! The admin page (the seed's ADMIN_REFCODES route): the reward ledger with filters (kept in the URL), totals,
-//! per-row and bulk actions, the CSV export of the filter, and the latest audit entries.
-use super::errors::ErrorText;
-use super::guard::RequireUser;
-use super::refcodes::reward_status_label;
-use crate::api::admin::{load_admin_rewards, load_audit, AdminAct, AdminBulk};
+//! The reward ledger: filters (kept in the URL), totals, row and bulk actions, the CSV export of the filter.
+use super::{query_value, Actions};
+use crate::api::admin::{load_admin_rewards, AdminAct, AdminBulk};
 use crate::domain::admin::{AdminReward, RewardFilter, StatusTotal};
 use crate::domain::money::display;
 use crate::domain::refcode::{format_token_amount, REWARD_TOKEN_DECIMALS};
-use crate::domain::reward::{RewardKind, RewardStatus};
+use crate::domain::reward::{RewardKind, RewardStatus, TxLinks};
 use crate::domain::store::Rail;
 use crate::i18n::*;
+use crate::pages::errors::ErrorText;
+use crate::pages::refcodes::{reward_status_label, TxHash};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-#[component]
-pub fn AdminRefcodesPage() -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <Title text=move || t_string!(i18n, refcodes.admin.title) />
-        <RequireUser admin=true>
-            <h1 data-testid="admin-title">{t!(i18n, refcodes.admin.title)}</h1>
-            <p class="lead">{t!(i18n, refcodes.admin.lead)}</p>
-            <Ledger />
-        </RequireUser>
-    }
-}
 
 /// The filter and page cursor as the URL's query holds them.
 fn filter_from_query(get: impl Fn(&str) -> Option<String>) -> RewardFilter {
@@ -55,12 +40,7 @@ fn query_of(f: &RewardFilter) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut push = |k: &str, v: Option<String>| {
         if let Some(v) = v {
-            parts.push(format!(
-                "{k}={}",
-                v.replace('&', "%26")
-                    .replace(' ', "%20")
-                    .replace('@', "%40")
-            ));
+            parts.push(format!("{k}={}", query_value(&v)));
         }
     };
     push("status", f.status.map(|s| s.as_str().into()));
@@ -75,23 +55,16 @@ fn query_of(f: &RewardFilter) -> String {
 }
 
 #[component]
-fn Ledger() -> impl IntoView {
+pub fn Ledger() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let filter = Memo::new(move |_| filter_from_query(|k| query.read().get(k)));
     let cursor = Memo::new(move |_| query.read().get("cursor"));
-    let act = ServerAction::<AdminAct>::new();
-    let bulk = ServerAction::<AdminBulk>::new();
+    let actions = expect_context::<Actions>();
+    let (act, bulk) = (actions.act, actions.bulk);
     let page = Resource::new(
-        move || {
-            (
-                filter.get(),
-                cursor.get(),
-                act.version().get(),
-                bulk.version().get(),
-            )
-        },
-        |(filter, cursor, _, _)| load_admin_rewards(filter, cursor),
+        move || (filter.get(), cursor.get(), actions.changes()),
+        |(filter, cursor, _)| load_admin_rewards(filter, cursor),
     );
     let selected = RwSignal::new(Vec::<String>::new());
     view! {
@@ -109,7 +82,7 @@ fn Ledger() -> impl IntoView {
                         view! {
                             <Totals totals=page.totals.clone() />
                             <BulkBar bulk selected filter=f.clone() matching=page.totals.iter().map(|t| t.count).sum() />
-                            <Rows rows=page.rows act selected />
+                            <Rows rows=page.rows links=page.tx_links act selected />
                             {next.map(|href| view! { <p><a href=href data-testid="next-page">{t!(i18n, refcodes.admin.next)}</a></p> })}
                             <p><a href=format!("/api/admin/rewards.csv?{}", query_of(&f)) data-testid="export-csv" download>{t!(i18n, refcodes.admin.export_csv)}</a></p>
                         }
@@ -119,7 +92,6 @@ fn Ledger() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <Audit version=Signal::derive(move || act.version().get() + bulk.version().get()) />
     }
 }
 
@@ -272,6 +244,7 @@ fn BulkBar(
 #[component]
 fn Rows(
     rows: Vec<AdminReward>,
+    links: TxLinks,
     act: ServerAction<AdminAct>,
     selected: RwSignal<Vec<String>>,
 ) -> impl IntoView {
@@ -293,7 +266,7 @@ fn Rows(
                 </tr>
             </thead>
             <tbody>
-                {rows.into_iter().map(|r| view! { <Row r act selected /> }).collect_view()}
+                {rows.into_iter().map(|r| view! { <Row r links=links.clone() act selected /> }).collect_view()}
             </tbody>
         </table>
     }
@@ -303,6 +276,7 @@ fn Rows(
 #[component]
 fn Row(
     r: AdminReward,
+    links: TxLinks,
     act: ServerAction<AdminAct>,
     selected: RwSignal<Vec<String>>,
 ) -> impl IntoView {
@@ -358,7 +332,10 @@ fn Row(
                 {r.rejected_reason.clone().map(|e| view! { <br /><small>{e}</small> })}
                 {r.clawback_due.then(|| view! { <br /><small class="error">{t!(i18n, refcodes.admin.clawback)}</small> })}
             </td>
-            <td>{r.tx_hash.clone().map(|h| view! { <code class="tx" data-testid="row-tx">{h}</code> })}</td>
+            <td data-testid="row-tx">
+                {r.tx_hash.clone().map(|hash| view! { <TxHash hash links /> })}
+                {r.block_number.map(|b| view! { <br /><small>{format!("#{b}")}</small> })}
+            </td>
             <td class="actions">
                 {(status == RewardStatus::Pending).then(|| button("approve", t!(i18n, refcodes.admin.approve).into_any()))}
                 {(status == RewardStatus::Failed).then(|| button("retry", t!(i18n, refcodes.admin.retry).into_any()))}
@@ -376,35 +353,5 @@ fn Row(
                 })}
             </td>
         </tr>
-    }
-}
-
-#[component]
-fn Audit(version: Signal<usize>) -> impl IntoView {
-    let i18n = use_i18n();
-    let entries = Resource::new(move || version.get(), |_| load_audit());
-    view! {
-        <section class="card" data-testid="audit">
-            <h2>{t!(i18n, refcodes.admin.audit_title)}</h2>
-            <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let entries = entries.await.unwrap_or_default();
-                    view! {
-                        <ul class="audit">
-                            {entries.into_iter().map(|e| {
-                                let count = e.count;
-                                view! {
-                                    <li data-action=e.action.clone()>
-                                        {e.at.format("%Y-%m-%d %H:%M:%S").to_string()} " · " {e.actor.clone()} " · " {e.action.clone()}
-                                        " → " {e.after.clone()} " · " {t!(i18n, refcodes.admin.rewards_count, count = move || count)}
-                                        {e.reason.clone().map(|r| format!(" · {r}"))}
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }
-                })}
-            </Suspense>
-        </section>
     }
 }
