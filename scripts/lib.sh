@@ -124,11 +124,12 @@ DEV_OPERATOR_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b786
 
 rpc() { curl -sf -m 3 -X POST -H 'content-type: application/json' --data "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "$1"; }
 
-# Starts anvil on a free loopback port, its state kept in target/chain across runs, and deploys the contracts
-# unless they are already there. Exports CHAIN_RPC_URL, REWARDS_CONTRACT_ADDRESS, REWARD_TOKEN_ADDRESS, CHAIN_ID.
+# Starts anvil on a free loopback port, its state kept in a folder (default target/chain) across runs, and
+# deploys the contracts unless they are already there.
+# Exports CHAIN_RPC_URL, REWARDS_CONTRACT_ADDRESS, REWARD_TOKEN_ADDRESS, CHAIN_ID.
 start_local_chain() {
   ensure_npm contracts
-  local dir="$ROOT/target/chain" port
+  local dir="${1:-$ROOT/target/chain}" port
   mkdir -p "$dir"
   port="$(free_port)"
   "$ANVIL_BIN" --host 127.0.0.1 --port "$port" --state "$dir/state.json" >"$dir/anvil.log" 2>&1 &

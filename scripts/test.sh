@@ -43,13 +43,16 @@ cargo leptos build
 
 step "Browser journeys (Playwright, headless Chromium; hydrated and without JavaScript)"
 psql -q "$server/postgres" -c 'DROP DATABASE IF EXISTS refcodes_e2e' -c 'CREATE DATABASE refcodes_e2e' >/dev/null
+rm -rf "$ROOT/target/chain-e2e"
+start_local_chain "$ROOT/target/chain-e2e"
 port="$(free_port)"
 log="$CARGO_TARGET_DIR/e2e-server.log"
 DATABASE_URL="$server/refcodes_e2e" LEPTOS_SITE_ADDR="127.0.0.1:$port" SITE_URL="http://127.0.0.1:$port" \
   LEPTOS_SITE_ROOT="$ROOT/target/site" SEED_DEMO=true ADMIN_EMAILS=admin@refcodes.local \
+  CHAIN_EXPLORER_TX_URL="https://explorer.invalid/tx/{tx}" \
   "$CARGO_TARGET_DIR/debug/refcodes" >"$log" 2>&1 &
 server_pid=$!
-trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+trap 'kill "$server_pid" "$ANVIL_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
   kill -0 "$server_pid" 2>/dev/null || { cat "$log"; exit 1; }

@@ -5,9 +5,9 @@ const PASSWORD = "password-123";
 const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 
 const TEXT = {
-  en: { approve: "Approve", reject: "Reject", reason: "Reason", pending: "Waiting for approval", approved: "Approved", rejected: "Rejected", title: "Referral rewards" },
-  uk: { approve: "Схвалити", reject: "Відхилити", reason: "Причина", pending: "Очікує схвалення", approved: "Схвалено", rejected: "Відхилено", title: "Реферальні винагороди" },
-  ru: { approve: "Одобрить", reject: "Отклонить", reason: "Причина", pending: "Ожидает одобрения", approved: "Одобрена", rejected: "Отклонена", title: "Реферальные вознаграждения" },
+  en: { pending: "Waiting for approval", approved: "Approved", rejected: "Rejected", minted: "Paid on chain", title: "Referral rewards", mintNow: "Mint now", mintedCount: /\d+ rewards? minted/ },
+  uk: { pending: "Очікує схвалення", approved: "Схвалено", rejected: "Відхилено", minted: "Виплачено в блокчейні", title: "Реферальні винагороди", mintNow: "Карбувати зараз", mintedCount: /Викарбувано \d+ винагород/ },
+  ru: { pending: "Ожидает одобрения", approved: "Одобрена", rejected: "Отклонена", minted: "Выплачена в блокчейне", title: "Реферальные вознаграждения", mintNow: "Выпустить сейчас", mintedCount: /Выпущено \d+ вознагражден/ },
 } as const;
 type Locale = keyof typeof TEXT;
 
@@ -35,10 +35,11 @@ async function signInAdmin(page: Page) {
 }
 
 for (const locale of ["en", "uk", "ru"] as const) {
-  test(`an admin approves one pending reward and rejects another with a reason in ${locale}`, async ({ page, request, browser }) => {
+  test(`an admin approves one pending reward, rejects another with a reason and mints in ${locale}`, async ({ page, request, browser }) => {
     test.skip(test.info().project.name !== "hydrated", "the admin journey runs hydrated");
     const t = TEXT[locale as Locale];
-    expect((await request.post("/api/auth/signup", { data: { email: uniqueEmail("admin-ref"), password: PASSWORD } })).status()).toBe(201);
+    const referrerEmail = uniqueEmail("admin-ref");
+    expect((await request.post("/api/auth/signup", { data: { email: referrerEmail, password: PASSWORD } })).status()).toBe(201);
     const code = `ADM-${Date.now().toString(36)}`.toUpperCase();
     expect((await request.post("/api/refcodes", { data: { code, wallet: WALLET } })).status()).toBe(201);
     const first = await cardPaidReward(browser, request, code);
@@ -66,6 +67,56 @@ for (const locale of ["en", "uk", "ru"] as const) {
     const rejected = page.locator(`[data-testid='ledger-row'][data-order='${second}'] [data-testid='row-status']`);
     await expect(rejected).toContainText(t.rejected);
     await expect(rejected).toContainText("test order, not a real sale");
-    await expect(page.getByTestId("audit")).toContainText("reject");
+    await expect(page.locator("[data-testid='audit'] li[data-action='reject']").first()).toBeVisible();
+
+    // "Mint now" pays the approved reward on chain; the row then links its transaction.
+    await page.getByTestId("mint-now").click();
+    await expect(page.getByTestId("mint-summary")).toContainText(t.mintedCount);
+    const minted = page.locator(`[data-testid='ledger-row'][data-order='${first}']`);
+    await expect(minted).toHaveAttribute("data-status", "minted");
+    await expect(minted.getByTestId("row-status")).toContainText(t.minted);
+    const txLink = minted.getByTestId("tx-link");
+    await expect(txLink).toHaveAttribute("href", /^https:\/\/explorer\.invalid\/tx\/0x[0-9a-f]{64}$/);
+    const href = await txLink.getAttribute("href");
+
+    // The referrer sees the same status and link on their own page.
+    const context = await browser.newContext();
+    const member = await context.newPage();
+    expect((await member.request.post("/api/auth/login", { data: { email: referrerEmail, password: PASSWORD } })).status()).toBe(200);
+    await open(member, `/${locale}/refcodes`);
+    const mine = member.locator(`[data-testid='reward-row'][data-order='${first}']`);
+    await expect(mine.getByTestId("reward-status")).toHaveText(t.minted);
+    await expect(mine.getByTestId("tx-link")).toHaveAttribute("href", href!);
+    await expect(member.locator(`[data-testid='reward-row'][data-order='${second}'] [data-testid='reward-status']`)).toHaveText(t.rejected);
+    await context.close();
   });
 }
+
+test("an admin grants credit by email, deactivates a code and filters the audit log in uk", async ({ page, request }) => {
+  test.skip(test.info().project.name !== "hydrated", "the admin journey runs hydrated");
+  const email = uniqueEmail("admin-tools");
+  expect((await request.post("/api/auth/signup", { data: { email, password: PASSWORD } })).status()).toBe(201);
+  const code = `TOOL-${Date.now().toString(36)}`.toUpperCase();
+  expect((await request.post("/api/refcodes", { data: { code, wallet: WALLET } })).status()).toBe(201);
+
+  await signInAdmin(page);
+  await open(page, `/uk/admin/refcodes?codes=${code}`);
+  await page.getByTestId("grant-email").fill(email);
+  await page.getByTestId("grant-amount").fill("250.00");
+  await page.getByTestId("grant-submit").click();
+  await expect(page.getByTestId("granted")).toHaveText("Нараховано. Новий баланс: 250.00 UAH");
+  await page.getByTestId("grant-email").fill("nobody@example.com");
+  await page.getByTestId("grant-submit").click();
+  await expect(page.getByTestId("grant-credit")).toContainText("Облікового запису з такою адресою немає");
+
+  const row = page.locator(`[data-testid='code-row'][data-code='${code}']`);
+  await expect(row).toHaveAttribute("data-active", "true");
+  await row.getByTestId("code-toggle").click();
+  await expect(row).toHaveAttribute("data-active", "false");
+  await expect(row).toContainText("Неактивний");
+
+  await open(page, `/uk/admin/refcodes?audit_action=deactivate_code&audit_target=${code}`);
+  const entries = page.locator("[data-testid='audit'] li");
+  await expect(entries).toHaveCount(1);
+  await expect(entries.first()).toContainText("код деактивовано");
+});
