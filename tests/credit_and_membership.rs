@@ -188,6 +188,7 @@ async fn a_membership_upgrade_paid_by_card_rewards_the_signup_referrer(pool: PgP
     );
     assert_eq!(r["referrerUserId"], referrer_id.as_str());
     assert_eq!(r["referrerWallet"], WALLET_B);
+    assert_eq!(r["attributedVia"], "signup");
     assert_eq!(
         (r["fiatAmount"].as_i64(), r["rateBps"].as_i64()),
         (Some(3_980), Some(2000))

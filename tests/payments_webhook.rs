@@ -76,6 +76,7 @@ async fn a_hundred_identical_approvals_pay_once(pool: PgPool) {
     assert_eq!(r["rail"], "fiat");
     assert_eq!(r["referrerUserId"], referrer_id.as_str());
     assert_eq!(r["referrerWallet"], WALLET_A);
+    assert_eq!(r["attributedVia"], "link");
     assert_eq!(r["fiatAmount"], 4200, "5 % of 840.00 UAH");
     // 42.00 UAH at the default fixed price of 40.00 UAH per token = 1.05 tokens.
     assert_eq!(r["amountWei"], "1050000000000000000");

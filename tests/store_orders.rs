@@ -122,6 +122,7 @@ async fn the_cookie_code_is_attributed_and_falls_back_to_the_signup_referral(poo
     assert_eq!(stored["referralCode"], "SPRING");
     assert_eq!(stored["referrerUserId"], referrer_id.as_str());
     assert_eq!(stored["referrerWallet"], WALLET_A);
+    assert_eq!(stored["referralVia"], "link");
 
     // Another device without the cookie: the signup referral still names the code.
     let elsewhere = client();
@@ -134,6 +135,14 @@ async fn the_cookie_code_is_attributed_and_falls_back_to_the_signup_referral(poo
     assert_eq!(resp.status(), 200);
     let created = order(&elsewhere, &server, ESPRESSO, 1).await;
     assert_eq!(created["referral"]["referralCode"], "SPRING");
+    let via: Option<String> = sqlx::query_scalar(
+        "SELECT data->>'referralVia' FROM orders WHERE data->>'orderReference' = $1",
+    )
+    .bind(created["orderReference"].as_str().unwrap())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(via.as_deref(), Some("signup"));
     server.stop().await;
 }
 

@@ -1,6 +1,6 @@
 //! What the admin ledger shows and the actions an admin may take on rewards (pure; shared with the page).
 use crate::domain::reward::{RewardKind, RewardStatus};
-use crate::domain::store::Rail;
+use crate::domain::store::{AttributedVia, Rail};
 use serde::{Deserialize, Serialize};
 
 /// Bulk actions touch at most this many rewards at once.
@@ -55,6 +55,8 @@ pub struct AdminReward {
     pub referrer_email: Option<String>,
     pub referral_code: String,
     pub referrer_wallet: String,
+    /// How the referral reached the order (the guards — self-referral, first purchase, wallet overlap — passed).
+    pub attributed_via: Option<AttributedVia>,
     pub rail: Rail,
     pub fiat_amount: i64,
     pub currency: String,

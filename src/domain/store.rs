@@ -170,6 +170,14 @@ pub enum Rejection {
     WalletOverlap,
 }
 
+/// How a referral reached an order: the first-touch link cookie, or the code the buyer signed up through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AttributedVia {
+    Link,
+    Signup,
+}
+
 /// The referral an order carries: `referralCode`, `referrerUserId`, `referrerWallet`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

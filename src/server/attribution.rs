@@ -2,7 +2,7 @@
 //! active code of someone else. At an order: the guards of `domain::store::attribute`.
 use super::db::{self, orders::AttributionRejected};
 use crate::domain::refcode::normalize_code;
-use crate::domain::store::{attribute, AttributionFacts};
+use crate::domain::store::{attribute, AttributedVia, AttributionFacts};
 use crate::domain::user::{Me, ReferredBy};
 use crate::error::AppError;
 use sqlx::PgPool;
@@ -37,6 +37,7 @@ pub async fn for_signup(
 #[derive(Debug, Default)]
 pub struct OrderAttribution {
     pub referral: Option<crate::domain::store::Referral>,
+    pub via: Option<AttributedVia>,
     pub rejected: Option<AttributionRejected>,
 }
 
@@ -48,9 +49,11 @@ pub async fn for_order(
     ring_ref: Option<&str>,
 ) -> Result<OrderAttribution, AppError> {
     let cookie_code = ring_ref.and_then(|raw| normalize_code(raw).ok());
-    let Some(code) = cookie_code.or_else(|| buyer.referred_by.as_ref().map(|r| r.code.clone()))
-    else {
-        return Ok(OrderAttribution::default());
+    let signup_code = || buyer.referred_by.as_ref().map(|r| r.code.clone());
+    let (code, via) = match (cookie_code, signup_code()) {
+        (Some(code), _) => (code, AttributedVia::Link),
+        (None, Some(code)) => (code, AttributedVia::Signup),
+        (None, None) => return Ok(OrderAttribution::default()),
     };
     let facts = db::refcodes::facts(pool, &code).await?;
     let has_purchase = db::orders::buyer_has_purchase(pool, &buyer.user_id).await?;
@@ -65,12 +68,14 @@ pub async fn for_order(
     Ok(match attribute(&code, &guard_facts) {
         Ok(referral) => OrderAttribution {
             referral: Some(referral),
+            via: Some(via),
             rejected: None,
         },
         Err(reason) => {
             tracing::info!(code, ?reason, "order attribution rejected");
             OrderAttribution {
                 referral: None,
+                via: None,
                 rejected: Some(AttributionRejected { code, reason }),
             }
         }

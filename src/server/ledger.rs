@@ -7,7 +7,7 @@ use super::db::{self, orders::OrderDoc, rewards::InsertRewardError};
 use super::oracle::{PriceOracle, Quote};
 use super::sizing::{reward_fiat, token_amount};
 use crate::domain::reward::{RewardKind, RewardStatus};
-use crate::domain::store::{Rail, Referral};
+use crate::domain::store::{AttributedVia, Rail, Referral};
 use crate::error::AppError;
 use serde_json::json;
 use sqlx::PgPool;
@@ -52,6 +52,7 @@ struct Basis<'a> {
     kind: RewardKind,
     order: &'a OrderDoc,
     referral: Referral,
+    via: Option<AttributedVia>,
     rail: Rail,
     bps: u32,
 }
@@ -75,6 +76,7 @@ impl Ledger {
             kind: RewardKind::Store,
             order,
             referral,
+            via: order.referral_via,
             rail,
             bps: self.rates.store_bps,
         };
@@ -119,6 +121,7 @@ impl Ledger {
                 referrer_user_id: code.owner,
                 referrer_wallet: code.wallet,
             },
+            via: Some(AttributedVia::Signup),
             rail: order.rail.unwrap_or(Rail::Fiat),
             bps: self.rates.membership_bps,
         };
@@ -159,6 +162,7 @@ impl Ledger {
             "referralCode": b.referral.referral_code,
             "referrerUserId": b.referral.referrer_user_id,
             "referrerWallet": b.referral.referrer_wallet,
+            "attributedVia": b.via,
             "buyerUserId": b.order.buyer_user_id,
             "rail": b.rail.as_str(),
             "fiatAmount": fiat,

@@ -5,7 +5,7 @@ use crate::domain::admin::{AdminReward, RewardFilter, StatusTotal};
 use crate::domain::money::display;
 use crate::domain::refcode::{format_token_amount, REWARD_TOKEN_DECIMALS};
 use crate::domain::reward::{RewardKind, RewardStatus, TxLinks};
-use crate::domain::store::Rail;
+use crate::domain::store::{AttributedVia, Rail};
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
 use crate::pages::refcodes::{reward_status_label, TxHash};
@@ -321,6 +321,15 @@ fn Row(
             <td>
                 {r.buyer_email.clone().unwrap_or_default()} " → " {r.referrer_email.clone().unwrap_or_default()}<br />
                 <small>{r.referral_code.clone()} " · " <code>{r.referrer_wallet.clone()}</code></small>
+                {r.attributed_via.map(|via| view! {
+                    <br />
+                    <small class="muted" data-testid="row-via">
+                        {match via {
+                            AttributedVia::Link => t!(i18n, refcodes.admin.via_link).into_any(),
+                            AttributedVia::Signup => t!(i18n, refcodes.admin.via_signup).into_any(),
+                        }}
+                    </small>
+                })}
             </td>
             <td>
                 {display(r.fiat_amount, &r.currency)} " · " {t!(i18n, refcodes.funnel.amount, amount = move || tokens.clone())}<br />

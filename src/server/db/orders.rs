@@ -1,7 +1,7 @@
 //! The `orders` collection. `data = {orderReference, kind, buyerUserId, items, amount, currency, status, rail,
 //! referralCode, referrerUserId, referrerWallet, attributionRejected, tier, previousTier, oversold}`.
 use crate::domain::store::{
-    OrderKind, OrderLine, OrderStatus, OrderView, Rail, Referral, Rejection,
+    AttributedVia, OrderKind, OrderLine, OrderStatus, OrderView, Rail, Referral, Rejection,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -34,6 +34,8 @@ pub struct OrderDoc {
     pub referrer_user_id: Option<String>,
     #[serde(default)]
     pub referrer_wallet: Option<String>,
+    #[serde(default)]
+    pub referral_via: Option<AttributedVia>,
     #[serde(default)]
     pub attribution_rejected: Option<AttributionRejected>,
     #[serde(default)]

@@ -111,6 +111,9 @@ fn row(
         referrer_email,
         referral_code: s("referralCode").unwrap_or_default(),
         referrer_wallet: s("referrerWallet").unwrap_or_default(),
+        attributed_via: d
+            .get("attributedVia")
+            .and_then(|v| serde_json::from_value(v.clone()).ok()),
         rail: if s("rail").as_deref() == Some("crypto") {
             Rail::Crypto
         } else {
