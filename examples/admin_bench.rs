@@ -6,13 +6,12 @@
 //! `cargo run --release --no-default-features --features ssr --example admin_bench -- [N]` (default 10000,
 //! at most the bulk cap). `DATABASE_URL` defaults to `postgres://postgres@127.0.0.1:5432/refcodes_admin_bench`;
 //! that database is dropped and created again.
-use refcodes::server::config::Config;
-use refcodes::server::startup;
+#[path = "common/server.rs"]
+mod server;
+
 use serde_json::{json, Value};
-use sqlx::migrate::MigrateDatabase;
-use std::collections::HashMap;
+use server::Bench;
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
 
 type Error = Box<dyn std::error::Error>;
 
@@ -22,29 +21,14 @@ const PASSWORD: &str = "bench-admin-password";
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let n: i64 = std::env::args().nth(1).map_or(Ok(10_000), |a| a.parse())?;
-    let database_url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/refcodes_admin_bench".into());
-    let _ = sqlx::Postgres::drop_database(&database_url).await;
-    sqlx::Postgres::create_database(&database_url).await?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?.to_string();
-    let vars = HashMap::from([
-        ("DATABASE_URL", database_url),
-        ("LEPTOS_SITE_ADDR", addr.clone()),
-        ("ADMIN_EMAILS", ADMIN.to_string()),
-    ]);
-    let config = Config::from_source(|k| vars.get(k).cloned())?;
-    let state = startup::prepare(config).await?;
-    seed(&state.pool, n).await?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(startup::serve(state.clone(), listener, async move {
-        let _ = stopped.await;
-    }));
+    let extra = [("ADMIN_EMAILS", ADMIN.to_string())];
+    let bench =
+        Bench::start_with("refcodes_admin_bench", true, &extra, |pool| seed(pool, n)).await?;
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .timeout(Duration::from_secs(600))
         .build()?;
-    let url = |path: &str| format!("http://{addr}{path}");
+    let url = |path: &str| format!("{}{path}", bench.base);
     http.post(url("/api/auth/signup"))
         .json(&json!({ "email": ADMIN, "password": PASSWORD }))
         .send()
@@ -74,10 +58,10 @@ async fn main() -> Result<(), Error> {
         .await?;
     let approved_in = started.elapsed();
     let moved = acted["moved"].as_array().map_or(0, Vec::len) as i64;
-    let _ = stop.send(());
-    server.await??;
+    let pool = bench.state.pool.clone();
+    bench.stop().await?;
 
-    let (approved, audited) = check(&state.pool).await?;
+    let (approved, audited) = check(&pool).await?;
     println!(
         "first ledger page with totals in {:.0} ms ({matching} matching); bulk approve of {moved} in {:.2} s \
          ({:.0} rewards/s)",
@@ -97,7 +81,7 @@ async fn main() -> Result<(), Error> {
 }
 
 /// `n` pending card rewards across 100 codes, one second apart.
-async fn seed(pool: &sqlx::PgPool, n: i64) -> Result<(), Error> {
+async fn seed(pool: sqlx::PgPool, n: i64) -> Result<(), Error> {
     sqlx::query(
         r#"INSERT INTO referral_rewards (id, data, created_at)
            SELECT 'bench-' || g, jsonb_build_object(
@@ -110,7 +94,7 @@ async fn seed(pool: &sqlx::PgPool, n: i64) -> Result<(), Error> {
            FROM generate_series(1, $1) g"#,
     )
     .bind(n)
-    .execute(pool)
+    .execute(&pool)
     .await?;
     Ok(())
 }

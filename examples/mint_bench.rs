@@ -5,18 +5,18 @@
 //! `cargo run --release --no-default-features --features ssr --example mint_bench -- [N] [BATCH]`
 //! (defaults 10000 and 300). `DATABASE_URL` defaults to `postgres://postgres@127.0.0.1:5432/refcodes_mint_bench`;
 //! that database is dropped and created again.
+#[path = "common/server.rs"]
+mod server;
+
 use refcodes::domain::mint::MintSummary;
-use refcodes::server::config::Config;
 use refcodes::server::minter::Chain;
-use refcodes::server::{auth, db, reconcile, startup};
+use refcodes::server::{auth, db, reconcile};
 use refcodes_chain::alloy::primitives::U256;
 use refcodes_chain::anvil::{anvil_signer, spawn_anvil};
 use refcodes_chain::{deploy, ChainClient, Mode, RewardToken};
 use serde_json::json;
-use sqlx::migrate::MigrateDatabase;
-use std::collections::HashMap;
+use server::Bench;
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
 
 type Error = Box<dyn std::error::Error>;
 
@@ -41,15 +41,7 @@ async fn main() -> Result<(), Error> {
         U256::ZERO,
     )
     .await?;
-    let database_url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/refcodes_mint_bench".into());
-    let _ = sqlx::Postgres::drop_database(&database_url).await;
-    sqlx::Postgres::create_database(&database_url).await?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?.to_string();
-    let vars = HashMap::from([
-        ("DATABASE_URL", database_url),
-        ("LEPTOS_SITE_ADDR", addr.clone()),
+    let extra = [
         ("CHAIN_RPC_URL", anvil.endpoint()),
         ("REWARDS_CONTRACT_ADDRESS", deployment.proxy.to_string()),
         (
@@ -58,14 +50,9 @@ async fn main() -> Result<(), Error> {
         ),
         ("CRON_SECRET", SECRET.to_string()),
         ("MINT_BATCH_SIZE", batch.to_string()),
-    ]);
-    let config = Config::from_source(|k| vars.get(k).cloned())?;
-    let state = startup::prepare(config).await?;
-    seed(&state.pool, n).await?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(startup::serve(state.clone(), listener, async move {
-        let _ = stopped.await;
-    }));
+    ];
+    let bench =
+        Bench::start_with("refcodes_mint_bench", true, &extra, |pool| seed(pool, n)).await?;
     println!(
         "mint_bench: {n} approved rewards to {WALLETS} wallets, batches of {batch}, anvil {}",
         anvil.endpoint()
@@ -75,7 +62,7 @@ async fn main() -> Result<(), Error> {
     let summary: MintSummary = reqwest::Client::builder()
         .timeout(Duration::from_secs(3600))
         .build()?
-        .get(format!("http://{addr}/api/cron/refcodes-mint"))
+        .get(format!("{}/api/cron/refcodes-mint", bench.base))
         .bearer_auth(SECRET)
         .send()
         .await?
@@ -83,8 +70,8 @@ async fn main() -> Result<(), Error> {
         .json()
         .await?;
     let elapsed = started.elapsed();
-    let _ = stop.send(());
-    server.await??;
+    let state = bench.state.clone();
+    bench.stop().await?;
 
     let per_reward = summary.gas_used as f64 / summary.minted.max(1) as f64;
     println!(
@@ -120,7 +107,7 @@ async fn main() -> Result<(), Error> {
 }
 
 /// `n` approved rewards, wallet `i % WALLETS`, in one transaction.
-async fn seed(pool: &sqlx::PgPool, n: usize) -> Result<(), Error> {
+async fn seed(pool: sqlx::PgPool, n: usize) -> Result<(), Error> {
     let mut tx = pool.begin().await?;
     for i in 0..n {
         let reference = format!("BENCH-{i:06}");

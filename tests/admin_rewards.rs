@@ -10,10 +10,7 @@ const ADMIN: &str = "boss@example.com";
 /// An admin and a member signed in, on a server whose ADMIN_EMAILS names the admin.
 async fn setup(pool: PgPool) -> (TestServer, reqwest::Client, reqwest::Client, String) {
     let server = TestServer::start(pool, &[("ADMIN_EMAILS", ADMIN)]).await;
-    let admin = client();
-    member(&admin, &server, ADMIN).await;
-    let plain = client();
-    let plain_id = member(&plain, &server, "plain@example.com").await;
+    let (admin, plain, plain_id) = admin_and_member(&server, ADMIN).await;
     (server, admin, plain, plain_id)
 }
 
@@ -204,14 +201,7 @@ async fn only_legal_moves_succeed_and_each_is_audited(pool: PgPool) {
         (404, "not_found".into())
     );
 
-    let audit: Vec<Value> = admin
-        .get(server.url("/api/admin/audit"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit: Vec<Value> = get_json(&admin, &server, "/api/admin/audit").await;
     let actions: Vec<(&str, &str)> = audit
         .iter()
         .filter(|e| !e["data"]["targetIds"].as_array().unwrap().is_empty())
@@ -248,14 +238,7 @@ async fn filters_pages_and_totals(pool: PgPool) {
     seed_rewards(&pool, &plain_id, "p", 70, "pending", "fiat").await;
     seed_rewards(&pool, &plain_id, "c", 5, "approved", "crypto").await;
 
-    let first: Value = admin
-        .get(server.url("/api/admin/rewards?status=pending"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let first: Value = get_json(&admin, &server, "/api/admin/rewards?status=pending").await;
     let rows = first["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 50);
     assert_eq!(rows[0]["id"], "p-70", "newest first");
@@ -265,47 +248,27 @@ async fn filters_pages_and_totals(pool: PgPool) {
         json!([{"status": "pending", "count": 70, "fiatAmount": 70 * 1000 + 70 * 71 / 2, "amountWei": (250_000_000_000_000_000u128 * 70 * 71 / 2).to_string()}])
     );
     let cursor = first["nextCursor"].as_str().unwrap();
-    let second: Value = admin
-        .get(server.url(&format!(
-            "/api/admin/rewards?status=pending&cursor={cursor}"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let second: Value = get_json(
+        &admin,
+        &server,
+        &format!("/api/admin/rewards?status=pending&cursor={cursor}"),
+    )
+    .await;
     let rows2 = second["rows"].as_array().unwrap();
     assert_eq!(rows2.len(), 20);
     assert_eq!(rows2[0]["id"], "p-20");
     assert_eq!(second["nextCursor"], Value::Null);
 
-    let crypto: Value = admin
-        .get(server.url("/api/admin/rewards?rail=crypto"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let crypto: Value = get_json(&admin, &server, "/api/admin/rewards?rail=crypto").await;
     assert_eq!(crypto["rows"].as_array().unwrap().len(), 5);
-    let search: Value = admin
-        .get(server.url("/api/admin/rewards?search=rc-p-7"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let search: Value = get_json(&admin, &server, "/api/admin/rewards?search=rc-p-7").await;
     assert_eq!(search["rows"][0]["orderReference"], "RC-p-7");
-    let by_referrer: Value = admin
-        .get(server.url("/api/admin/rewards?referrer=PLAIN@example.com&code=code-c"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let by_referrer: Value = get_json(
+        &admin,
+        &server,
+        "/api/admin/rewards?referrer=PLAIN@example.com&code=code-c",
+    )
+    .await;
     assert_eq!(by_referrer["totals"][0]["count"], 5);
     for bad in ["status=paid", "from=yesterday", "cursor=garbage"] {
         let resp = admin

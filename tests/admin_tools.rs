@@ -15,10 +15,7 @@ const ADMIN: &str = "boss@example.com";
 
 async fn setup(pool: PgPool) -> (TestServer, reqwest::Client, reqwest::Client, String) {
     let server = shop(pool, &[("ADMIN_EMAILS", ADMIN)]).await;
-    let admin = client();
-    member(&admin, &server, ADMIN).await;
-    let plain = client();
-    let plain_id = member(&plain, &server, "plain@example.com").await;
+    let (admin, plain, plain_id) = admin_and_member(&server, ADMIN).await;
     (server, admin, plain, plain_id)
 }
 
@@ -211,14 +208,7 @@ async fn the_codes_overview_shows_each_code_and_an_admin_deactivates_one(pool: P
     .await
     .unwrap();
 
-    let page: Value = admin
-        .get(server.url("/api/admin/refcodes?search=overview"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = get_json(&admin, &server, "/api/admin/refcodes?search=overview").await;
     let codes = page["codes"].as_array().unwrap();
     assert_eq!(codes.len(), 1, "{page}");
     let row = &codes[0];
@@ -237,34 +227,23 @@ async fn the_codes_overview_shows_each_code_and_an_admin_deactivates_one(pool: P
         )
     );
     assert_eq!(row["signups"], 1, "{row}");
-    let by_email: Value = admin
-        .get(server.url("/api/admin/refcodes?search=PLAIN%40example"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let by_email: Value = get_json(
+        &admin,
+        &server,
+        "/api/admin/refcodes?search=PLAIN%40example",
+    )
+    .await;
     assert_eq!(by_email["codes"][0]["code"], "OVERVIEW-1");
 
-    let first: Value = admin
-        .get(server.url("/api/admin/refcodes"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let first: Value = get_json(&admin, &server, "/api/admin/refcodes").await;
     assert_eq!(first["codes"].as_array().unwrap().len(), 50);
     let cursor = first["nextCursor"].as_str().unwrap();
-    let second: Value = admin
-        .get(server.url(&format!("/api/admin/refcodes?cursor={cursor}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let second: Value = get_json(
+        &admin,
+        &server,
+        &format!("/api/admin/refcodes?cursor={cursor}"),
+    )
+    .await;
     assert_eq!(second["codes"].as_array().unwrap().len(), 11);
     assert!(second["nextCursor"].is_null());
 

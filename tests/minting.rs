@@ -884,14 +884,7 @@ async fn an_admin_mints_now_and_both_pages_link_the_transaction(pool: PgPool) {
     let hash = summary["txHashes"][0].as_str().unwrap().to_string();
     chain.assert_paid_once(&pool, &refs).await;
 
-    let page: Value = admin
-        .get(server.url("/api/admin/rewards?status=minted"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = get_json(&admin, &server, "/api/admin/rewards?status=minted").await;
     assert_eq!(page["txLinks"], explorer);
     assert_eq!(page["rows"].as_array().unwrap().len(), 3);
     assert!(page["rows"]
@@ -899,14 +892,7 @@ async fn an_admin_mints_now_and_both_pages_link_the_transaction(pool: PgPool) {
         .unwrap()
         .iter()
         .all(|r| r["txHash"] == hash.as_str()));
-    let audit: Value = admin
-        .get(server.url("/api/admin/audit?action=mint"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let audit: Value = get_json(&admin, &server, "/api/admin/audit?action=mint").await;
     assert_eq!(audit[0]["data"]["targetIds"][0], hash.as_str(), "{audit}");
     assert_eq!(audit[0]["data"]["detail"]["minted"], 3, "{audit}");
 
@@ -924,14 +910,7 @@ async fn an_admin_mints_now_and_both_pages_link_the_transaction(pool: PgPool) {
         "{mine}"
     );
     // A second press finds nothing left to pay.
-    let again: Value = admin
-        .post(server.url("/api/admin/mint"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let again: Value = post_json(&admin, &server, "/api/admin/mint").await;
     assert_eq!(
         (again["minted"].as_u64(), again["batches"].as_u64()),
         (Some(0), Some(0)),

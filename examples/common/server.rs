@@ -1,4 +1,6 @@
-//! The real server, in process on a free loopback port, over the benchmark database (created when missing).
+//! The real server, in process on a free loopback port, over a benchmark database.
+// Each benchmark includes this file and uses a part of it.
+#![allow(dead_code)]
 use refcodes::server::config::Config;
 use refcodes::server::state::AppState;
 use refcodes::server::{auth, refcodes as registry, startup};
@@ -18,22 +20,43 @@ pub struct Bench {
 }
 
 impl Bench {
+    /// Over `refcodes_bench` (created when missing) unless `DATABASE_URL` names another.
     pub async fn start() -> Result<Bench, Box<dyn std::error::Error>> {
+        Bench::start_with("refcodes_bench", false, &[], |_| async { Ok(()) }).await
+    }
+
+    /// Over the database `name` on the local server (or `DATABASE_URL`), dropped first when `fresh`, with
+    /// `extra` configuration; `seed` runs on the migrated database before the server listens.
+    pub async fn start_with<F, Fut>(
+        name: &str,
+        fresh: bool,
+        extra: &[(&'static str, String)],
+        seed: F,
+    ) -> Result<Bench, Box<dyn std::error::Error>>
+    where
+        F: FnOnce(sqlx::PgPool) -> Fut,
+        Fut: std::future::Future<Output = Result<(), Box<dyn std::error::Error>>>,
+    {
         let database_url = std::env::var("DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/refcodes_bench".into());
+            .unwrap_or_else(|_| format!("postgres://postgres@127.0.0.1:5432/{name}"));
+        if fresh {
+            let _ = sqlx::Postgres::drop_database(&database_url).await;
+        }
         if !sqlx::Postgres::database_exists(&database_url).await? {
             sqlx::Postgres::create_database(&database_url).await?;
         }
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?.to_string();
-        let vars = HashMap::from([
+        let mut vars = HashMap::from([
             ("DATABASE_URL", database_url),
             ("LEPTOS_SITE_ADDR", addr.clone()),
             ("SITE_URL", format!("http://{addr}")),
             ("DB_MAX_CONNECTIONS", "8".to_string()),
         ]);
+        vars.extend(extra.iter().cloned());
         let config = Config::from_source(|k| vars.get(k).cloned())?;
         let state = startup::prepare(config).await?;
+        seed(state.pool.clone()).await?;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(startup::serve(state.clone(), listener, async move {
             let _ = stopped.await;

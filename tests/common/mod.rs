@@ -284,3 +284,36 @@ where
         .unwrap();
     (resp.status().as_u16(), resp.text().await.unwrap())
 }
+
+/// An admin (named by the server's ADMIN_EMAILS) and a plain member, each signed in on a client of their own:
+/// `(admin, member, member's user id)`.
+pub async fn admin_and_member(
+    server: &TestServer,
+    admin_email: &str,
+) -> (reqwest::Client, reqwest::Client, String) {
+    let admin = client();
+    member(&admin, server, admin_email).await;
+    let plain = client();
+    let plain_id = member(&plain, server, "plain@example.com").await;
+    (admin, plain, plain_id)
+}
+
+/// `GET path` on the test server as `http`'s user: the JSON answer.
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    server: &TestServer,
+    path: &str,
+) -> T {
+    let resp = http.get(server.url(path)).send().await.unwrap();
+    resp.json().await.expect("a JSON answer")
+}
+
+/// `POST path` without a body on the test server as `http`'s user: the JSON answer.
+pub async fn post_json(
+    http: &reqwest::Client,
+    server: &TestServer,
+    path: &str,
+) -> serde_json::Value {
+    let resp = http.post(server.url(path)).send().await.unwrap();
+    resp.json().await.expect("a JSON answer")
+}
