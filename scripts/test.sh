@@ -39,7 +39,7 @@ step "Unit and integration tests (each #[sqlx::test] gets its own database)"
 DATABASE_URL="$server/postgres" cargo test --no-default-features --features ssr
 
 step "Building the app with cargo-leptos (server + hydrate wasm)"
-cargo leptos build
+cargo leptos build --split
 
 step "Browser journeys (Playwright, headless Chromium; hydrated and without JavaScript)"
 psql -q "$server/postgres" -c 'DROP DATABASE IF EXISTS refcodes_e2e' -c 'CREATE DATABASE refcodes_e2e' >/dev/null

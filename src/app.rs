@@ -1,10 +1,11 @@
 //! The application shell: i18n, router, auth context, navigation.
 use crate::domain::locale::LOCALES;
 use crate::i18n::*;
+use crate::pages::lazy::{
+    AdminRefcodesRoute, MembershipRoute, OrderRoute, RefcodesRoute, StoreRoute, TestPaymentRoute,
+};
 use crate::pages::{
-    admin_refcodes::AdminRefcodesPage, auth::SignInPage, auth::SignUpPage, guard::NotFound,
-    invite::InviteNotice, landing::LandingPage, membership::MembershipPage, order::OrderPage,
-    refcodes::RefcodesPage, store::StorePage, test_payment::TestPaymentPage,
+    auth::SignInPage, auth::SignUpPage, guard::NotFound, invite::InviteNotice, landing::LandingPage,
 };
 use crate::routes::{self, ADMIN, HOME, MEMBERSHIP, ORDERS, REFCODES, SIGN_IN, SIGN_UP, STORE};
 use crate::session::{provide_auth, use_auth, use_site};
@@ -12,7 +13,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_params_map};
-use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -62,12 +63,12 @@ fn AppRoutes() -> impl IntoView {
                 <Route path=StaticSegment(HOME) view=LandingPage ssr=SsrMode::Async />
                 <Route path=StaticSegment(SIGN_IN) view=SignInPage ssr=SsrMode::Async />
                 <Route path=StaticSegment(SIGN_UP) view=SignUpPage ssr=SsrMode::Async />
-                <Route path=StaticSegment(STORE) view=StorePage ssr=SsrMode::Async />
-                <Route path=StaticSegment(MEMBERSHIP) view=MembershipPage ssr=SsrMode::Async />
-                <Route path=StaticSegment(REFCODES) view=RefcodesPage ssr=SsrMode::Async />
-                <Route path=(StaticSegment(ORDERS), ParamSegment("reference")) view=OrderPage ssr=SsrMode::Async />
-                <Route path=(StaticSegment("pay"), StaticSegment("test"), ParamSegment("reference")) view=TestPaymentPage ssr=SsrMode::Async />
-                <Route path=(StaticSegment(ADMIN), StaticSegment(REFCODES)) view=AdminRefcodesPage ssr=SsrMode::Async />
+                <Route path=StaticSegment(STORE) view={Lazy::<StoreRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment(MEMBERSHIP) view={Lazy::<MembershipRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment(REFCODES) view={Lazy::<RefcodesRoute>::new()} ssr=SsrMode::Async />
+                <Route path=(StaticSegment(ORDERS), ParamSegment("reference")) view={Lazy::<OrderRoute>::new()} ssr=SsrMode::Async />
+                <Route path=(StaticSegment("pay"), StaticSegment("test"), ParamSegment("reference")) view={Lazy::<TestPaymentRoute>::new()} ssr=SsrMode::Async />
+                <Route path=(StaticSegment(ADMIN), StaticSegment(REFCODES)) view={Lazy::<AdminRefcodesRoute>::new()} ssr=SsrMode::Async />
             </ParentRoute>
         </Routes>
     }

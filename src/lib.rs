@@ -16,5 +16,5 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_lazy(app::App);
 }

@@ -5,6 +5,7 @@ pub mod errors;
 pub mod guard;
 pub mod invite;
 pub mod landing;
+pub mod lazy;
 pub mod membership;
 pub mod order;
 pub mod refcodes;
