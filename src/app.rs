@@ -2,11 +2,10 @@
 use crate::domain::locale::LOCALES;
 use crate::i18n::*;
 use crate::pages::lazy::{
-    AdminRefcodesRoute, MembershipRoute, OrderRoute, RefcodesRoute, StoreRoute, TestPaymentRoute,
+    AdminRefcodesRoute, LandingRoute, MembershipRoute, OrderRoute, RefcodesRoute, SignInRoute,
+    SignUpRoute, StoreRoute, TestPaymentRoute,
 };
-use crate::pages::{
-    auth::SignInPage, auth::SignUpPage, guard::NotFound, invite::InviteNotice, landing::LandingPage,
-};
+use crate::pages::{guard::NotFound, invite::InviteNotice};
 use crate::routes::{self, ADMIN, HOME, MEMBERSHIP, ORDERS, REFCODES, SIGN_IN, SIGN_UP, STORE};
 use crate::session::{provide_auth, use_auth, use_site};
 use leptos::prelude::*;
@@ -60,9 +59,9 @@ fn AppRoutes() -> impl IntoView {
     view! {
         <Routes fallback=NotFound>
             <ParentRoute path=ParamSegment("locale") view=LocaleLayout>
-                <Route path=StaticSegment(HOME) view=LandingPage ssr=SsrMode::Async />
-                <Route path=StaticSegment(SIGN_IN) view=SignInPage ssr=SsrMode::Async />
-                <Route path=StaticSegment(SIGN_UP) view=SignUpPage ssr=SsrMode::Async />
+                <Route path=StaticSegment(HOME) view={Lazy::<LandingRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment(SIGN_IN) view={Lazy::<SignInRoute>::new()} ssr=SsrMode::Async />
+                <Route path=StaticSegment(SIGN_UP) view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment(STORE) view={Lazy::<StoreRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment(MEMBERSHIP) view={Lazy::<MembershipRoute>::new()} ssr=SsrMode::Async />
                 <Route path=StaticSegment(REFCODES) view={Lazy::<RefcodesRoute>::new()} ssr=SsrMode::Async />

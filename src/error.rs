@@ -5,7 +5,9 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "error", content = "detail", rename_all = "snake_case")]
+// Externally tagged (`"invalid_email"`, `{"short_password": {"min": 8}}`): its deserializer is a fraction of an
+// adjacently tagged one's, and it ships in the main wasm. JSON clients get `{error, message}` (server::errors).
+#[serde(rename_all = "snake_case")]
 pub enum AppError {
     #[error("enter a valid email address, like name@example.com")]
     InvalidEmail,

@@ -1,6 +1,6 @@
-//! The pages behind the landing and sign-in pages are lazy routes: their views are split out of the main wasm
-//! (`cargo leptos build --split`) and loaded when a visitor first opens one (preloaded by the server's manifest
-//! during hydration of a page that needs it).
+//! Every page is a lazy route: its view is split out of the main wasm (`cargo leptos build --split`), which keeps
+//! only the shell (navigation, router, i18n), and loaded when a visitor first opens the page (preloaded during
+//! hydration of a page that needs it, from the split manifest).
 use leptos::prelude::*;
 use leptos_router::{lazy_route, LazyRoute};
 
@@ -21,6 +21,9 @@ macro_rules! lazy_page {
     };
 }
 
+lazy_page!(LandingRoute, super::landing::LandingPage);
+lazy_page!(SignInRoute, super::auth::SignInPage);
+lazy_page!(SignUpRoute, super::auth::SignUpPage);
 lazy_page!(StoreRoute, super::store::StorePage);
 lazy_page!(MembershipRoute, super::membership::MembershipPage);
 lazy_page!(RefcodesRoute, super::refcodes::RefcodesPage);
