@@ -16,5 +16,13 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_lazy(app::App);
+    // Lazy routes hydrate asynchronously, once their chunks are loaded: the page is interactive only then, and
+    // says so on <body data-hydrated> (the browser tests wait for it).
+    wasm_bindgen_futures::spawn_local(async {
+        let body = leptos::prelude::document().body().expect("a <body>");
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
+        let _ = body.set_attribute("data-hydrated", "true");
+    });
 }
