@@ -19,6 +19,12 @@ async fn setup(pool: PgPool) -> (TestServer, reqwest::Client, reqwest::Client, S
     (server, admin, plain, plain_id)
 }
 
+/// A code of the member signed in on `http`, paying to WALLET_A.
+async fn code_for(http: &reqwest::Client, server: &TestServer, code: &str) {
+    let created = create_code(http, server, json!({"code": code, "wallet": WALLET_A})).await;
+    assert_eq!(created.status(), 201);
+}
+
 fn audit(action: Option<&str>, target: Option<&str>) -> LoadAudit {
     LoadAudit {
         action: action.map(str::to_string),
@@ -29,13 +35,7 @@ fn audit(action: Option<&str>, target: Option<&str>) -> LoadAudit {
 #[sqlx::test]
 async fn every_admin_server_function_checks_the_role(pool: PgPool) {
     let (server, _admin, plain, plain_id) = setup(pool.clone()).await;
-    let created = create_code(
-        &plain,
-        &server,
-        json!({"code": "PLAIN-CODE", "wallet": WALLET_A}),
-    )
-    .await;
-    assert_eq!(created.status(), 201);
+    code_for(&plain, &server, "PLAIN-CODE").await;
     let anonymous = client();
     for (who, expected) in [(&anonymous, 401), (&plain, 403)] {
         let statuses = [
@@ -181,13 +181,7 @@ async fn mint_now_without_a_chain_says_minting_is_not_configured(pool: PgPool) {
 #[sqlx::test]
 async fn the_codes_overview_shows_each_code_and_an_admin_deactivates_one(pool: PgPool) {
     let (server, admin, plain, _) = setup(pool.clone()).await;
-    let created = create_code(
-        &plain,
-        &server,
-        json!({"code": "OVERVIEW-1", "wallet": WALLET_A}),
-    )
-    .await;
-    assert_eq!(created.status(), 201);
+    code_for(&plain, &server, "OVERVIEW-1").await;
     // A visit through the link and a signup it attributed.
     let visitor = client();
     visitor

@@ -130,6 +130,21 @@ impl Chain {
         ]
     }
 
+    /// The configuration a server on this chain reads, with `overrides` (no database needed to build it).
+    fn config(
+        &self,
+        overrides: &[(&str, String)],
+    ) -> Result<Config, refcodes::server::config::ConfigError> {
+        let mut vars: HashMap<String, String> = self
+            .vars()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        vars.insert("DATABASE_URL".into(), "postgres://x@h/db".into());
+        vars.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.clone())));
+        Config::from_source(|k| vars.get(k).cloned())
+    }
+
     /// Graceful stop: anvil writes its state.
     async fn stop(&mut self) {
         let anvil = self.anvil.take().expect("running");
@@ -761,17 +776,9 @@ async fn the_minter_key_never_appears_in_logs_errors_or_answers(pool: PgPool) {
     let logs = logs();
     let chain = Chain::start().await;
     // A start-up with a malformed key fails naming the variable, not the value.
-    let mut vars: HashMap<String, String> = chain
-        .vars()
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    vars.insert("DATABASE_URL".into(), "postgres://x@h/db".into());
-    vars.insert(
-        "REFERRAL_MINTER_PRIVATE_KEY".into(),
-        format!("{MINTER_KEY}00"),
-    );
-    let e = Config::from_source(|k| vars.get(k).cloned()).unwrap_err();
+    let e = chain
+        .config(&[("REFERRAL_MINTER_PRIVATE_KEY", format!("{MINTER_KEY}00"))])
+        .unwrap_err();
     tracing::error!(error = %e, "start-up failed");
     assert_eq!(e.var, "REFERRAL_MINTER_PRIVATE_KEY");
 
@@ -823,14 +830,7 @@ async fn the_schedule_mints_without_a_call_and_a_wrong_chain_stops_the_start(poo
     chain.assert_paid_once(&pool, &refs).await;
     server.stop().await;
 
-    let mut vars: HashMap<String, String> = chain
-        .vars()
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect();
-    vars.insert("DATABASE_URL".into(), "postgres://x@h/db".into());
-    vars.insert("CHAIN_ID".into(), "1".into());
-    let config = Config::from_source(|k| vars.get(k).cloned()).unwrap();
+    let config = chain.config(&[("CHAIN_ID", "1".into())]).unwrap();
     let Err(e) = refcodes::server::startup::state_for(pool.clone(), config).await else {
         panic!("a minter on the wrong chain must not start");
     };
