@@ -1,4 +1,5 @@
 //! The application shell: i18n, router, auth context, navigation.
+use crate::api::auth::SignOut;
 use crate::domain::locale::LOCALES;
 use crate::i18n::*;
 use crate::pages::lazy::{
@@ -9,6 +10,7 @@ use crate::pages::{guard::NotFound, invite::InviteNotice};
 use crate::routes::{self, ADMIN, HOME, MEMBERSHIP, ORDERS, REFCODES, SIGN_IN, SIGN_UP, STORE};
 use crate::session::{provide_auth, use_auth, use_site};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_params_map};
@@ -130,6 +132,14 @@ fn TopBar() -> impl IntoView {
     let site = use_site();
     let locale = use_locale_code();
     let to = move |route: &'static str| move || routes::href(locale(), route);
+    // A plain form (it posts natively without JavaScript) dispatched by hand: an ActionForm would decode its
+    // fields with serde_qs, which the main wasm then carries for this one button.
+    let sign_out = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        auth.sign_out.dispatch(SignOut {
+            locale: locale().to_owned(),
+        });
+    };
     view! {
         <header class="topbar">
             <nav class="nav" aria-label="main">
@@ -148,10 +158,10 @@ fn TopBar() -> impl IntoView {
                                 view! {
                                     {admin}
                                     <span class="who" data-testid="signed-in-as">{t!(i18n, common.nav.signed_in_as, email = move || email.clone())}</span>
-                                    <ActionForm action=auth.sign_out attr:class="inline">
+                                    <form method="post" action=SignOut::url() class="inline" on:submit=sign_out>
                                         <input type="hidden" name="locale" value=locale />
                                         <button type="submit" class="link">{t!(i18n, common.nav.sign_out)}</button>
-                                    </ActionForm>
+                                    </form>
                                 }
                                     .into_any()
                             }

@@ -5,9 +5,10 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-// Externally tagged (`"invalid_email"`, `{"short_password": {"min": 8}}`): its deserializer is a fraction of an
-// adjacently tagged one's, and it ships in the main wasm. JSON clients get `{error, message}` (server::errors).
-#[serde(rename_all = "snake_case")]
+// On the wire (server functions only; JSON clients get `{error, message}` from server::errors) an error is one flat
+// record, `{"code": "short_password", "min": 8}`: one deserializer instead of one per variant, and it ships in the
+// main wasm.
+#[serde(into = "WireError", try_from = "WireError")]
 pub enum AppError {
     #[error("enter a valid email address, like name@example.com")]
     InvalidEmail,
@@ -210,6 +211,181 @@ impl AppError {
     }
 }
 
+/// Variants without fields, decoded from their code alone.
+const PLAIN: &[AppError] = &[
+    AppError::InvalidEmail,
+    AppError::EmailTaken,
+    AppError::WrongCredentials,
+    AppError::InvalidWallet,
+    AppError::WalletChecksum,
+    AppError::ZeroWallet,
+    AppError::CodeTaken,
+    AppError::UnknownCode,
+    AppError::WalletExists,
+    AppError::UnknownWallet,
+    AppError::EmptyOrder,
+    AppError::MixedCurrencies,
+    AppError::UnknownOrder,
+    AppError::InvalidAmount,
+    AppError::NotAnUpgrade,
+    AppError::BadSignature,
+    AppError::WrongMerchant,
+    AppError::AmountMismatch,
+    AppError::CronDisabled,
+    AppError::BadCronSecret,
+    AppError::MintingNotConfigured,
+    AppError::MintBusy,
+    AppError::ChainUnavailable,
+    AppError::UnknownUser,
+    AppError::Unauthorized,
+    AppError::Forbidden,
+    AppError::NotFound,
+    AppError::Internal,
+];
+
+#[derive(Serialize, Deserialize, Default)]
+struct WireError {
+    code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    min: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_minutes: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    available: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    count: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    product_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    balance: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+}
+
+impl From<AppError> for WireError {
+    fn from(e: AppError) -> Self {
+        let mut w = WireError {
+            code: e.code().to_owned(),
+            ..WireError::default()
+        };
+        match e {
+            AppError::ShortPassword { min } => w.min = Some(min),
+            AppError::LongPassword { max }
+            | AppError::InvalidLabel { max }
+            | AppError::TooManyCodes { max }
+            | AppError::TooManyWallets { max }
+            | AppError::TooManyLines { max }
+            | AppError::InvalidQuantity { max }
+            | AppError::ReasonRequired { max } => w.max = Some(max),
+            AppError::TooManyAttempts { retry_minutes } => w.retry_minutes = Some(retry_minutes),
+            AppError::InvalidCode { min, max } => (w.min, w.max) = (Some(min), Some(max)),
+            AppError::UnknownProduct { product_id } => w.product_id = Some(product_id),
+            AppError::OutOfStock {
+                product_id,
+                available,
+            } => (w.product_id, w.available) = (Some(product_id), Some(available)),
+            AppError::OrderNotPayable { status } => w.status = Some(status),
+            AppError::InsufficientCredit { balance, currency } => {
+                (w.balance, w.currency) = (Some(balance), Some(currency))
+            }
+            AppError::UnknownTier { tier } => w.tier = Some(tier),
+            AppError::TooManySelected { count, max } => (w.count, w.max) = (Some(count), Some(max)),
+            AppError::IllegalTransition { from, to } => (w.from, w.to) = (Some(from), Some(to)),
+            AppError::BadRequest(detail) | AppError::Transport(detail) => w.detail = Some(detail),
+            _ => {}
+        }
+        w
+    }
+}
+
+impl TryFrom<WireError> for AppError {
+    type Error = String;
+
+    fn try_from(w: WireError) -> Result<Self, String> {
+        fn field<T>(value: Option<T>, code: &str, name: &str) -> Result<T, String> {
+            value.ok_or_else(|| format!("error {code:?} lacks its field {name:?}"))
+        }
+        let c = w.code.as_str();
+        Ok(match c {
+            "short_password" => AppError::ShortPassword {
+                min: field(w.min, c, "min")?,
+            },
+            "long_password" => AppError::LongPassword {
+                max: field(w.max, c, "max")?,
+            },
+            "invalid_label" => AppError::InvalidLabel {
+                max: field(w.max, c, "max")?,
+            },
+            "too_many_codes" => AppError::TooManyCodes {
+                max: field(w.max, c, "max")?,
+            },
+            "too_many_wallets" => AppError::TooManyWallets {
+                max: field(w.max, c, "max")?,
+            },
+            "too_many_lines" => AppError::TooManyLines {
+                max: field(w.max, c, "max")?,
+            },
+            "invalid_quantity" => AppError::InvalidQuantity {
+                max: field(w.max, c, "max")?,
+            },
+            "reason_required" => AppError::ReasonRequired {
+                max: field(w.max, c, "max")?,
+            },
+            "too_many_attempts" => AppError::TooManyAttempts {
+                retry_minutes: field(w.retry_minutes, c, "retry_minutes")?,
+            },
+            "invalid_code" => AppError::InvalidCode {
+                min: field(w.min, c, "min")?,
+                max: field(w.max, c, "max")?,
+            },
+            "unknown_product" => AppError::UnknownProduct {
+                product_id: field(w.product_id, c, "product_id")?,
+            },
+            "out_of_stock" => AppError::OutOfStock {
+                product_id: field(w.product_id, c, "product_id")?,
+                available: field(w.available, c, "available")?,
+            },
+            "order_not_payable" => AppError::OrderNotPayable {
+                status: field(w.status, c, "status")?,
+            },
+            "insufficient_credit" => AppError::InsufficientCredit {
+                balance: field(w.balance, c, "balance")?,
+                currency: field(w.currency, c, "currency")?,
+            },
+            "unknown_tier" => AppError::UnknownTier {
+                tier: field(w.tier, c, "tier")?,
+            },
+            "too_many_selected" => AppError::TooManySelected {
+                count: field(w.count, c, "count")?,
+                max: field(w.max, c, "max")?,
+            },
+            "illegal_transition" => AppError::IllegalTransition {
+                from: field(w.from, c, "from")?,
+                to: field(w.to, c, "to")?,
+            },
+            "bad_request" => AppError::BadRequest(field(w.detail, c, "detail")?),
+            "transport" => AppError::Transport(field(w.detail, c, "detail")?),
+            _ => PLAIN
+                .iter()
+                .find(|e| e.code() == c)
+                .cloned()
+                .ok_or_else(|| format!("unknown error code {c:?}"))?,
+        })
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -272,10 +448,76 @@ mod tests {
         }
     }
 
+    fn every_variant() -> Vec<AppError> {
+        let text = || "x".to_owned();
+        let mut all = PLAIN.to_vec();
+        all.extend([
+            AppError::ShortPassword { min: 8 },
+            AppError::LongPassword { max: 128 },
+            AppError::TooManyAttempts { retry_minutes: 3 },
+            AppError::InvalidCode { min: 4, max: 24 },
+            AppError::InvalidLabel { max: 64 },
+            AppError::TooManyCodes { max: 20 },
+            AppError::TooManyWallets { max: 10 },
+            AppError::UnknownProduct { product_id: text() },
+            AppError::TooManyLines { max: 50 },
+            AppError::InvalidQuantity { max: 99 },
+            AppError::OutOfStock {
+                product_id: text(),
+                available: 2,
+            },
+            AppError::OrderNotPayable { status: text() },
+            AppError::InsufficientCredit {
+                balance: "1.50".into(),
+                currency: "USD".into(),
+            },
+            AppError::UnknownTier { tier: text() },
+            AppError::ReasonRequired { max: 500 },
+            AppError::TooManySelected {
+                count: 10_001,
+                max: 10_000,
+            },
+            AppError::IllegalTransition {
+                from: "paid".into(),
+                to: "approved".into(),
+            },
+            AppError::BadRequest(text()),
+            AppError::Transport(text()),
+        ]);
+        all
+    }
+
     #[test]
-    fn round_trips_through_json() {
-        let e = AppError::ShortPassword { min: 8 };
-        let json = serde_json::to_string(&e).unwrap();
-        assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e);
+    fn every_variant_round_trips_through_json() {
+        let all = every_variant();
+        for e in &all {
+            let json = serde_json::to_string(e).unwrap();
+            assert_eq!(
+                &serde_json::from_str::<AppError>(&json).unwrap(),
+                e,
+                "{json}"
+            );
+        }
+        let codes: std::collections::BTreeSet<_> = all.iter().map(AppError::code).collect();
+        assert_eq!(codes.len(), all.len(), "a code is used twice");
+    }
+
+    #[test]
+    fn the_wire_form_is_one_flat_record() {
+        let json = serde_json::to_value(AppError::InvalidCode { min: 4, max: 24 }).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "invalid_code", "min": 4, "max": 24})
+        );
+        let plain = serde_json::to_value(AppError::EmailTaken).unwrap();
+        assert_eq!(plain, serde_json::json!({"code": "email_taken"}));
+    }
+
+    #[test]
+    fn a_malformed_wire_error_is_refused_with_its_reason() {
+        let missing = serde_json::from_str::<AppError>(r#"{"code":"short_password"}"#).unwrap_err();
+        assert!(missing.to_string().contains("\"min\""), "{missing}");
+        let unknown = serde_json::from_str::<AppError>(r#"{"code":"no_such_error"}"#).unwrap_err();
+        assert!(unknown.to_string().contains("no_such_error"), "{unknown}");
     }
 }

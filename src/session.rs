@@ -4,24 +4,25 @@
 use crate::api::auth::{current_user, site_info, SignIn, SignOut, SignUp, SiteDetails};
 use crate::domain::user::Me;
 use crate::error::AppError;
+use crate::resource::{load_blocking, Loaded};
 use leptos::prelude::*;
 
 #[derive(Clone, Copy)]
 pub struct Auth {
-    pub user: Resource<Result<Option<Me>, AppError>>,
+    pub user: Loaded<Result<Option<Me>, AppError>>,
     pub sign_in: ServerAction<SignIn>,
     pub sign_up: ServerAction<SignUp>,
     pub sign_out: ServerAction<SignOut>,
 }
 
 #[derive(Clone, Copy)]
-struct Site(Resource<Result<SiteDetails, AppError>>);
+struct Site(Loaded<Result<SiteDetails, AppError>>);
 
 pub fn provide_auth() {
     let sign_in = ServerAction::<SignIn>::new();
     let sign_up = ServerAction::<SignUp>::new();
     let sign_out = ServerAction::<SignOut>::new();
-    let user = Resource::new_blocking(
+    let user = load_blocking(
         move || {
             (
                 sign_in.version().get(),
@@ -37,13 +38,13 @@ pub fn provide_auth() {
         sign_up,
         sign_out,
     });
-    provide_context(Site(Resource::new_blocking(|| (), |_| site_info())));
+    provide_context(Site(load_blocking(|| (), |_| site_info())));
 }
 
 pub fn use_auth() -> Auth {
     expect_context::<Auth>()
 }
 
-pub fn use_site() -> Resource<Result<SiteDetails, AppError>> {
+pub fn use_site() -> Loaded<Result<SiteDetails, AppError>> {
     expect_context::<Site>().0
 }

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 pub fn InviteNotice() -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
-    let invite = Resource::new(|| (), |_| referral_invite());
+    let invite = crate::resource::load(|| (), |_| referral_invite());
     // Effects run only in the browser, after hydration: one visit per capture.
     Effect::new(move |counted: Option<bool>| {
         if counted == Some(true) {
@@ -48,8 +48,12 @@ pub fn InviteNotice() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 fn count_visit(code: String) {
     leptos::task::spawn_local(async move {
-        let body = serde_json::json!({ "code": code });
-        let sent = match gloo_net::http::Request::post("/api/refcodes/track").json(&body) {
+        // The body by hand: a `serde_json::Value` would bring its serializer into the main wasm for this call.
+        let code = serde_json::to_string(&code).unwrap_or_default();
+        let sent = gloo_net::http::Request::post("/api/refcodes/track")
+            .header("Content-Type", "application/json")
+            .body(format!(r#"{{"code":{code}}}"#));
+        let sent = match sent {
             Ok(request) => request.send().await.map(|_| ()),
             Err(e) => Err(e),
         };

@@ -30,7 +30,7 @@ fn tier_body(id: &str) -> AnyView {
 pub fn MembershipPage() -> impl IntoView {
     let i18n = use_i18n();
     let upgrade = ServerAction::<UpgradeMembership>::new();
-    let tiers = Resource::new(|| (), |_| load_tiers());
+    let tiers = crate::resource::load(|| (), |_| load_tiers());
     view! {
         <Title text=move || t_string!(i18n, common.membership.title) />
         <h1>{t!(i18n, common.membership.title)}</h1>

@@ -31,7 +31,7 @@ fn OrderBody(reference: Signal<String>) -> impl IntoView {
     let i18n = use_i18n();
     let locale = use_locale_code();
     let pay = ServerAction::<PayWithCredit>::new();
-    let order = Resource::new(
+    let order = crate::resource::load(
         move || (locale(), reference.get(), pay.version().get()),
         |(locale, reference, _)| load_order(locale.to_string(), reference),
     );

@@ -67,7 +67,7 @@ fn Board() -> impl IntoView {
     changed.after(move || create.value().get());
     changed.after(move || add_wallet.value().get());
     changed.after(move || remove_wallet.value().get());
-    let board = Resource::new(
+    let board = crate::resource::load(
         move || (locale(), changed.0.get()),
         |(locale, _)| load_refcodes(locale.to_string()),
     );
@@ -385,7 +385,7 @@ pub fn reward_status_label(status: RewardStatus) -> AnyView {
 #[component]
 fn MyRewards() -> impl IntoView {
     let i18n = use_i18n();
-    let rewards = Resource::new(|| (), |_| my_rewards());
+    let rewards = crate::resource::load(|| (), |_| my_rewards());
     view! {
         <section class="card" data-testid="my-rewards">
             <h2>{t!(i18n, refcodes.rewards.title)}</h2>

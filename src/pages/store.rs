@@ -12,7 +12,7 @@ use leptos_meta::Title;
 #[component]
 pub fn StorePage() -> impl IntoView {
     let i18n = use_i18n();
-    let catalog = Resource::new(|| (), |_| load_catalog());
+    let catalog = crate::resource::load(|| (), |_| load_catalog());
     let buy = ServerAction::<BuyProduct>::new();
     view! {
         <Title text=move || t_string!(i18n, common.store.title) />

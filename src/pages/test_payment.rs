@@ -17,7 +17,7 @@ pub fn TestPaymentPage() -> impl IntoView {
     let locale = use_locale_code();
     let reference = move || params.read().get("reference").unwrap_or_default();
     let send = ServerAction::<TestPayment>::new();
-    let order = Resource::new(
+    let order = crate::resource::load(
         move || (locale(), reference()),
         |(locale, reference)| load_order(locale.to_string(), reference),
     );

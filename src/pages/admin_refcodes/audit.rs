@@ -39,7 +39,7 @@ pub fn Audit() -> impl IntoView {
     let query = use_query_map();
     let action = Memo::new(move |_| query.read().get("audit_action"));
     let target = Memo::new(move |_| query.read().get("audit_target"));
-    let entries = Resource::new(
+    let entries = crate::resource::load(
         move || (action.get(), target.get(), actions.changes()),
         |(action, target, _)| load_audit(action, target),
     );

@@ -15,7 +15,7 @@ pub fn Codes() -> impl IntoView {
     let query = use_query_map();
     let search = Memo::new(move |_| query.read().get("codes"));
     let after = Memo::new(move |_| query.read().get("codes_after"));
-    let page = Resource::new(
+    let page = crate::resource::load(
         move || (search.get(), after.get(), actions.changes()),
         |(search, after, _)| load_admin_codes(search, after),
     );

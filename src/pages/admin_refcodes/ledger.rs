@@ -62,7 +62,7 @@ pub fn Ledger() -> impl IntoView {
     let cursor = Memo::new(move |_| query.read().get("cursor"));
     let actions = expect_context::<Actions>();
     let (act, bulk) = (actions.act, actions.bulk);
-    let page = Resource::new(
+    let page = crate::resource::load(
         move || (filter.get(), cursor.get(), actions.changes()),
         |(filter, cursor, _)| load_admin_rewards(filter, cursor),
     );
