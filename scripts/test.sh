@@ -61,4 +61,7 @@ done
 curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "server did not become healthy" >&2; cat "$log"; exit 1; }
 (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test)
 
+step "Hydrate wasm size: the main module must stay within its 300 KB gzip budget"
+bash "$ROOT/scripts/wasm-size.sh"
+
 step "All checks passed in $(( (SECONDS - started) / 60 )) min $(( (SECONDS - started) % 60 )) s"

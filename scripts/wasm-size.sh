@@ -5,8 +5,8 @@
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_build_tools
-step "Release build (server + hydrate wasm split into lazy chunks, wasm-release profile)"
-cargo leptos build --release --split
+step "Release build of the hydrate wasm, split into lazy chunks (wasm-release profile)"
+cargo leptos build --release --split --frontend-only
 pkg="$ROOT/target/site/pkg"
 gz() { gzip -9 -c "$1" | wc -c; }
 main_raw=$(stat -c %s "$pkg/refcodes.wasm")

@@ -27,8 +27,7 @@ pub fn hydrate() {
     console_error_panic_hook::set_once();
     // Lazy routes hydrate asynchronously, once their chunks are loaded: the page is interactive only then, and
     // says so on <body data-hydrated> (the browser tests wait for it). Spawned on the reactive executor, as
-    // hydrate_lazy does: spawning with wasm_bindgen_futures directly put ~150 KB of lazily loaded code back
-    // into the main module.
+    // leptos' own hydrate_lazy does.
     _ = any_spawner::Executor::init_wasm_bindgen();
     leptos::task::spawn_local(async {
         let body = leptos::prelude::document().body().expect("a <body>");
