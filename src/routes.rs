@@ -27,16 +27,21 @@ pub fn test_payment(locale: &str, reference: &str) -> String {
 
 /// The sign-in page that returns to `next` afterwards.
 pub fn sign_in_then(locale: &str, next: &str) -> String {
-    let mut encoded = String::with_capacity(next.len());
-    for b in next.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                encoded.push(b as char)
-            }
-            _ => encoded.push_str(&format!("%{b:02X}")),
-        }
-    }
+    // Slashes may stay: the value is a path, and reads better unescaped.
+    let encoded = query_value(next).replace("%2F", "/");
     format!("{}?next={encoded}", href(locale, SIGN_IN))
+}
+
+/// Percent-encodes a query value (pages build their links from what they show).
+pub fn query_value(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -56,6 +61,14 @@ mod tests {
         assert_eq!(
             sign_in_then("en", "/en/refcodes?tab=a&b=c"),
             "/en/signin?next=/en/refcodes%3Ftab%3Da%26b%3Dc"
+        );
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(
+            super::query_value("a b&c=d@e.f/ж"),
+            "a%20b%26c%3Dd%40e.f%2F%D0%B6"
         );
     }
 }

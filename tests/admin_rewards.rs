@@ -14,36 +14,6 @@ async fn setup(pool: PgPool) -> (TestServer, reqwest::Client, reqwest::Client, S
     (server, admin, plain, plain_id)
 }
 
-/// `n` rewards referred by `referrer`, with the given status and rail, one second apart (newest last).
-async fn seed_rewards(
-    pool: &PgPool,
-    referrer: &str,
-    prefix: &str,
-    n: i32,
-    status: &str,
-    rail: &str,
-) {
-    sqlx::query(
-        r#"INSERT INTO referral_rewards (id, data, created_at)
-           SELECT $2 || '-' || g, jsonb_build_object(
-                    'orderReference', 'RC-' || $2 || '-' || g, 'kind', 'store', 'referralCode', 'CODE-' || upper($2),
-                    'referrerUserId', $1, 'referrerWallet', '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
-                    'buyerUserId', 'buyer-' || $2 || '-' || g, 'rail', $4, 'fiatAmount', 1000 + g, 'currency', 'UAH',
-                    'rateBps', 500, 'amountWei', (250000000000000000::numeric * g)::text, 'status', $3,
-                    'oracle', jsonb_build_object('price', '4000', 'decimals', 2, 'source', 'fixed')),
-                  now() - interval '1 day' + g * interval '1 second'
-           FROM generate_series(1, $5) g"#,
-    )
-    .bind(referrer)
-    .bind(prefix)
-    .bind(status)
-    .bind(rail)
-    .bind(n)
-    .execute(pool)
-    .await
-    .unwrap();
-}
-
 async fn status_of(pool: &PgPool, id: &str) -> String {
     sqlx::query_scalar("SELECT data->>'status' FROM referral_rewards WHERE id = $1")
         .bind(id)

@@ -896,8 +896,12 @@ async fn an_admin_mints_now_and_both_pages_link_the_transaction(pool: PgPool) {
     assert_eq!(audit[0]["data"]["targetIds"][0], hash.as_str(), "{audit}");
     assert_eq!(audit[0]["data"]["detail"]["minted"], 3, "{audit}");
 
-    let (status, body) =
-        call_server_fn(&referrer, &server, &refcodes::api::store::MyRewards {}).await;
+    let (status, body) = call_server_fn(
+        &referrer,
+        &server,
+        &refcodes::api::store::MyRewards { cursor: None },
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     let mine: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(mine["txLinks"], explorer);

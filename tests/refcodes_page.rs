@@ -1,7 +1,8 @@
 //! The member page `/{locale}/refcodes`, rendered by the server: codes, share links, QR codes, funnels.
 mod common;
-use common::{client, create_code, member, TestServer, WALLET_A};
-use serde_json::json;
+use common::{call_server_fn, client, create_code, member, seed_rewards, TestServer, WALLET_A};
+use refcodes::api::store::MyRewards;
+use serde_json::{json, Value};
 use sqlx::PgPool;
 
 async fn page(http: &reqwest::Client, server: &TestServer, path: &str) -> (u16, String) {
@@ -117,4 +118,74 @@ async fn each_code_shows_its_link_qr_code_and_funnel(pool: PgPool) {
     let (_, ru) = page(&owner, &server, "/ru/refcodes").await;
     assert!(ru.contains("1 переход") && ru.contains("1 регистрация"));
     server.stop().await;
+}
+
+/// The `href` of the link marked `data-testid="{testid}"`, if the page has one.
+fn link(html: &str, testid: &str) -> Option<String> {
+    let at = html.find(&format!(r#"data-testid="{testid}""#))?;
+    let start = html[..at].rfind(r#"href=""#)? + r#"href=""#.len();
+    let end = start + html[start..].find('"')?;
+    Some(html[start..end].replace("&amp;", "&"))
+}
+
+#[sqlx::test]
+async fn a_member_reads_every_reward_a_page_at_a_time(pool: PgPool) {
+    let server = TestServer::start(pool.clone(), &[]).await;
+    let http = client();
+    let me = member(&http, &server, "earner@example.com").await;
+    seed_rewards(&pool, &me, "m", 120, "pending", "fiat").await;
+
+    let (mut seen, mut cursor, mut pages) = (Vec::new(), None, 0);
+    loop {
+        let (status, body) = call_server_fn(&http, &server, &MyRewards { cursor }).await;
+        assert_eq!(status, 200, "{body}");
+        let page: Value = serde_json::from_str(&body).unwrap();
+        let rows = page["rewards"].as_array().unwrap();
+        seen.extend(
+            rows.iter()
+                .map(|r| r["orderReference"].as_str().unwrap().to_owned()),
+        );
+        pages += 1;
+        cursor = page["nextCursor"].as_str().map(str::to_owned);
+        if cursor.is_none() || pages > 5 {
+            break;
+        }
+    }
+    assert_eq!(pages, 3);
+    let expected: Vec<String> = (1..=120).rev().map(|g| format!("RC-m-{g}")).collect();
+    assert_eq!(seen, expected, "newest first, each reward once");
+
+    let (status, first) = page(&http, &server, "/en/refcodes").await;
+    assert_eq!(status, 200);
+    assert_eq!(first.matches(r#"data-testid="reward-row""#).count(), 50);
+    assert!(
+        first.contains(r#"data-order="RC-m-71""#) && !first.contains(r#"data-order="RC-m-70""#)
+    );
+    assert!(first.contains("Older rewards") && link(&first, "rewards-newest").is_none());
+    let older = link(&first, "rewards-older").expect("a link to older rewards");
+    let (status, second) = page(&http, &server, &older).await;
+    assert_eq!(status, 200, "{older}");
+    assert_eq!(second.matches(r#"data-testid="reward-row""#).count(), 50);
+    assert!(
+        second.contains(r#"data-order="RC-m-70""#) && !second.contains(r#"data-order="RC-m-71""#)
+    );
+    assert_eq!(
+        link(&second, "rewards-newest").as_deref(),
+        Some("/en/refcodes")
+    );
+
+    let (status, body) = call_server_fn(
+        &http,
+        &server,
+        &MyRewards {
+            cursor: Some("nonsense".into()),
+        },
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    let (_, made_up) = page(&http, &server, "/uk/refcodes?older=nonsense").await;
+    assert!(
+        made_up.contains("Запит не зрозуміло"),
+        "a translated error, not a crash"
+    );
 }

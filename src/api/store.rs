@@ -169,16 +169,13 @@ pub async fn upgrade_membership(locale: String, tier: String) -> Result<(), AppE
     Ok(())
 }
 
-/// The rewards the signed-in member earned as a referrer.
+/// The rewards the signed-in member earned as a referrer, a page at a time (`cursor`: where the last page ended).
 #[server]
-pub async fn my_rewards() -> Result<EarnedRewards, AppError> {
+pub async fn my_rewards(cursor: Option<String>) -> Result<EarnedRewards, AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    let rewards = crate::server::db::rewards::for_referrer(&s.pool, &me.user_id, 100)
-        .await
-        .map_err(AppError::from);
-    Ok(EarnedRewards {
-        rewards: ssr::respond(rewards)?,
-        tx_links: s.config.tx_links.clone(),
-    })
+    ssr::respond(
+        crate::server::ledger::earned(&s.pool, &me.user_id, cursor.as_deref(), &s.config.tx_links)
+            .await,
+    )
 }

@@ -22,28 +22,6 @@ pub struct RewardFilter {
     pub search: Option<String>,
 }
 
-/// A position in the ledger (newest first): the last row's time and id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub id: String,
-}
-
-impl Cursor {
-    pub fn encode(&self) -> String {
-        format!("{}_{}", self.created_at.timestamp_micros(), self.id)
-    }
-
-    pub fn decode(raw: &str) -> Option<Cursor> {
-        let (micros, id) = raw.split_once('_')?;
-        let created_at = chrono::DateTime::from_timestamp_micros(micros.parse().ok()?)?;
-        (!id.is_empty()).then(|| Cursor {
-            created_at,
-            id: id.to_string(),
-        })
-    }
-}
-
 /// One row of the admin ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -187,18 +165,6 @@ impl AdminAction {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_garbage_is_none() {
-        let c = Cursor {
-            created_at: chrono::DateTime::from_timestamp_micros(1_700_000_000_123_456).unwrap(),
-            id: "a-b_c".into(),
-        };
-        assert_eq!(Cursor::decode(&c.encode()), Some(c));
-        for bad in ["", "x_y", "123", "123_", "_id"] {
-            assert_eq!(Cursor::decode(bad), None, "{bad:?}");
-        }
-    }
 
     #[test]
     fn admin_moves_are_legal_and_narrow() {

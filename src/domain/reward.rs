@@ -102,12 +102,16 @@ pub struct MyReward {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// The rewards a member earned, and where their transactions are shown.
+/// A member's rewards are listed this many at a time.
+pub const REWARDS_PAGE: usize = 50;
+
+/// A page of the rewards a member earned, where their transactions are shown, and where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EarnedRewards {
     pub rewards: Vec<MyReward>,
     pub tx_links: TxLinks,
+    pub next_cursor: Option<String>,
 }
 
 /// Links a transaction hash to the block explorer: `CHAIN_EXPLORER_TX_URL` with `{tx}` replaced by the hash.

@@ -16,8 +16,10 @@ use crate::domain::refcode::{
 use crate::domain::reward::{MyReward, RewardStatus, TxLinks};
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn RefcodesPage() -> impl IntoView {
@@ -385,7 +387,10 @@ pub fn reward_status_label(status: RewardStatus) -> AnyView {
 #[component]
 fn MyRewards() -> impl IntoView {
     let i18n = use_i18n();
-    let rewards = crate::resource::load(|| (), |_| my_rewards());
+    let query = use_query_map();
+    let cursor = Memo::new(move |_| query.read().get("older"));
+    let rewards = crate::resource::load(move || cursor.get(), my_rewards);
+    let locale = use_locale_code();
     view! {
         <section class="card" data-testid="my-rewards">
             <h2>{t!(i18n, refcodes.rewards.title)}</h2>
@@ -393,7 +398,20 @@ fn MyRewards() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match rewards.await {
                         Ok(mine) if mine.rewards.is_empty() => view! { <p class="muted">{t!(i18n, refcodes.rewards.empty)}</p> }.into_any(),
-                        Ok(mine) => view! { <RewardTable list=mine.rewards links=mine.tx_links /> }.into_any(),
+                        Ok(mine) => {
+                            let here = routes::href(locale(), routes::REFCODES);
+                            let newest = cursor.get_untracked().is_some().then(|| view! {
+                                <a href=here.clone() data-testid="rewards-newest">{t!(i18n, refcodes.rewards.newest)}</a>
+                            });
+                            let older = mine.next_cursor.map(|c| view! {
+                                <a href=format!("{here}?older={}", routes::query_value(&c)) data-testid="rewards-older">{t!(i18n, refcodes.rewards.older)}</a>
+                            });
+                            view! {
+                                <RewardTable list=mine.rewards links=mine.tx_links />
+                                <p class="pager">{newest}" "{older}</p>
+                            }
+                            .into_any()
+                        }
                         Err(e) => view! { <ErrorText error=Some(e) /> }.into_any(),
                     }
                 })}

@@ -4,7 +4,8 @@
 use super::db::{self, audit_log::Entry};
 use super::ledger::Ledger;
 use super::minter::{self, MintService};
-use crate::domain::admin::{AdminAction, Cursor, RewardFilter, RewardPage, BULK_CAP, PAGE_SIZE};
+use crate::domain::admin::{AdminAction, RewardFilter, RewardPage, BULK_CAP, PAGE_SIZE};
+use crate::domain::cursor::{cut_page, Cursor};
 use crate::domain::mint::MintSummary;
 use crate::domain::reward::TxLinks;
 use crate::domain::user::Me;
@@ -19,29 +20,13 @@ pub async fn page(
     cursor: Option<&str>,
     tx_links: &TxLinks,
 ) -> Result<RewardPage, AppError> {
-    let after = cursor
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            Cursor::decode(c).ok_or_else(|| {
-                AppError::BadRequest("the cursor is not one this server made".into())
-            })
-        })
-        .transpose()?;
+    let after = Cursor::from_param(cursor)?;
     let limit = i64::from(PAGE_SIZE);
     let mut rows = db::reward_admin::page(pool, filter, after.as_ref(), limit + 1).await?;
-    let more = rows.len() > PAGE_SIZE as usize;
-    rows.truncate(PAGE_SIZE as usize);
-    let next_cursor = more
-        .then(|| {
-            rows.last().map(|r| {
-                Cursor {
-                    created_at: r.created_at,
-                    id: r.id.clone(),
-                }
-                .encode()
-            })
-        })
-        .flatten();
+    let next_cursor = cut_page(&mut rows, PAGE_SIZE as usize, |r| Cursor {
+        created_at: r.created_at,
+        id: r.id.clone(),
+    });
     let totals = db::reward_admin::totals(pool, filter).await?;
     Ok(RewardPage {
         rows,

@@ -6,7 +6,8 @@ use super::config::RewardRates;
 use super::db::{self, orders::OrderDoc, rewards::InsertRewardError};
 use super::oracle::{PriceOracle, Quote};
 use super::sizing::{reward_fiat, token_amount};
-use crate::domain::reward::{RewardKind, RewardStatus};
+use crate::domain::cursor::{cut_page, Cursor};
+use crate::domain::reward::{EarnedRewards, RewardKind, RewardStatus, TxLinks, REWARDS_PAGE};
 use crate::domain::store::{AttributedVia, Rail, Referral};
 use crate::error::AppError;
 use serde_json::json;
@@ -261,4 +262,26 @@ impl Ledger {
         }
         Ok(priced)
     }
+}
+
+/// One page of the rewards a member earned as a referrer, newest first; `cursor` is where the previous page ended.
+pub async fn earned(
+    pool: &PgPool,
+    referrer_user_id: &str,
+    cursor: Option<&str>,
+    tx_links: &TxLinks,
+) -> Result<EarnedRewards, AppError> {
+    let after = Cursor::from_param(cursor)?;
+    let limit = REWARDS_PAGE as i64 + 1;
+    let mut rewards =
+        db::rewards::for_referrer(pool, referrer_user_id, after.as_ref(), limit).await?;
+    let next_cursor = cut_page(&mut rewards, REWARDS_PAGE, |r| Cursor {
+        created_at: r.created_at,
+        id: r.id.clone(),
+    });
+    Ok(EarnedRewards {
+        rewards,
+        tx_links: tx_links.clone(),
+        next_cursor,
+    })
 }

@@ -1,7 +1,8 @@
 //! CSV export of the admin ledger: the filtered rows, newest first, streamed page by page (keyset), so an
 //! export of 100 000 rewards never sits in memory.
 use super::db;
-use crate::domain::admin::{AdminReward, Cursor, RewardFilter};
+use crate::domain::admin::{AdminReward, RewardFilter};
+use crate::domain::cursor::Cursor;
 use futures::stream::{self, Stream};
 use sqlx::PgPool;
 

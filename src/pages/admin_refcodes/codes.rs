@@ -1,10 +1,11 @@
 //! Every referral code with its owner, wallet and funnel; an admin turns a code off (or on again).
 //! The search and the page are in the URL (`codes`, `codes_after`).
-use super::{query_value, Actions};
+use super::Actions;
 use crate::api::admin::load_admin_codes;
 use crate::domain::admin::AdminCode;
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
+use crate::routes::query_value;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

@@ -1,5 +1,5 @@
 //! The reward ledger: filters (kept in the URL), totals, row and bulk actions, the CSV export of the filter.
-use super::{query_value, Actions};
+use super::Actions;
 use crate::api::admin::{load_admin_rewards, AdminAct, AdminBulk};
 use crate::domain::admin::{AdminReward, RewardFilter, StatusTotal};
 use crate::domain::money::display;
@@ -9,6 +9,7 @@ use crate::domain::store::{AttributedVia, Rail};
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
 use crate::pages::refcodes::{reward_status_label, TxHash};
+use crate::routes::query_value;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

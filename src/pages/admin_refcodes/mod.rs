@@ -61,26 +61,3 @@ pub fn AdminRefcodesPage() -> impl IntoView {
         </RequireUser>
     }
 }
-
-/// Percent-encodes a query value (the page builds its links from the filters it shows).
-fn query_value(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn query_values_are_percent_encoded() {
-        assert_eq!(
-            super::query_value("a b&c=d@e.f/ж"),
-            "a%20b%26c%3Dd%40e.f%2F%D0%B6"
-        );
-    }
-}

@@ -1,6 +1,7 @@
 //! The admin's view of `referral_rewards`: filtered, keyset-paginated rows with buyer and referrer emails,
 //! totals per status, and the ids a bulk action selects. Status changes still go through `rewards`.
-use crate::domain::admin::{AdminReward, Cursor, RewardFilter, StatusTotal};
+use crate::domain::admin::{AdminReward, RewardFilter, StatusTotal};
+use crate::domain::cursor::Cursor;
 use crate::domain::reward::{RewardKind, RewardStatus};
 use crate::domain::store::Rail;
 use serde_json::Value;

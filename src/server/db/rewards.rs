@@ -1,6 +1,7 @@
 //! The `referral_rewards` collection (DESIGN §3). Status moves go through [`move_status`] only, whose `WHERE`
 //! allows exactly the legal sources of the target status.
 use super::violated_constraint;
+use crate::domain::cursor::Cursor;
 use crate::domain::reward::{MyReward, RewardKind, RewardStatus};
 use crate::domain::store::Rail;
 use serde_json::{json, Value};
@@ -189,10 +190,11 @@ pub async fn set_last_error(db: impl PgExecutor<'_>, id: &str, error: &str) -> s
     .map(|_| ())
 }
 
-/// The rewards a referrer earned, newest first.
+/// The rewards a referrer earned, newest first, from after `after`.
 pub async fn for_referrer(
     db: impl PgExecutor<'_>,
     user_id: &str,
+    after: Option<&Cursor>,
     limit: i64,
 ) -> sqlx::Result<Vec<MyReward>> {
     let rows = sqlx::query!(
@@ -201,9 +203,13 @@ pub async fn for_referrer(
                   (data->>'fiatAmount')::bigint AS "fiat!", data->>'currency' AS "currency!",
                   data->>'amountWei' AS "wei!", data->>'status' AS "status!", data->>'txHash' AS tx_hash,
                   created_at
-           FROM referral_rewards WHERE data->>'referrerUserId' = $1
-           ORDER BY created_at DESC, id DESC LIMIT $2"#,
+           FROM referral_rewards
+           WHERE data->>'referrerUserId' = $1
+             AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::text))
+           ORDER BY created_at DESC, id DESC LIMIT $4"#,
         user_id,
+        after.map(|c| c.created_at),
+        after.map(|c| c.id.clone()),
         limit
     )
     .fetch_all(db)
