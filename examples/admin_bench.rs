@@ -4,8 +4,9 @@
 //! the bulk approval, and checks that every reward moved once with one audit entry (exit 1 otherwise).
 //!
 //! `cargo run --release --no-default-features --features ssr --example admin_bench -- [N]` (default 10000,
-//! at most the bulk cap). `DATABASE_URL` defaults to `postgres://postgres@127.0.0.1:5432/refcodes_admin_bench`;
-//! that database is dropped and created again.
+//! at most the bulk cap). It runs over its own database `refcodes_bench_admin`, dropped and created again at every
+//! run; `DATABASE_URL` only chooses the server (default `127.0.0.1:5432`, user `postgres`) and its own database is
+//! never touched. A `refcodes_bench_admin` no benchmark created is refused (`src/server/bench_database.rs`).
 #[path = "common/server.rs"]
 mod server;
 
@@ -22,8 +23,7 @@ const PASSWORD: &str = "bench-admin-password";
 async fn main() -> Result<(), Error> {
     let n: i64 = std::env::args().nth(1).map_or(Ok(10_000), |a| a.parse())?;
     let extra = [("ADMIN_EMAILS", ADMIN.to_string())];
-    let bench =
-        Bench::start_with("refcodes_admin_bench", true, &extra, |pool| seed(pool, n)).await?;
+    let bench = Bench::start_with("admin", true, &extra, |pool| seed(pool, n)).await?;
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .timeout(Duration::from_secs(600))

@@ -3,7 +3,8 @@
 //! visitor gets: capture + render, no database), and `POST /api/refcodes/track` (the visit count).
 //!
 //! `cargo run --release --no-default-features --features ssr --example landing_bench -- [N] [CONNECTIONS]`
-//! (defaults 20000 and 64). `DATABASE_URL` as for `track_bench`.
+//! (defaults 20000 and 64). It runs over its own database `refcodes_bench_landing`, created when missing and kept
+//! across runs; `DATABASE_URL` only chooses the server, as for `track_bench`.
 #[path = "common/load.rs"]
 mod load;
 #[path = "common/server.rs"]
@@ -14,7 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(Ok(20_000), |a| a.parse())?;
     let connections: usize = args.next().map_or(Ok(64), |a| a.parse())?;
-    let bench = server::Bench::start().await?;
+    let bench = server::Bench::start("landing").await?;
     let (_, code) = bench.member_with_code().await?;
     println!(
         "landing_bench: {n} requests per route at {connections} connections, server {}",

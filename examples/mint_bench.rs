@@ -3,8 +3,10 @@
 //! the batches and the gas per reward, and checks that every reward is minted once (exit 1 otherwise).
 //!
 //! `cargo run --release --no-default-features --features ssr --example mint_bench -- [N] [BATCH]`
-//! (defaults 10000 and 300). `DATABASE_URL` defaults to `postgres://postgres@127.0.0.1:5432/refcodes_mint_bench`;
-//! that database is dropped and created again.
+//! (defaults 10000 and 300). It runs over its own database `refcodes_bench_mint`, dropped and created again at
+//! every run; `DATABASE_URL` only chooses the server (default `127.0.0.1:5432`, user `postgres`) and its own
+//! database is never touched. A `refcodes_bench_mint` no benchmark created is refused
+//! (`src/server/bench_database.rs`).
 #[path = "common/server.rs"]
 mod server;
 
@@ -51,8 +53,7 @@ async fn main() -> Result<(), Error> {
         ("CRON_SECRET", SECRET.to_string()),
         ("MINT_BATCH_SIZE", batch.to_string()),
     ];
-    let bench =
-        Bench::start_with("refcodes_mint_bench", true, &extra, |pool| seed(pool, n)).await?;
+    let bench = Bench::start_with("mint", true, &extra, |pool| seed(pool, n)).await?;
     println!(
         "mint_bench: {n} approved rewards to {WALLETS} wallets, batches of {batch}, anvil {}",
         anvil.endpoint()

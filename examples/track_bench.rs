@@ -2,8 +2,10 @@
 //! loopback), stops it gracefully, and checks that `visits` grew by exactly N.
 //!
 //! `cargo run --release --no-default-features --features ssr --example track_bench -- [N] [CONCURRENCY]`
-//! (defaults 100000 and 64). `DATABASE_URL` defaults to `postgres://postgres@127.0.0.1:5432/refcodes_bench`,
-//! created and migrated when missing.
+//! (defaults 100000 and 64). It runs over its own database `refcodes_bench_track`, created and migrated when
+//! missing and kept across runs; `DATABASE_URL` only chooses the server (default `127.0.0.1:5432`, user
+//! `postgres`) and its own database is never touched. A `refcodes_bench_track` no benchmark created is refused
+//! (`src/server/bench_database.rs`).
 #[path = "common/load.rs"]
 mod load;
 #[path = "common/server.rs"]
@@ -16,7 +18,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(Ok(100_000), |a| a.parse())?;
     let concurrency: usize = args.next().map_or(Ok(64), |a| a.parse())?;
-    let bench = server::Bench::start().await?;
+    let bench = server::Bench::start("track").await?;
     let pool = bench.state.pool.clone();
     let (owner, code) = bench.member_with_code().await?;
     let visits = || async {

@@ -4,9 +4,12 @@
 # Budget: 300 KB gzip for the main module.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-ensure_build_tools
-step "Release build of the hydrate wasm, split into lazy chunks (wasm-release profile)"
-cargo leptos build --release --split --frontend-only
+# --no-build: measure the release site already built (scripts/test.sh builds it for its browser journeys).
+if [[ "${1:-}" != "--no-build" ]]; then
+  ensure_build_tools
+  step "Release build of the hydrate wasm, split into lazy chunks (wasm-release profile)"
+  cargo leptos build --release --split --frontend-only
+fi
 pkg="$ROOT/target/site/pkg"
 gz() { gzip -9 -c "$1" | wc -c; }
 main_raw=$(stat -c %s "$pkg/refcodes.wasm")

@@ -13,6 +13,13 @@ pub mod session;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+// The server and the browser must render the same view tree, or hydration panics on every page.
+#[cfg(not(erase_components))]
+compile_error!(
+    "refcodes must be built with `--cfg erase_components` (server and wasm alike): .cargo/config.toml sets it for \
+     every build, but a RUSTFLAGS variable replaces that list; add `--cfg erase_components` to it"
+);
+
 /// Slack for `cargo leptos build --split`: the splitter lays out each module's share of `.rodata` anew and, when
 /// alignment padding makes that layout longer than the linked segment, gives up and puts *all* data in the main
 /// module (~150 KB more there, depending on luck). Nothing references this block, so no module carries it; it only

@@ -1,5 +1,5 @@
-import { APIRequestContext, Browser, expect, Page, test } from "@playwright/test";
-import { open, uniqueEmail } from "./helpers";
+import { APIRequestContext, Browser, Page } from "@playwright/test";
+import { expect, newContext, open, test, uniqueEmail } from "./helpers";
 
 const PASSWORD = "password-123";
 const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
@@ -13,7 +13,7 @@ type Locale = keyof typeof TEXT;
 
 /** A referred buyer who paid one espresso by test card; returns the order reference (its reward is pending). */
 async function cardPaidReward(browser: Browser, request: APIRequestContext, code: string): Promise<string> {
-  const context = await browser.newContext();
+  const context = await newContext(browser);
   const page = await context.newPage();
   await page.goto(`/en/store?ref=${code}`);
   expect((await page.request.post("/api/auth/signup", { data: { email: uniqueEmail("admin-buyer"), password: PASSWORD } })).status()).toBe(201);
@@ -80,7 +80,7 @@ for (const locale of ["en", "uk", "ru"] as const) {
     const href = await txLink.getAttribute("href");
 
     // The referrer sees the same status and link on their own page.
-    const context = await browser.newContext();
+    const context = await newContext(browser);
     const member = await context.newPage();
     expect((await member.request.post("/api/auth/login", { data: { email: referrerEmail, password: PASSWORD } })).status()).toBe(200);
     await open(member, `/${locale}/refcodes`);

@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { open, uniqueEmail } from "./helpers";
+import { expect, open, uniqueEmail, test } from "./helpers";
 
 test("sign up, sign out, sign in, then switch en → uk → ru @nojs", async ({ page }) => {
   const email = uniqueEmail("journey");

@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { open, signUpViaApi, uniqueEmail } from "./helpers";
+import { expect, open, signUpViaApi, uniqueEmail, test } from "./helpers";
 
 test("an anonymous visitor opening /en/refcodes lands on sign-in and comes back after @nojs", async ({ page }) => {
   const email = uniqueEmail("guarded");

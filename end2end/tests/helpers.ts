@@ -1,4 +1,42 @@
-import { expect, Page, test } from "@playwright/test";
+import { test as base, Browser, BrowserContext, BrowserContextOptions, expect, Page } from "@playwright/test";
+
+/** What the browser reported as broken during one test: uncaught page errors and `console.error` messages. */
+const browserErrors: string[] = [];
+
+// The browser's own note about a 4xx answer is expected (a guarded page, a refused form); everything else on
+// console.error — a panic in hydration, a failed server function, a 5xx — is a defect.
+const EXPECTED = /^Failed to load resource: the server responded with a status of 4\d\d\b/;
+
+/** Reports every uncaught error and console.error of the context's pages to the running test. */
+export function watchErrors(context: BrowserContext) {
+  context.on("weberror", (e) => browserErrors.push(`page error: ${e.error().stack ?? e.error().message}`));
+  context.on("console", (m) => {
+    if (m.type() === "error" && !EXPECTED.test(m.text())) {
+      browserErrors.push(`console.error at ${m.location().url}: ${m.text()}`);
+    }
+  });
+}
+
+/** A browser context of its own (another user), watched like the test's own. */
+export async function newContext(browser: Browser, options?: BrowserContextOptions) {
+  const context = await browser.newContext(options);
+  watchErrors(context);
+  return context;
+}
+
+/** Every journey fails when its pages threw or logged an error, even if everything it asserted held. */
+export const test = base.extend<{ failOnBrowserErrors: void }>({
+  failOnBrowserErrors: [
+    async ({ context }, use) => {
+      browserErrors.length = 0;
+      watchErrors(context);
+      await use();
+      expect(browserErrors, "uncaught page errors and console.error messages").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
 
 export const uniqueEmail = (tag: string) => `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.com`;
 

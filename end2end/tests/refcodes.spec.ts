@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { open, signUpViaApi, uniqueEmail } from "./helpers";
+import { expect, open, signUpViaApi, uniqueEmail, test } from "./helpers";
 
 const PASSWORD = "password-123";
 // An EIP-55 example address (checksum form).

@@ -1,5 +1,5 @@
-import { APIRequestContext, Browser, expect, Page, test } from "@playwright/test";
-import { open, uniqueEmail } from "./helpers";
+import { APIRequestContext, Browser, Page } from "@playwright/test";
+import { expect, newContext, open, test, uniqueEmail } from "./helpers";
 
 const PASSWORD = "password-123";
 const WALLET = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
@@ -44,7 +44,7 @@ async function buyEspresso(page: Page, locale: Locale) {
 /** The referrer's own rewards as their /refcodes page shows them, in a browser context of their own; the page
  * is opened again until the newest reward shows `status` (a background mint may still be on its way). */
 async function referrerSees(browser: Browser, locale: Locale, email: string, status: string) {
-  const context = await browser.newContext({ javaScriptEnabled: test.info().project.name === "hydrated" });
+  const context = await newContext(browser, { javaScriptEnabled: test.info().project.name === "hydrated" });
   const page = await context.newPage();
   expect((await page.request.post("/api/auth/login", { data: { email, password: PASSWORD } })).status()).toBe(200);
   await expect(async () => {
@@ -81,7 +81,7 @@ test("a referred visitor pays with credit in ru and the referrer sees the reward
   const buyerId = await referredVisitor(page, "ru", referrer.code);
 
   // The demo admin grants the buyer some credit.
-  const admin = await browser.newContext();
+  const admin = await newContext(browser);
   const login = await admin.request.post("/api/auth/login", { data: { email: "admin@refcodes.local", password: "admin-demo-password" } });
   expect(login.status()).toBe(200);
   const granted = await admin.request.post("/api/admin/credit-grants", { data: { userId: buyerId, amount: "500.00" } });

@@ -1,10 +1,9 @@
-//! The real server, in process on a free loopback port, over a benchmark database.
+//! The real server, in process on a free loopback port, over the benchmark's own database.
 // Each benchmark includes this file and uses a part of it.
 #![allow(dead_code)]
 use refcodes::server::config::Config;
 use refcodes::server::state::AppState;
-use refcodes::server::{auth, refcodes as registry, startup};
-use sqlx::migrate::MigrateDatabase;
+use refcodes::server::{auth, bench_database, refcodes as registry, startup};
 use std::collections::HashMap;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -20,15 +19,14 @@ pub struct Bench {
 }
 
 impl Bench {
-    /// Over `refcodes_bench` (created when missing) unless `DATABASE_URL` names another.
-    pub async fn start() -> Result<Bench, Box<dyn std::error::Error>> {
-        Bench::start_with("refcodes_bench", false, &[], |_| async { Ok(()) }).await
+    /// Over the benchmark's own database, kept from run to run (see [`Bench::start_with`]).
+    pub async fn start(bench: &str) -> Result<Bench, Box<dyn std::error::Error>> {
+        Bench::start_with(bench, false, &[], |_| async { Ok(()) }).await
     }
 
-    /// Over the database `name` on the local server (or `DATABASE_URL`), dropped first when `fresh`, with
-    /// `extra` configuration; `seed` runs on the migrated database before the server listens.
+    /// Over `refcodes_bench_<bench>` on the server of `DATABASE_URL` (see [`Bench::start_on`]).
     pub async fn start_with<F, Fut>(
-        name: &str,
+        bench: &str,
         fresh: bool,
         extra: &[(&'static str, String)],
         seed: F,
@@ -37,18 +35,30 @@ impl Bench {
         F: FnOnce(sqlx::PgPool) -> Fut,
         Fut: std::future::Future<Output = Result<(), Box<dyn std::error::Error>>>,
     {
-        let database_url = std::env::var("DATABASE_URL")
-            .unwrap_or_else(|_| format!("postgres://postgres@127.0.0.1:5432/{name}"));
-        if fresh {
-            let _ = sqlx::Postgres::drop_database(&database_url).await;
-        }
-        if !sqlx::Postgres::database_exists(&database_url).await? {
-            sqlx::Postgres::create_database(&database_url).await?;
-        }
+        let database_url = std::env::var("DATABASE_URL").ok();
+        Bench::start_on(database_url.as_deref(), bench, fresh, extra, seed).await
+    }
+
+    /// Over `refcodes_bench_<bench>` on the server of `database_url` (the local one when `None`), created when
+    /// missing and created again when `fresh`, never another database ([`bench_database`]); with `extra`
+    /// configuration; `seed` runs on the migrated database before the server listens.
+    pub async fn start_on<F, Fut>(
+        database_url: Option<&str>,
+        bench: &str,
+        fresh: bool,
+        extra: &[(&'static str, String)],
+        seed: F,
+    ) -> Result<Bench, Box<dyn std::error::Error>>
+    where
+        F: FnOnce(sqlx::PgPool) -> Fut,
+        Fut: std::future::Future<Output = Result<(), Box<dyn std::error::Error>>>,
+    {
+        let database = bench_database::prepare(database_url, bench, fresh).await?;
+        println!("database {}", database.name);
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?.to_string();
         let mut vars = HashMap::from([
-            ("DATABASE_URL", database_url),
+            ("DATABASE_URL", database.url),
             ("LEPTOS_SITE_ADDR", addr.clone()),
             ("SITE_URL", format!("http://{addr}")),
             ("DB_MAX_CONNECTIONS", "8".to_string()),

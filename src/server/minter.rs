@@ -25,11 +25,18 @@
 //! and that commit leaves rewards `approved` that may be paid. That is why the claim first records and commits
 //! the intent on each reward — the batch id and the chain head before the send (`mintBatch`,
 //! `mintFromBlock`) — and why every claim asks `paidOrders` before sending: a reward paid by a lost transaction
-//! is settled as `minted`, its hash looked up among the `ReferralPaid` events from `mintFromBlock` on. One whose
-//! transaction is still unmined may be sent again, which pays nothing twice: `payReferralBatch` skips a paid
-//! order and `payReferral` reverts `AlreadyPaid`, and such an entry is settled from `paidOrders` as well.
+//! is settled as `minted`, its hash looked up among the `ReferralPaid` events from `mintFromBlock` on, and from
+//! `REWARDS_START_BLOCK` on when not found there. One whose transaction is still unmined may be sent again, which
+//! pays nothing twice: `payReferralBatch` skips a paid order and `payReferral` reverts `AlreadyPaid`, and such an
+//! entry is settled from `paidOrders` as well.
 //! We record a batch id and a block rather than the nonce: the chain layer fills the nonce in at send time, while
 //! `paidOrders` is the contract's own truth and the block bounds the event search.
+//!
+//! # A database restored from a backup
+//! It has forgotten whatever happened after the backup, the chain has not. Rewards it holds `approved` or
+//! `minting` that the chain paid since are settled like those of a lost transaction: `paidOrders` says they are
+//! paid, nothing is sent, and the paying transaction is found among the `ReferralPaid` events — from
+//! `REWARDS_START_BLOCK` on, as the new claim's `mintFromBlock` is later than a payment made before the restore.
 use super::auth::new_id;
 use super::config::{MintChain, MintConfig};
 use super::db::{self, rewards::Claimed};

@@ -3,6 +3,7 @@ pub mod admin_codes;
 pub mod admin_rewards;
 pub mod attribution;
 pub mod auth;
+pub mod bench_database;
 pub mod config;
 pub mod cookies;
 pub mod db;

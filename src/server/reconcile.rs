@@ -1,7 +1,7 @@
 //! Ledger ↔ chain. [`settle`] decides what became of rewards on their way on chain (from the receipt of their
 //! transaction, else from the contract's `paidOrders`); [`report`] lists every drift between the ledger and the
 //! chain: minted in the database but not paid on chain, paid on chain but not minted in the database, and
-//! payments whose recipient or amount differ from the reward's. A healthy system reports nothing.
+//! payments whose recipient, amount or transaction differ from the reward's. A healthy system reports nothing.
 use super::db::{
     self,
     rewards::{InFlight, LedgerEntry},
@@ -157,7 +157,10 @@ async fn receipts(
     Ok(out)
 }
 
-/// The `ReferralPaid` events of rewards paid by other transactions, from the earliest block they may be in.
+/// The `ReferralPaid` events of rewards paid by other transactions: searched from the earliest block the claims
+/// recorded (`mintFromBlock`), then, for those not found there, from `REWARDS_START_BLOCK` on. A claim's block
+/// bounds only the payments the database has seen the claims of: a database restored from a backup has forgotten
+/// the claims made after it, so a reward the chain paid then is claimed again with a later block.
 async fn find_payments(
     chain: &Chain<'_>,
     flights: &[&InFlight],
@@ -165,17 +168,36 @@ async fn find_payments(
     if flights.is_empty() {
         return Ok(HashMap::new());
     }
+    let start = chain.config.start_block;
     let from = flights
         .iter()
         .filter_map(|f| f.from_block)
         .min()
-        .map_or(chain.config.start_block, |b| b.max(0) as u64);
+        .map_or(start, |b| b.max(0) as u64);
     let wanted: HashSet<B256> = flights
         .iter()
         .map(|f| order_ref(&f.order_reference))
         .collect();
-    let events = chain.minter.paid_events(from, None).await?;
-    Ok(events
+    let mut found = payments_of(chain.minter, &wanted, from, None).await?;
+    let missing: HashSet<B256> = wanted
+        .into_iter()
+        .filter(|r| !found.contains_key(r))
+        .collect();
+    if !missing.is_empty() && from > start {
+        found.extend(payments_of(chain.minter, &missing, start, Some(from - 1)).await?);
+    }
+    Ok(found)
+}
+
+/// The `ReferralPaid` events of the `wanted` order refs in blocks `from..=to` (`None`: the head).
+async fn payments_of(
+    m: &Minter,
+    wanted: &HashSet<B256>,
+    from: u64,
+    to: Option<u64>,
+) -> Result<HashMap<B256, PaidEvent>, MintError> {
+    Ok(m.paid_events(from, to)
+        .await?
         .into_iter()
         .filter(|e| wanted.contains(&e.order_ref))
         .map(|e| (e.order_ref, e))
@@ -267,6 +289,12 @@ pub enum Drift {
         ledger: String,
         chain: String,
         tx_hash: String,
+    },
+    /// `minted` with another transaction hash (or none) than the one whose `ReferralPaid` event paid it.
+    TxMismatch {
+        reward_id: String,
+        ledger: Option<String>,
+        chain: String,
     },
 }
 
@@ -361,7 +389,15 @@ fn event_drift(entry: Option<&LedgerEntry>, event: &PaidEvent) -> Vec<Drift> {
             reward_id: e.id.clone(),
             ledger: e.amount_wei.clone(),
             chain: event.amount.to_string(),
-            tx_hash,
+            tx_hash: tx_hash.clone(),
+        });
+    }
+    let ledger_tx = e.tx_hash.as_deref().and_then(|h| B256::from_str(h).ok());
+    if ledger_tx != Some(event.tx_hash) {
+        out.push(Drift::TxMismatch {
+            reward_id: e.id.clone(),
+            ledger: e.tx_hash.clone(),
+            chain: tx_hash,
         });
     }
     out
@@ -431,7 +467,7 @@ mod tests {
             status: status.into(),
             wallet: Some(WALLET.to_lowercase()),
             amount_wei: amount.into(),
-            tx_hash: None,
+            tx_hash: Some(B256::repeat_byte(1).to_string()),
         }
     }
 
@@ -464,12 +500,17 @@ mod tests {
             entry("b", "approved", "5"),
             entry("c", "minted", "7"),
             entry("d", "minted", "8"),
+            LedgerEntry {
+                tx_hash: None,
+                ..entry("e", "minted", "3")
+            },
         ];
         let other = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
         let events = [
             event("b", WALLET, 5),
             event("c", other, 7),
             event("d", WALLET, 9),
+            event("e", WALLET, 3),
             event("zzz", WALLET, 1),
         ];
         let unpaid = HashSet::from([order_ref("ORD-a")]);
@@ -490,6 +531,7 @@ mod tests {
                 "paidNotMinted",
                 "recipientMismatch",
                 "amountMismatch",
+                "txMismatch",
                 "paidNotMinted"
             ]
         );
@@ -498,6 +540,10 @@ mod tests {
         );
         assert!(matches!(
             &found[4],
+            Drift::TxMismatch { reward_id, ledger: None, .. } if reward_id == "e"
+        ));
+        assert!(matches!(
+            &found[5],
             Drift::PaidNotMinted {
                 reward_id: None,
                 ..

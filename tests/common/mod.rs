@@ -1,5 +1,8 @@
 //! Starts the real server (router, services, PostgreSQL) on a free loopback port for one test.
 #![allow(dead_code)]
+pub mod chain;
+pub mod pg;
+
 use refcodes::server::config::Config;
 use refcodes::server::startup;
 use sqlx::PgPool;

@@ -2,6 +2,7 @@
 pub mod audit_log;
 pub mod catalog;
 pub mod credit;
+pub mod databases;
 pub mod login_failures;
 pub mod memberships;
 pub mod orders;
