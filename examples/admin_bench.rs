@@ -10,6 +10,8 @@
 #[path = "common/server.rs"]
 mod server;
 
+use refcodes::domain::user::Role;
+use refcodes::server::roles;
 use serde_json::{json, Value};
 use server::Bench;
 use std::time::{Duration, Instant};
@@ -22,14 +24,19 @@ const PASSWORD: &str = "bench-admin-password";
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let n: i64 = std::env::args().nth(1).map_or(Ok(10_000), |a| a.parse())?;
-    let extra = [("ADMIN_EMAILS", ADMIN.to_string())];
-    let bench = Bench::start_with("admin", true, &extra, |pool| seed(pool, n)).await?;
+    let bench = Bench::start_with("admin", true, &[], |pool| seed(pool, n)).await?;
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .timeout(Duration::from_secs(600))
         .build()?;
     let url = |path: &str| format!("{}{path}", bench.base);
     http.post(url("/api/auth/signup"))
+        .json(&json!({ "email": ADMIN, "password": PASSWORD }))
+        .send()
+        .await?
+        .error_for_status()?;
+    roles::set_role(&bench.state.pool, ADMIN, Role::Admin, roles::OPERATOR).await?;
+    http.post(url("/api/auth/login"))
         .json(&json!({ "email": ADMIN, "password": PASSWORD }))
         .send()
         .await?

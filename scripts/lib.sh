@@ -81,6 +81,16 @@ ensure_psql() {
 
 reachable() { pg_isready -q -d "$1" -t 3 2>/dev/null; }
 
+# Waits (60 s at most) until the server on loopback port $1 (process $2, log $3) answers /healthz; its log otherwise.
+wait_healthy() {
+  for _ in $(seq 1 120); do
+    curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.5
+  done
+  echo "the server on port $1 did not become healthy" >&2; cat "$3" >&2; return 1
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # Prints a server URL (no database name) that answers: $DATABASE_URL's server when reachable,

@@ -21,8 +21,10 @@ start_local_chain
 trap 'kill "$ANVIL_PID" 2>/dev/null || true' EXIT
 note "chain $CHAIN_RPC_URL, rewards contract $REWARDS_CONTRACT_ADDRESS"
 
+# Development mode: demo data, test payments, the local chain's keys and the development cron secret are allowed
+# (any start without APP_ENV=development is production and refuses them; see src/server/production.rs).
+export APP_ENV=development
 export SEED_DEMO="${SEED_DEMO:-true}"
-export ADMIN_EMAILS="${ADMIN_EMAILS:-admin@refcodes.local}"
 export BRAND_NAME="${BRAND_NAME:-Refcodes}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:3000}"
 # The minter: a development cron secret (scheduler: curl -H "Authorization: Bearer $CRON_SECRET" …/api/cron/refcodes-mint)

@@ -48,18 +48,36 @@ start_local_chain "$ROOT/target/chain-e2e"
 port="$(free_port)"
 log="$CARGO_TARGET_DIR/e2e-server.log"
 DATABASE_URL="$server/refcodes_e2e" LEPTOS_SITE_ADDR="127.0.0.1:$port" SITE_URL="http://127.0.0.1:$port" \
-  LEPTOS_SITE_ROOT="$ROOT/target/site" SEED_DEMO=true ADMIN_EMAILS=admin@refcodes.local \
+  LEPTOS_SITE_ROOT="$ROOT/target/site" APP_ENV=development SEED_DEMO=true \
   CHAIN_EXPLORER_TX_URL="https://explorer.invalid/tx/{tx}" \
   "$CARGO_TARGET_DIR/release/refcodes" >"$log" 2>&1 &
 server_pid=$!
 trap 'kill "$server_pid" "$ANVIL_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$log"; exit 1; }
-  sleep 0.5
-done
-curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "server did not become healthy" >&2; cat "$log"; exit 1; }
+wait_healthy "$port" "$server_pid" "$log"
 (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test)
+
+step "The release bundle, unpacked in an empty directory and started in production mode"
+dist="$(bash "$ROOT/scripts/bundle.sh" --no-build | tail -n 1)"
+reset_own_database "$server" refcodes_bundle
+run_dir="$(mktemp -d)"
+cp -r "$dist/." "$run_dir/"
+bport="$(free_port)"
+blog="$CARGO_TARGET_DIR/bundle-server.log"
+# Production settings without a development default: live payments with a merchant of the test's own, no demo data.
+(cd "$run_dir" && exec env -i PATH="$PATH" APP_ENV=production DATABASE_URL="$server/refcodes_bundle" \
+  LEPTOS_SITE_ADDR="127.0.0.1:$bport" SITE_URL="http://127.0.0.1:$bport" LEPTOS_SITE_ROOT=site \
+  PAYMENTS_MODE=live WAYFORPAY_MERCHANT_ACCOUNT=bundle_check WAYFORPAY_SECRET_KEY="$(openssl rand -hex 16)" \
+  ./refcodes) >"$blog" 2>&1 &
+bundle_pid=$!
+trap 'kill "$server_pid" "$ANVIL_PID" "$bundle_pid" 2>/dev/null || true' EXIT
+wait_healthy "$bport" "$bundle_pid" "$blog"
+landing="$(curl -s -D - -o "$run_dir/landing.html" "http://127.0.0.1:$bport/en/?ref=bundle-check")"
+grep -q '^HTTP/1.1 200' <<<"$landing" || { echo "landing page: $landing" >&2; exit 1; }
+grep -qi '^set-cookie: ring_ref=BUNDLE-CHECK' <<<"$landing" || { echo "no first-touch cookie: $landing" >&2; exit 1; }
+grep -q '/pkg/refcodes.js' "$run_dir/landing.html" || { echo "the landing page loads no hydrate script" >&2; exit 1; }
+note "bundle: /healthz, the landing page with ?ref= and its cookie answered"
+(cd end2end && BASE_URL="http://127.0.0.1:$bport" npx playwright test hydration.spec.ts --project=hydrated -g "public page")
+kill "$bundle_pid"
 
 step "Hydrate wasm size of that build: the main module must stay within its 300 KB gzip budget"
 bash "$ROOT/scripts/wasm-size.sh" --no-build

@@ -1,24 +1,47 @@
 //! `refcodes` serves the app; `refcodes reconcile` prints the ledger↔chain drift report as JSON and exits 1
-//! when there is drift.
+//! when there is drift; `refcodes admin grant|revoke EMAIL` gives or takes an existing account's admin role.
+use refcodes::domain::user::Role;
 use refcodes::server::minter::Chain;
-use refcodes::server::{config::Config, reconcile, startup, telemetry};
+use refcodes::server::{config::Config, db, reconcile, roles, startup, telemetry};
 use std::process::ExitCode;
+
+const USAGE: &str = "run without arguments to serve, `reconcile` for the drift report, or \
+                     `admin grant EMAIL` / `admin revoke EMAIL`";
 
 #[tokio::main]
 async fn main() -> ExitCode {
     telemetry::init_tracing();
-    let outcome = match std::env::args().nth(1).as_deref() {
-        None => serve().await.map(|()| ExitCode::SUCCESS),
-        Some("reconcile") => report().await,
-        Some(other) => Err(format!(
-            "unknown command {other:?}: run without arguments to serve, or `reconcile` for the drift report"
-        )
-        .into()),
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let outcome = match args.as_slice() {
+        [] => serve().await.map(|()| ExitCode::SUCCESS),
+        ["reconcile"] => report().await,
+        ["admin", "grant", email] => change_role(email, Role::Admin).await,
+        ["admin", "revoke", email] => change_role(email, Role::Member).await,
+        other => Err(format!("unknown command {:?}: {USAGE}", other.join(" ")).into()),
     };
     outcome.unwrap_or_else(|e| {
         eprintln!("refcodes: {e}");
         ExitCode::from(2)
     })
+}
+
+/// Needs only `DATABASE_URL`: an operator runs it from any shell that reaches the database.
+async fn change_role(email: &str, role: Role) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let config = Config::from_env().map_err(startup::StartError::from)?;
+    let pool = db::connect(&config.database_url, 1)
+        .await
+        .map_err(startup::StartError::Connect)?;
+    db::migrate(&pool).await?;
+    let change = roles::set_role(&pool, email, role, roles::OPERATOR).await?;
+    println!(
+        "{}: {} → {} ({} session(s) ended)",
+        change.email,
+        change.before.as_str(),
+        change.after.as_str(),
+        change.sessions_ended
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn report() -> Result<ExitCode, Box<dyn std::error::Error>> {

@@ -14,7 +14,7 @@ use sqlx::PgPool;
 const ADMIN: &str = "boss@example.com";
 
 async fn setup(pool: PgPool) -> (TestServer, reqwest::Client, reqwest::Client, String) {
-    let server = shop(pool, &[("ADMIN_EMAILS", ADMIN)]).await;
+    let server = shop(pool, &[]).await;
     let (admin, plain, plain_id) = admin_and_member(&server, ADMIN).await;
     (server, admin, plain, plain_id)
 }

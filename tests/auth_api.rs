@@ -225,26 +225,94 @@ async fn session_survives_a_server_restart(pool: PgPool) {
     second.stop().await;
 }
 
-#[sqlx::test]
-async fn admins_come_from_admin_emails(pool: PgPool) {
-    let server = TestServer::start(pool.clone(), &[]).await;
-    let early = client();
-    sign_up(&early, &server, "gus@example.com", "password-1").await;
-    let me = fetch_me(&early, &server).await;
-    assert_eq!(me["role"], "member");
-    server.stop().await;
+/// `refcodes admin ARGS` against the test's own database: (exit code, stdout, stderr).
+fn admin_command(pool: &PgPool, args: &[&str]) -> (Option<i32>, String, String) {
+    let database = pool.connect_options().get_database().unwrap().to_string();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_refcodes"))
+        .arg("admin")
+        .args(args)
+        .env_clear()
+        .env("DATABASE_URL", common::pg::url_of(&database))
+        .output()
+        .expect("run the server binary");
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    (out.status.code(), text(out.stdout), text(out.stderr))
+}
 
-    // Configured later: promoted at start-up. Signing up with a configured email: admin at once.
-    let server = TestServer::start(
-        pool,
-        &[("ADMIN_EMAILS", "gus@example.com, Hal@Example.com")],
+async fn audit_actions(pool: &PgPool, user_id: &str) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT data->>'action', data->>'actorEmail' FROM audit_log
+         WHERE data->'targetIds' ? $1 ORDER BY created_at",
     )
-    .await;
-    let me = fetch_me(&early, &server).await;
-    assert_eq!(me["role"], "admin");
-    let hal = client();
-    sign_up(&hal, &server, "hal@example.com", "password-1").await;
-    let me = fetch_me(&hal, &server).await;
-    assert_eq!(me["role"], "admin");
+    .bind(user_id)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+#[sqlx::test]
+async fn signing_up_never_grants_a_role_only_the_operator_command_does(pool: PgPool) {
+    let server = TestServer::start(pool.clone(), &[]).await;
+    // The demo admin's address, once listed in ADMIN_EMAILS: signing up with it makes a member.
+    let gus = client();
+    let resp = sign_up(&gus, &server, "admin@refcodes.local", "password-1").await;
+    let gus_id = resp.json::<Value>().await.unwrap()["userId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(fetch_me(&gus, &server).await["role"], "member");
+
+    let (code, stdout, stderr) = admin_command(&pool, &["grant", " Admin@Refcodes.local "]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("admin@refcodes.local: member → admin (1 session(s) ended)"),
+        "{stdout}"
+    );
+    // The grant ended the member session; signed in again, the account is an admin.
+    let resp = gus.get(server.url("/api/me")).send().await.unwrap();
+    assert_eq!(resp.status(), 401);
+    let login = json!({"email": "admin@refcodes.local", "password": "password-1"});
+    let resp = gus
+        .post(server.url("/api/auth/login"))
+        .json(&login)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(fetch_me(&gus, &server).await["role"], "admin");
+
+    let (code, stdout, stderr) = admin_command(&pool, &["revoke", "admin@refcodes.local"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stdout.contains("admin → member (1 session(s) ended)"),
+        "{stdout}"
+    );
+    let resp = gus
+        .get(server.url("/api/admin/rewards"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status(),
+        401,
+        "the admin session ended with the revoke"
+    );
+    assert_eq!(
+        audit_actions(&pool, &gus_id).await,
+        [
+            ("grant_admin".to_string(), "operator".to_string()),
+            ("revoke_admin".to_string(), "operator".to_string())
+        ]
+    );
+
+    let (code, _, stderr) = admin_command(&pool, &["grant", "nobody@example.com"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("no account has the email nobody@example.com"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = admin_command(&pool, &["promote", "admin@refcodes.local"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("admin grant EMAIL"), "{stderr}");
     server.stop().await;
 }

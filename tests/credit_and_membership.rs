@@ -254,9 +254,9 @@ async fn a_member_without_a_referrer_upgrades_without_a_reward(pool: PgPool) {
 
 #[sqlx::test]
 async fn only_admins_grant_credit(pool: PgPool) {
-    let server = shop(pool.clone(), &[("ADMIN_EMAILS", "boss@example.com")]).await;
+    let server = shop(pool.clone(), &[]).await;
     let admin = client();
-    member(&admin, &server, "boss@example.com").await;
+    sign_up_admin(&admin, &server, "boss@example.com").await;
     let plain = client();
     let plain_id = member(&plain, &server, "plain@example.com").await;
     let body = json!({"userId": plain_id, "amount": "250.00"});

@@ -417,9 +417,9 @@ async fn a_credit_payment_reward_is_minted_in_the_background(pool: PgPool) {
 #[sqlx::test]
 async fn the_reconciliation_report_shows_injected_drift(pool: PgPool) {
     let chain = Chain::start().await;
-    let server = server(&pool, &chain, &[("ADMIN_EMAILS", "boss@refcodes.test")]).await;
+    let server = server(&pool, &chain, &[]).await;
     let admin = client();
-    member(&admin, &server, "boss@refcodes.test").await;
+    sign_up_admin(&admin, &server, "boss@refcodes.test").await;
     let stranger = client();
     member(&stranger, &server, "nobody@refcodes.test").await;
     let refs = approved(&pool, "REPORT", 2, WALLET_A, ONE).await;
@@ -563,17 +563,9 @@ async fn the_schedule_mints_without_a_call_and_a_wrong_chain_stops_the_start(poo
 async fn an_admin_mints_now_and_both_pages_link_the_transaction(pool: PgPool) {
     let chain = Chain::start().await;
     let explorer = "https://explorer.example/tx/{tx}";
-    let server = server(
-        &pool,
-        &chain,
-        &[
-            ("ADMIN_EMAILS", "boss@example.com"),
-            ("CHAIN_EXPLORER_TX_URL", explorer),
-        ],
-    )
-    .await;
+    let server = server(&pool, &chain, &[("CHAIN_EXPLORER_TX_URL", explorer)]).await;
     let admin = client();
-    member(&admin, &server, "boss@example.com").await;
+    sign_up_admin(&admin, &server, "boss@example.com").await;
     let referrer = client();
     let referrer_id = member(&referrer, &server, "earner@example.com").await;
     let refs = approved(&pool, "NOW", 3, WALLET_A, ONE).await;

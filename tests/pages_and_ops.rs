@@ -1,6 +1,6 @@
 //! Server-rendered pages (locale, guards, status codes) and the operational endpoints.
 mod common;
-use common::{client, TestServer};
+use common::{client, sign_up_admin, TestServer};
 use serde_json::json;
 use sqlx::PgPool;
 
@@ -62,7 +62,7 @@ async fn pages_render_in_the_path_locale_with_the_brand(pool: PgPool) {
 
 #[sqlx::test]
 async fn member_pages_send_visitors_to_sign_in_and_admin_pages_forbid_members(pool: PgPool) {
-    let server = TestServer::start(pool, &[("ADMIN_EMAILS", "boss@example.com")]).await;
+    let server = TestServer::start(pool, &[]).await;
     let anonymous = page(&client(), &server, "/en/refcodes").await;
     assert_eq!(anonymous.status(), 302);
     assert_eq!(
@@ -92,12 +92,7 @@ async fn member_pages_send_visitors_to_sign_in_and_admin_pages_forbid_members(po
     assert_eq!(page(&member, &server, "/en/refcodes").await.status(), 200);
 
     let admin = client();
-    admin
-        .post(server.url("/api/auth/signup"))
-        .json(&json!({"email": "boss@example.com", "password": "password-1"}))
-        .send()
-        .await
-        .unwrap();
+    sign_up_admin(&admin, &server, "boss@example.com").await;
     let ok = page(&admin, &server, "/ru/admin/refcodes").await;
     assert_eq!(ok.status(), 200);
     assert!(ok

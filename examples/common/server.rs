@@ -61,6 +61,8 @@ impl Bench {
             ("DATABASE_URL", database.url),
             ("LEPTOS_SITE_ADDR", addr.clone()),
             ("SITE_URL", format!("http://{addr}")),
+            // Test payments and the other development defaults (`src/server/production.rs`).
+            ("APP_ENV", "development".to_string()),
             ("DB_MAX_CONNECTIONS", "8".to_string()),
         ]);
         vars.extend(extra.iter().cloned());
@@ -83,8 +85,7 @@ impl Bench {
     pub async fn member_with_code(&self) -> Result<(String, String), Box<dyn std::error::Error>> {
         let s = &self.state;
         let email = format!("bench-{}@refcodes.local", auth::new_id());
-        let owner =
-            auth::create_account(&s.pool, &s.config, &email, "bench-password", None).await?;
+        let owner = auth::create_account(&s.pool, &email, "bench-password", None).await?;
         let input = registry::NewCode {
             code: None,
             wallet: WALLET,

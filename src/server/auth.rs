@@ -44,14 +44,13 @@ pub async fn sign_up(
         None => None,
     };
     let referred_by = attribution::for_signup(pool, context.ring_ref, signed_in.as_deref()).await?;
-    let user_id = create_account(pool, config, &email, password, referred_by.as_ref()).await?;
+    let user_id = create_account(pool, &email, password, referred_by.as_ref()).await?;
     start_session(pool, config, user_id).await
 }
 
-/// A new account; its role is admin when the email is one of `ADMIN_EMAILS`.
+/// A new account, always a member: roles come only from an operator (`roles.rs`).
 pub async fn create_account(
     pool: &PgPool,
-    config: &Config,
     email: &str,
     password: &str,
     referred_by: Option<&ReferredBy>,
@@ -59,17 +58,12 @@ pub async fn create_account(
     let email = normalize_email(email)?;
     check_password(password)?;
     let password_hash = hash_password(password.to_owned()).await?;
-    let role = if config.admin_emails.contains(&email) {
-        Role::Admin
-    } else {
-        Role::Member
-    };
     let user_id = new_id();
     let user = db::users::NewUser {
         id: &user_id,
         email: &email,
         password_hash: &password_hash,
-        role,
+        role: Role::Member,
         referred_by,
     };
     db::users::insert(pool, &user).await.map_err(|e| match e {
@@ -78,7 +72,6 @@ pub async fn create_account(
     })?;
     tracing::info!(
         user_id,
-        role = role.as_str(),
         referred_by = referred_by.map(|r| r.code.as_str()),
         "account created"
     );
@@ -143,14 +136,6 @@ pub async fn require_admin(pool: &PgPool, token: Option<&str>) -> Result<Me, App
     } else {
         Err(AppError::Forbidden)
     }
-}
-
-/// Makes every configured admin email that already has an account an admin.
-pub async fn bootstrap_admins(pool: &PgPool, config: &Config) -> Result<u64, sqlx::Error> {
-    if config.admin_emails.is_empty() {
-        return Ok(0);
-    }
-    db::users::promote_admins(pool, &config.admin_emails).await
 }
 
 async fn start_session(

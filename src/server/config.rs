@@ -17,13 +17,14 @@ pub struct ConfigError {
 
 #[derive(Clone)]
 pub struct Config {
+    /// `APP_ENV`: only `development` allows the development defaults (see `production.rs`).
+    pub app_env: AppEnv,
     pub database_url: String,
     pub db_max_connections: u32,
     pub site_url: String,
     pub brand_name: String,
     pub site_addr: SocketAddr,
     pub site_root: String,
-    pub admin_emails: Vec<String>,
     pub session_days: u32,
     pub login_max_failures: u32,
     pub login_window_minutes: u32,
@@ -80,6 +81,14 @@ impl fmt::Debug for MintChain {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    /// The README's run command: demo data, test payments, a local chain, development secrets.
+    Development,
+    /// Every other start.
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaymentsMode {
     /// Card payments go to a built-in test page that signs the provider's notification itself.
     Test,
@@ -94,6 +103,13 @@ pub struct Payments {
     pub merchant_account: String,
     pub merchant_domain: String,
     pub secret_key: String,
+}
+
+impl Payments {
+    /// The built-in test merchant's account or key, whose key is in the source.
+    pub fn uses_test_merchant(&self) -> bool {
+        self.merchant_account == TEST_MERCHANT || self.secret_key == TEST_SECRET
+    }
 }
 
 impl fmt::Debug for Payments {
@@ -132,7 +148,6 @@ impl fmt::Debug for Config {
             .field("site_url", &self.site_url)
             .field("brand_name", &self.brand_name)
             .field("site_addr", &self.site_addr)
-            .field("admin_emails", &self.admin_emails.len())
             .finish_non_exhaustive()
     }
 }
@@ -165,6 +180,14 @@ impl Config {
             value: site_addr_raw.clone(),
             expected: "an IP address and port, like 127.0.0.1:3000",
         })?;
+        if let Some(listed) = get("ADMIN_EMAILS") {
+            return Err(ConfigError {
+                var: "ADMIN_EMAILS",
+                value: listed,
+                expected: "nothing: it is no longer read; an operator grants the role to an existing account \
+                           with `refcodes admin grant EMAIL`",
+            });
+        }
         let payments = parse_payments(&get, &site_url)?;
         let chain_rpc_url = get("CHAIN_RPC_URL").map(|u| u.trim().to_string());
         if let Some(url) = &chain_rpc_url {
@@ -185,6 +208,7 @@ impl Config {
             membership_bps: ranged(&get, "MEMBERSHIP_REWARD_BPS", 1000, 0..=10_000, BPS)?,
         };
         Ok(Config {
+            app_env: parse_app_env(&get)?,
             database_url,
             db_max_connections: ranged(
                 &get,
@@ -198,7 +222,6 @@ impl Config {
                 .map_or_else(|| "Refcodes".into(), |b| b.trim().to_string()),
             site_addr,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()),
-            admin_emails: parse_admin_emails(get("ADMIN_EMAILS").unwrap_or_default())?,
             session_days: ranged(
                 &get,
                 "SESSION_DAYS",
@@ -252,6 +275,18 @@ impl Config {
 }
 
 const BPS: &str = "basis points: a whole number from 0 to 10000 (500 = 5 %)";
+
+fn parse_app_env(get: &impl Fn(&str) -> Option<String>) -> Result<AppEnv, ConfigError> {
+    match get("APP_ENV").as_deref().map(str::trim) {
+        None | Some("production") => Ok(AppEnv::Production),
+        Some("development") => Ok(AppEnv::Development),
+        Some(other) => Err(ConfigError {
+            var: "APP_ENV",
+            value: other.into(),
+            expected: "production or development (unset = production)",
+        }),
+    }
+}
 
 fn parse_payments(
     get: &impl Fn(&str) -> Option<String>,
@@ -559,20 +594,6 @@ fn parse_site_url(raw: String) -> Result<String, ConfigError> {
     }
 }
 
-fn parse_admin_emails(raw: String) -> Result<Vec<String>, ConfigError> {
-    raw.split(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .map(|e| {
-            crate::domain::auth::normalize_email(e).map_err(|_| ConfigError {
-                var: "ADMIN_EMAILS",
-                value: e.to_string(),
-                expected: "comma-separated email addresses",
-            })
-        })
-        .collect()
-}
-
 fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
@@ -701,11 +722,12 @@ mod tests {
             config(&[DB, ("SITE_URL", "ftp://x")]).unwrap_err().var,
             "SITE_URL"
         );
+        let e = config(&[DB, ("ADMIN_EMAILS", "boss@ring.example")]).unwrap_err();
+        assert_eq!(e.var, "ADMIN_EMAILS");
+        assert!(e.to_string().contains("refcodes admin grant"), "{e}");
         assert_eq!(
-            config(&[DB, ("ADMIN_EMAILS", "a@b.co, nope")])
-                .unwrap_err()
-                .value,
-            "nope"
+            config(&[DB, ("APP_ENV", "staging")]).unwrap_err().var,
+            "APP_ENV"
         );
         assert_eq!(
             config(&[DB, ("LEPTOS_SITE_ADDR", "localhost")])
@@ -725,17 +747,25 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_documents_every_variable_read() {
+    fn the_readme_and_the_env_example_document_every_variable_read() {
         let asked = std::sync::Mutex::new(Vec::new());
         let _ = Config::from_source(|k| {
             asked.lock().unwrap().push(k.to_string());
             (k == "DATABASE_URL").then(|| "postgres://x@h/db".to_string())
         });
         let readme = include_str!("../../README.md");
+        let env_example = include_str!("../../deploy/env.example");
         for var in asked.into_inner().unwrap() {
             assert!(
                 readme.contains(&format!("| `{var}` |")),
                 "README lacks {var}"
+            );
+            let listed = env_example
+                .lines()
+                .any(|l| l.trim_start_matches("# ").starts_with(&format!("{var}=")));
+            assert!(
+                listed || var == "ADMIN_EMAILS",
+                "deploy/env.example lacks {var}"
             );
         }
     }
@@ -842,15 +872,16 @@ mod tests {
     }
 
     #[test]
-    fn https_site_means_secure_cookies_and_admins_are_normalized() {
-        let c = config(&[
-            DB,
-            ("SITE_URL", "https://ring.example/"),
-            ("ADMIN_EMAILS", " Boss@Ring.Example ,"),
-        ])
-        .unwrap();
+    fn https_site_means_secure_cookies() {
+        let c = config(&[DB, ("SITE_URL", "https://ring.example/")]).unwrap();
         assert!(c.secure_cookies());
         assert_eq!(c.site_url, "https://ring.example");
-        assert_eq!(c.admin_emails, vec!["boss@ring.example"]);
+    }
+
+    #[test]
+    fn app_env_is_production_unless_it_says_development() {
+        assert_eq!(config(&[DB]).unwrap().app_env, AppEnv::Production);
+        let dev = config(&[DB, ("APP_ENV", "development")]).unwrap();
+        assert_eq!(dev.app_env, AppEnv::Development);
     }
 }

@@ -1,8 +1,9 @@
 //! The demo dataset of the *run* command: one admin and one member with known dev passwords, a small
 //! catalog from two vendors, and some platform credit for the member.
-use super::{auth, config::Config, db};
+use super::{auth, db, roles};
 use crate::domain::membership::TIER_CURRENCY;
 use crate::domain::store::{Localized, Product};
+use crate::domain::user::Role;
 use crate::error::AppError;
 use sqlx::PgPool;
 use std::collections::BTreeMap;
@@ -85,13 +86,15 @@ pub const ADMIN_PASSWORD: &str = "admin-demo-password";
 pub const MEMBER_EMAIL: &str = "member@refcodes.local";
 pub const MEMBER_PASSWORD: &str = "member-demo-password";
 
-/// Creates the demo accounts that do not exist yet; running it again changes nothing.
-pub async fn seed(pool: &PgPool, config: &Config) -> Result<(), AppError> {
-    for (email, password) in [
-        (ADMIN_EMAIL, ADMIN_PASSWORD),
-        (MEMBER_EMAIL, MEMBER_PASSWORD),
+/// Creates the demo accounts that do not exist yet (the admin one with its role, granted as an operator
+/// would); running it again changes nothing. Development only: production refuses `SEED_DEMO`.
+pub async fn seed(pool: &PgPool) -> Result<(), AppError> {
+    for (email, password, role) in [
+        (ADMIN_EMAIL, ADMIN_PASSWORD, Role::Admin),
+        (MEMBER_EMAIL, MEMBER_PASSWORD, Role::Member),
     ] {
-        match auth::create_account(pool, config, email, password, None).await {
+        match auth::create_account(pool, email, password, None).await {
+            Ok(_) if role == Role::Admin => grant_demo_admin(pool).await?,
             Ok(_) | Err(AppError::EmailTaken) => {}
             Err(e) => return Err(e),
         }
@@ -104,10 +107,18 @@ pub async fn seed(pool: &PgPool, config: &Config) -> Result<(), AppError> {
     }
     tracing::info!(
         admin = ADMIN_EMAIL,
-        admin_password = ADMIN_PASSWORD,
         member = MEMBER_EMAIL,
-        member_password = MEMBER_PASSWORD,
-        "demo accounts ready (development passwords)"
+        "demo accounts ready (their development passwords are in the README)"
     );
     Ok(())
+}
+
+async fn grant_demo_admin(pool: &PgPool) -> Result<(), AppError> {
+    roles::set_role(pool, ADMIN_EMAIL, Role::Admin, "demo")
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            tracing::error!(error = %e, "granting the demo admin its role");
+            AppError::Internal
+        })
 }

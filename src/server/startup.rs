@@ -4,7 +4,7 @@ use super::ledger::Ledger;
 use super::minter::{self, MintService};
 use super::oracle::PriceOracle;
 use super::state::AppState;
-use super::{auth, db, demo, router, telemetry, visits};
+use super::{db, demo, production, router, telemetry, visits};
 use axum::ServiceExt;
 use leptos::config::LeptosOptions;
 use std::future::Future;
@@ -17,6 +17,8 @@ use tower_http::normalize_path::NormalizePathLayer;
 pub enum StartError {
     #[error(transparent)]
     Config(#[from] super::config::ConfigError),
+    #[error(transparent)]
+    Production(#[from] super::production::ProductionError),
     #[error("cannot connect to the database (check DATABASE_URL): {0}")]
     Connect(sqlx::Error),
     #[error("database migration failed: {0}")]
@@ -30,8 +32,10 @@ pub enum StartError {
     },
 }
 
-/// Connects, migrates, promotes configured admins and (when asked) seeds the demo data.
+/// Refuses a production start with development defaults, then connects, migrates and (when asked) seeds the
+/// demo data.
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
+    production::check(&config)?;
     let pool = db::connect(&config.database_url, config.db_max_connections)
         .await
         .map_err(StartError::Connect)?;
@@ -41,14 +45,8 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
 
 /// The state over an existing, migrated pool (integration tests hand in theirs).
 pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, StartError> {
-    let promoted = auth::bootstrap_admins(&pool, &config)
-        .await
-        .map_err(|e| StartError::Step(e.to_string()))?;
-    if promoted > 0 {
-        tracing::info!(promoted, "admins bootstrapped from ADMIN_EMAILS");
-    }
     if config.seed_demo {
-        demo::seed(&pool, &config)
+        demo::seed(&pool)
             .await
             .map_err(|e| StartError::Step(e.to_string()))?;
     }

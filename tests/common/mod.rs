@@ -3,7 +3,9 @@
 pub mod chain;
 pub mod pg;
 
+use refcodes::domain::user::Role;
 use refcodes::server::config::Config;
+use refcodes::server::roles;
 use refcodes::server::startup;
 use sqlx::PgPool;
 use std::collections::HashMap;
@@ -13,6 +15,7 @@ use tokio::task::JoinHandle;
 
 pub struct TestServer {
     pub base: String,
+    pub pool: PgPool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -33,13 +36,16 @@ impl TestServer {
         ]);
         map.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_source(|k| map.get(k).cloned()).expect("test config");
-        let state = startup::state_for(pool, config).await.expect("state");
+        let state = startup::state_for(pool.clone(), config)
+            .await
+            .expect("state");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(startup::serve(state, listener, async move {
             let _ = stopped.await;
         }));
         TestServer {
             base: format!("http://{addr}"),
+            pool,
             stop: Some(stop),
             task: Some(task),
         }
@@ -288,14 +294,30 @@ where
     (resp.status().as_u16(), resp.text().await.unwrap())
 }
 
-/// An admin (named by the server's ADMIN_EMAILS) and a plain member, each signed in on a client of their own:
-/// `(admin, member, member's user id)`.
+/// Signs `email` up on `http`, makes the account an admin as an operator does (which ends its sessions) and signs
+/// it in again: the user id.
+pub async fn sign_up_admin(http: &reqwest::Client, server: &TestServer, email: &str) -> String {
+    let id = member(http, server, email).await;
+    roles::set_role(&server.pool, email, Role::Admin, roles::OPERATOR)
+        .await
+        .expect("grant the admin role");
+    let resp = http
+        .post(server.url("/api/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": "password-123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "sign-in of {email}");
+    id
+}
+
+/// An admin and a plain member, each signed in on a client of their own: `(admin, member, member's user id)`.
 pub async fn admin_and_member(
     server: &TestServer,
     admin_email: &str,
 ) -> (reqwest::Client, reqwest::Client, String) {
     let admin = client();
-    member(&admin, server, admin_email).await;
+    sign_up_admin(&admin, server, admin_email).await;
     let plain = client();
     let plain_id = member(&plain, server, "plain@example.com").await;
     (admin, plain, plain_id)

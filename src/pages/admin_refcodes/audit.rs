@@ -6,7 +6,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-const ACTIONS: [&str; 8] = [
+const ACTIONS: [&str; 10] = [
     "approve",
     "reject",
     "void",
@@ -15,6 +15,8 @@ const ACTIONS: [&str; 8] = [
     "grant_credit",
     "deactivate_code",
     "activate_code",
+    "grant_admin",
+    "revoke_admin",
 ];
 
 fn action_label(action: &str) -> AnyView {
@@ -28,6 +30,8 @@ fn action_label(action: &str) -> AnyView {
         "grant_credit" => t!(i18n, refcodes.admin.action_grant_credit).into_any(),
         "deactivate_code" => t!(i18n, refcodes.admin.action_deactivate_code).into_any(),
         "activate_code" => t!(i18n, refcodes.admin.action_activate_code).into_any(),
+        "grant_admin" => t!(i18n, refcodes.admin.action_grant_admin).into_any(),
+        "revoke_admin" => t!(i18n, refcodes.admin.action_revoke_admin).into_any(),
         other => other.to_string().into_any(),
     }
 }

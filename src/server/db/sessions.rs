@@ -36,6 +36,16 @@ pub async fn delete(db: impl PgExecutor<'_>, token_hash: &str) -> sqlx::Result<(
         .map(|_| ())
 }
 
+/// Ends every session of the user; how many there were.
+pub async fn delete_for_user(db: impl PgExecutor<'_>, user_id: &str) -> sqlx::Result<u64> {
+    Ok(
+        sqlx::query!("DELETE FROM sessions WHERE data->>'userId' = $1", user_id)
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
+}
+
 pub async fn purge_expired(db: impl PgExecutor<'_>) -> sqlx::Result<u64> {
     Ok(
         sqlx::query!("DELETE FROM sessions WHERE expires_at <= now()")

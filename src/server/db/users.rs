@@ -86,16 +86,25 @@ pub async fn me(db: impl PgExecutor<'_>, user_id: &str) -> sqlx::Result<Option<M
     }))
 }
 
-/// Promotes the configured admins that already have accounts; returns how many changed.
-pub async fn promote_admins(db: impl PgExecutor<'_>, emails: &[String]) -> sqlx::Result<u64> {
-    let done = sqlx::query!(
-        r#"UPDATE users SET data = jsonb_set(data, '{role}', '"admin"'), updated_at = now()
-           WHERE lower(data->>'email') = ANY($1) AND data->>'role' <> 'admin'"#,
-        emails
+/// Gives the account of `email` (normalized) the role `role`: its id and the role it had, `None` when no account
+/// has that email.
+pub async fn set_role(
+    db: impl PgExecutor<'_>,
+    email: &str,
+    role: Role,
+) -> sqlx::Result<Option<(String, String)>> {
+    let row = sqlx::query!(
+        r#"UPDATE users u SET data = jsonb_set(u.data, '{role}', to_jsonb($2::text)), updated_at = now()
+           FROM (SELECT id, COALESCE(data->>'role', 'member') AS previous FROM users
+                 WHERE lower(data->>'email') = $1 FOR UPDATE) old
+           WHERE u.id = old.id
+           RETURNING u.id, old.previous AS "previous!""#,
+        email,
+        role.as_str()
     )
-    .execute(db)
+    .fetch_optional(db)
     .await?;
-    Ok(done.rows_affected())
+    Ok(row.map(|r| (r.id, r.previous)))
 }
 
 /// Holds the user's row until the transaction ends: one member's code creations run one at a time,

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Builds the release bundle an operator deploys: target/dist/refcodes-<version>/ with the server binary (migrations
+# are embedded in it), site/ (hydrate wasm, JS, CSS) and env.example (every setting, with production notes).
+# --no-build: bundle the release build already made (scripts/test.sh builds it for its browser journeys).
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+if [[ "${1:-}" != "--no-build" ]]; then
+  ensure_build_tools
+  step "Release build (server + split hydrate wasm)"
+  cargo leptos build --release --split
+fi
+version="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
+dist="$ROOT/target/dist/refcodes-$version"
+rm -rf "$dist"
+mkdir -p "$dist"
+cp "$CARGO_TARGET_DIR/release/refcodes" "$dist/refcodes"
+cp -r "$ROOT/target/site" "$dist/site"
+cp "$ROOT/deploy/env.example" "$dist/env.example"
+note "bundle: $dist ($(du -sh "$dist" | cut -f1))"
+echo "$dist"
