@@ -120,7 +120,10 @@ database_server() {
   echo "postgres://postgres@127.0.0.1:$port"
 }
 
-database_exists() { psql -qtA "$1/postgres" -c "SELECT 1 FROM pg_database WHERE datname = '$2'" | grep -q 1; }
+database_exists() {
+  plain_database_name "$2" || return 1
+  [[ "$(psql -qtA "$1/postgres" -c "SELECT count(*) FROM pg_database WHERE datname = '$2'")" == 1 ]]
+}
 
 # Creates database $2 on server $1 unless it exists.
 ensure_database() {

@@ -25,7 +25,7 @@ cargo clippy -p refcodes-chain --all-targets -- -D warnings
 step "Clippy and the hydrate-only build (wasm32, no server crates)"
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 if cargo tree --target wasm32-unknown-unknown --no-default-features --features hydrate -e normal \
-     | grep -E '^[│├└ ─]*(sqlx|argon2|tokio|axum|alloy|tower-http) v' ; then
+     | grep -E '^[│├└ ─]*(sqlx|argon2|tokio|axum|alloy|tower-http|rustls|native-tls|openssl) v' ; then
   echo "a server-only crate is in the wasm build" >&2; exit 1
 fi
 
@@ -69,7 +69,7 @@ blog="$CARGO_TARGET_DIR/bundle-server.log"
   PAYMENTS_MODE=live WAYFORPAY_MERCHANT_ACCOUNT=bundle_check WAYFORPAY_SECRET_KEY="$(openssl rand -hex 16)" \
   ./refcodes) >"$blog" 2>&1 &
 bundle_pid=$!
-trap 'kill "$server_pid" "$ANVIL_PID" "$bundle_pid" 2>/dev/null || true' EXIT
+trap 'kill "$server_pid" "$ANVIL_PID" "$bundle_pid" 2>/dev/null || true; rm -rf "$run_dir"' EXIT
 wait_healthy "$bport" "$bundle_pid" "$blog"
 landing="$(curl -s -D - -o "$run_dir/landing.html" "http://127.0.0.1:$bport/en/?ref=bundle-check")"
 grep -q '^HTTP/1.1 200' <<<"$landing" || { echo "landing page: $landing" >&2; exit 1; }

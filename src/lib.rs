@@ -17,7 +17,8 @@ include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 #[cfg(not(erase_components))]
 compile_error!(
     "refcodes must be built with `--cfg erase_components` (server and wasm alike): .cargo/config.toml sets it for \
-     every build, but a RUSTFLAGS variable replaces that list; add `--cfg erase_components` to it"
+     every build, but a RUSTFLAGS variable or a `[target.<triple>] rustflags` setting replaces that list; add \
+     `--cfg erase_components` to it"
 );
 
 /// Slack for `cargo leptos build --split`: the splitter lays out each module's share of `.rodata` anew and, when

@@ -29,9 +29,7 @@ async fn main() -> ExitCode {
 /// Needs only `DATABASE_URL`: an operator runs it from any shell that reaches the database.
 async fn change_role(email: &str, role: Role) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let config = Config::from_env().map_err(startup::StartError::from)?;
-    let pool = db::connect(&config.database_url, 1)
-        .await
-        .map_err(startup::StartError::Connect)?;
+    let pool = startup::connect(&config, 1).await?;
     db::migrate(&pool).await?;
     let change = roles::set_role(&pool, email, role, roles::OPERATOR).await?;
     println!(

@@ -9,7 +9,7 @@ use refcodes_chain::alloy::node_bindings::AnvilInstance;
 use refcodes_chain::alloy::primitives::{Address, I256};
 use refcodes_chain::anvil::{anvil_signer, spawn_anvil};
 use refcodes_chain::price_feed::{deploy_test_price_feed, set_test_round};
-use refcodes_chain::ChainClient;
+use refcodes_chain::{ChainClient, Transport};
 use sqlx::PgPool;
 use std::collections::HashMap;
 
@@ -71,7 +71,10 @@ impl Feed {
             .chain([("DATABASE_URL".to_string(), "postgres://x@h/db".to_string())])
             .collect();
         let config = Config::from_source(|k| vars.get(k).cloned()).unwrap();
-        Ledger::new(config.rates, PriceOracle::from_config(&config).unwrap())
+        Ledger::new(
+            config.rates,
+            PriceOracle::from_config(&config, &Transport::new(None).unwrap()).unwrap(),
+        )
     }
 }
 

@@ -13,10 +13,14 @@ pub enum ChainError {
     InvalidPrivateKey,
     #[error("invalid RPC URL {url:?}: {reason}")]
     InvalidRpcUrl { url: String, reason: String },
+    /// The extra certificate authorities are not a PEM bundle of certificates, or TLS cannot start.
+    #[error("TLS set-up: {0}")]
+    Tls(String),
     #[error("unknown mode {0:?}: expected `mint` or `transfer`")]
     UnknownMode(String),
-    /// A plain RPC request (chain id, balance, logs …) failed.
-    #[error("{context}: RPC request failed: {source}")]
+    /// A plain RPC request (chain id, balance, logs …) failed; the message carries every cause (the reason of a
+    /// refused TLS certificate sits a few levels down).
+    #[error("{context}: RPC request failed: {}", with_causes(source.as_ref()))]
     Rpc {
         context: String,
         #[source]
@@ -198,4 +202,18 @@ fn describe_contract_error(err: &alloy::contract::Error) -> String {
         return format!("reverted (undecoded revert data {data}): {err}");
     }
     err.to_string()
+}
+
+/// `error: cause: cause …`, each cause once (wrappers often repeat their source's text).
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(c) = cause {
+        let part = c.to_string();
+        if !text.contains(&part) {
+            text = format!("{text}: {part}");
+        }
+        cause = c.source();
+    }
+    text
 }

@@ -27,6 +27,7 @@ pub mod tx;
 
 pub use alloy;
 pub use alloy::providers as alloy_provider;
+pub use alloy::transports::http::reqwest;
 pub use bindings::{
     AggregatorV3Interface, ERC1967Proxy, ReferralRewards, RewardToken, TestPriceFeed,
 };
@@ -36,5 +37,5 @@ pub use minter::{MintReceipt, Minter, PaidEvent, RewardEntry, MAX_BATCH_SIZE};
 pub use mode::Mode;
 pub use order_ref::order_ref;
 pub use price_feed::{latest_price, FeedError, PriceQuote};
-pub use provider::{read_only_provider, signer_from_hex, ChainClient};
+pub use provider::{read_only_provider, signer_from_hex, ChainClient, Transport};
 pub use tx::{payment_logs, send_and_confirm, Payment, PaymentLogs};

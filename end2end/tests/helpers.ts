@@ -3,15 +3,16 @@ import { test as base, Browser, BrowserContext, BrowserContextOptions, expect, P
 /** What the browser reported as broken during one test: uncaught page errors and `console.error` messages. */
 const browserErrors: string[] = [];
 
-// The browser's own note about a 4xx answer is expected (a guarded page, a refused form); everything else on
-// console.error — a panic in hydration, a failed server function, a 5xx — is a defect.
+// The browser's own note about a 4xx answer is expected (a guarded page, a refused form) — but not for the site's
+// own assets under /pkg (a missing wasm chunk); everything else on console.error — a panic in hydration, a failed
+// server function, a 5xx — is a defect.
 const EXPECTED = /^Failed to load resource: the server responded with a status of 4\d\d\b/;
 
 /** Reports every uncaught error and console.error of the context's pages to the running test. */
 export function watchErrors(context: BrowserContext) {
   context.on("weberror", (e) => browserErrors.push(`page error: ${e.error().stack ?? e.error().message}`));
   context.on("console", (m) => {
-    if (m.type() === "error" && !EXPECTED.test(m.text())) {
+    if (m.type() === "error" && !(EXPECTED.test(m.text()) && !m.location().url.includes("/pkg/"))) {
       browserErrors.push(`console.error at ${m.location().url}: ${m.text()}`);
     }
   });

@@ -35,6 +35,9 @@ pub struct Config {
     pub rates: RewardRates,
     pub oracle: OracleSource,
     pub chain_rpc_url: Option<String>,
+    /// `EXTRA_CA_CERTS`: a PEM bundle of certificate authorities the chain RPC and price feed may be signed by,
+    /// besides the system's (a private endpoint's own authority).
+    pub extra_ca_pem: Option<Vec<u8>>,
     /// `Authorization: Bearer` secret of `GET /api/cron/refcodes-mint`; unset = the endpoint refuses. Never shown.
     pub cron_secret: Option<String>,
     pub mint: MintConfig,
@@ -263,10 +266,24 @@ impl Config {
             rates,
             oracle,
             chain_rpc_url,
+            extra_ca_pem: parse_extra_ca(&get)?,
             cron_secret,
             tx_links,
             mint,
         })
+    }
+
+    /// `host:port/database` of `DATABASE_URL`, without credentials or parameters: safe in messages and logs.
+    pub fn database_endpoint(&self) -> String {
+        match url::Url::parse(&self.database_url) {
+            Ok(u) => format!(
+                "{}:{}{}",
+                u.host_str().unwrap_or("(socket)"),
+                u.port().unwrap_or(5432),
+                u.path()
+            ),
+            Err(_) => redact_url(&self.database_url),
+        }
     }
 
     pub fn secure_cookies(&self) -> bool {
@@ -275,6 +292,23 @@ impl Config {
 }
 
 const BPS: &str = "basis points: a whole number from 0 to 10000 (500 = 5 %)";
+
+fn parse_extra_ca(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Vec<u8>>, ConfigError> {
+    let Some(path) = get("EXTRA_CA_CERTS").map(|p| p.trim().to_string()) else {
+        return Ok(None);
+    };
+    match std::fs::read(&path) {
+        Ok(pem) if String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") => {
+            Ok(Some(pem))
+        }
+        _ => Err(ConfigError {
+            var: "EXTRA_CA_CERTS",
+            value: path,
+            expected:
+                "a readable PEM file of one or more certificates (-----BEGIN CERTIFICATE-----)",
+        }),
+    }
+}
 
 fn parse_app_env(get: &impl Fn(&str) -> Option<String>) -> Result<AppEnv, ConfigError> {
     match get("APP_ENV").as_deref().map(str::trim) {
@@ -869,6 +903,18 @@ mod tests {
         assert_eq!(parse_ether("1.5"), Some(1_500_000_000_000_000_000));
         assert_eq!(parse_ether("0.000000000000000001"), Some(1));
         assert_eq!(parse_ether(".5"), None);
+    }
+
+    #[test]
+    fn the_database_endpoint_carries_no_credentials() {
+        let c = config(&[(
+            "DATABASE_URL",
+            "postgres://app:s3cret@db.internal:6432/refcodes?sslmode=verify-full&sslrootcert=/ca.pem",
+        )])
+        .unwrap();
+        assert_eq!(c.database_endpoint(), "db.internal:6432/refcodes");
+        let c = config(&[("DATABASE_URL", "postgres://app@db.internal/refcodes")]).unwrap();
+        assert_eq!(c.database_endpoint(), "db.internal:5432/refcodes");
     }
 
     #[test]

@@ -47,7 +47,7 @@ use crate::domain::reward::RewardStatus;
 use crate::error::AppError;
 use refcodes_chain::alloy::primitives::{Address, B256, U256};
 use refcodes_chain::bindings::ReferralRewards::ReferralRewardsErrors;
-use refcodes_chain::{order_ref, ChainClient, ChainError, Minter, RewardEntry};
+use refcodes_chain::{order_ref, ChainClient, ChainError, Minter, RewardEntry, Transport};
 use serde_json::json;
 use sqlx::{Acquire, PgConnection, PgPool};
 use std::collections::HashSet;
@@ -100,13 +100,16 @@ impl From<MintError> for AppError {
 /// The minter's settings and its one shared signing connection.
 pub struct MintService {
     config: MintConfig,
+    transport: Transport,
     minter: OnceCell<Minter>,
 }
 
 impl MintService {
-    pub fn new(config: MintConfig) -> MintService {
+    /// Reaches the chain through `transport` (its TLS trust and timeouts).
+    pub fn new(config: MintConfig, transport: Transport) -> MintService {
         MintService {
             config,
+            transport,
             minter: OnceCell::new(),
         }
     }
@@ -122,7 +125,9 @@ impl MintService {
     /// The shared minter, connected on first use.
     pub async fn minter(&self) -> Result<&Minter, MintError> {
         let chain = self.config.chain.as_ref().ok_or(MintError::NotConfigured)?;
-        self.minter.get_or_try_init(|| connect(chain)).await
+        self.minter
+            .get_or_try_init(|| connect(&self.transport, chain))
+            .await
     }
 
     /// At start-up: connect when the chain answers (a wrong chain id is an error), else leave it to the first run.
@@ -152,10 +157,10 @@ impl MintService {
     }
 }
 
-async fn connect(chain: &MintChain) -> Result<Minter, MintError> {
+async fn connect(transport: &Transport, chain: &MintChain) -> Result<Minter, MintError> {
     let client = tokio::time::timeout(
         CONNECT_TIMEOUT,
-        ChainClient::connect(&chain.rpc_url, chain.signer.clone()),
+        ChainClient::connect_via(transport, &chain.rpc_url, chain.signer.clone()),
     )
     .await
     .map_err(|_| MintError::Chain("connecting to the chain timed out".into()))??;

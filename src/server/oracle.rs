@@ -3,7 +3,7 @@
 use super::config::{Config, OracleSource};
 use chrono::{DateTime, Utc};
 use refcodes_chain::alloy::primitives::{Address, U256};
-use refcodes_chain::price_feed;
+use refcodes_chain::{price_feed, Transport};
 use serde_json::{json, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,8 @@ pub enum PriceOracle {
 }
 
 impl PriceOracle {
-    pub fn from_config(config: &Config) -> Result<PriceOracle, String> {
+    /// Reads a feed through `transport` (its TLS trust).
+    pub fn from_config(config: &Config, transport: &Transport) -> Result<PriceOracle, String> {
         match &config.oracle {
             OracleSource::Fixed { answer, decimals } => Ok(PriceOracle::Fixed {
                 answer: U256::from(*answer),
@@ -54,7 +55,8 @@ impl PriceOracle {
                     .as_deref()
                     .ok_or("ORACLE_FEED_ADDRESS needs CHAIN_RPC_URL")?;
                 Ok(PriceOracle::Feed {
-                    provider: refcodes_chain::read_only_provider(rpc).map_err(|e| e.to_string())?,
+                    provider: refcodes_chain::read_only_provider(transport, rpc)
+                        .map_err(|e| e.to_string())?,
                     address: address
                         .parse()
                         .map_err(|e| format!("ORACLE_FEED_ADDRESS: {e}"))?,

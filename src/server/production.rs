@@ -83,7 +83,7 @@ pub fn violations(config: &Config) -> Vec<Violation> {
         minter
             .is_some_and(|a| DEV_ACCOUNTS.contains(&a))
             .then_some(Violation::DevMinterKey),
-        plain_http_public(&config.site_url)
+        plain_http_beyond_loopback(config)
             .then(|| Violation::PlainHttpSite(config.site_url.clone())),
     ]
     .into_iter()
@@ -114,6 +114,12 @@ pub fn check(config: &Config) -> Result<(), ProductionError> {
     } else {
         Err(ProductionError(found))
     }
+}
+
+/// An `http://` site for a host other than loopback, or served on an address beyond loopback.
+fn plain_http_beyond_loopback(config: &Config) -> bool {
+    config.site_url.starts_with("http://")
+        && (plain_http_public(&config.site_url) || !config.site_addr.ip().is_loopback())
 }
 
 /// `http://` for a host other than this machine's loopback.
@@ -199,6 +205,20 @@ mod tests {
             !message.contains("59c6995e"),
             "the key is never echoed: {message}"
         );
+    }
+
+    #[test]
+    fn a_loopback_http_site_served_beyond_loopback_is_refused() {
+        let c = config(&[
+            ("SITE_URL", "http://127.0.0.1:3000"),
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:3000"),
+        ]);
+        assert_eq!(
+            violations(&c),
+            vec![Violation::PlainHttpSite("http://127.0.0.1:3000".into())]
+        );
+        let local = config(&[("SITE_URL", "http://127.0.0.1:3000")]);
+        assert_eq!(violations(&local), vec![]);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use super::state::AppState;
 use super::{db, demo, production, router, telemetry, visits};
 use axum::ServiceExt;
 use leptos::config::LeptosOptions;
+use refcodes_chain::Transport;
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -19,8 +20,11 @@ pub enum StartError {
     Config(#[from] super::config::ConfigError),
     #[error(transparent)]
     Production(#[from] super::production::ProductionError),
-    #[error("cannot connect to the database (check DATABASE_URL): {0}")]
-    Connect(sqlx::Error),
+    #[error("cannot connect to the database at {endpoint} (check DATABASE_URL): {source}")]
+    Connect {
+        endpoint: String,
+        source: sqlx::Error,
+    },
     #[error("database migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("start-up step failed: {0}")]
@@ -36,11 +40,19 @@ pub enum StartError {
 /// demo data.
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     production::check(&config)?;
-    let pool = db::connect(&config.database_url, config.db_max_connections)
-        .await
-        .map_err(StartError::Connect)?;
+    let pool = connect(&config, config.db_max_connections).await?;
     db::migrate(&pool).await?;
     state_for(pool, config).await
+}
+
+/// A pool of at most `max_connections` to `DATABASE_URL` (TLS as its `sslmode` says); the error names the endpoint.
+pub async fn connect(config: &Config, max_connections: u32) -> Result<sqlx::PgPool, StartError> {
+    db::connect(&config.database_url, max_connections)
+        .await
+        .map_err(|source| StartError::Connect {
+            endpoint: config.database_endpoint(),
+            source,
+        })
 }
 
 /// The state over an existing, migrated pool (integration tests hand in theirs).
@@ -60,16 +72,15 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
         .build();
-    let oracle = PriceOracle::from_config(&config).map_err(StartError::Step)?;
+    let transport = Transport::new(config.extra_ca_pem.as_deref())
+        .map_err(|e| StartError::Step(format!("EXTRA_CA_CERTS: {e}")))?;
+    let oracle = PriceOracle::from_config(&config, &transport).map_err(StartError::Step)?;
     let ledger = Ledger::new(config.rates, oracle);
-    let mint = MintService::new(config.mint.clone());
+    let mint = MintService::new(config.mint.clone(), transport.clone());
     mint.connect_at_start()
         .await
         .map_err(|e| StartError::Step(e.to_string()))?;
-    let http = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .map_err(|e| StartError::Step(format!("HTTP client: {e}")))?;
+    let http = transport.client().clone();
     Ok(AppState {
         leptos_options,
         pool,

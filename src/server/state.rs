@@ -22,5 +22,5 @@ pub struct AppState {
     /// The reward minter with the server wallet (unconfigured without a chain).
     pub mint: Arc<MintService>,
     /// Outgoing HTTP (the test payment page posts to this app's own webhook).
-    pub http: reqwest::Client,
+    pub http: refcodes_chain::reqwest::Client,
 }

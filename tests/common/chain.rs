@@ -11,7 +11,7 @@ use refcodes_chain::alloy::providers::Provider;
 use refcodes_chain::anvil::{anvil_signer, spawn_anvil_with, spawn_anvil_with_state, stop_anvil};
 use refcodes_chain::{
     deploy, order_ref, send_and_confirm, signer_from_hex, ChainClient, Deployment, Minter, Mode,
-    ReferralRewards, RewardToken,
+    ReferralRewards, RewardToken, Transport,
 };
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -114,6 +114,11 @@ impl Chain {
             admin,
             d,
         }
+    }
+
+    /// anvil's plain-HTTP port on loopback.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     pub fn vars(&self) -> Vec<(&'static str, String)> {
@@ -244,7 +249,7 @@ impl Chain {
             .chain([("DATABASE_URL".into(), "postgres://x@h/db".into())])
             .collect();
         let config = Config::from_source(|k| vars.get(k).cloned()).unwrap();
-        let service = MintService::new(config.mint.clone());
+        let service = MintService::new(config.mint.clone(), Transport::new(None).unwrap());
         let chain = MintChain {
             minter: service.minter().await.unwrap(),
             config: service.config(),

@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 pub mod chain;
 pub mod pg;
+pub mod tls;
+pub mod tls_pg;
 
 use refcodes::domain::user::Role;
 use refcodes::server::config::Config;

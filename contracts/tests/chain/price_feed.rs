@@ -1,7 +1,7 @@
 use alloy::primitives::{I256, U256};
 use alloy::providers::Provider;
 use refcodes_chain::price_feed::{deploy_test_price_feed, latest_price, set_test_round};
-use refcodes_chain::{read_only_provider, FeedError, Mode, TestPriceFeed};
+use refcodes_chain::{read_only_provider, FeedError, Mode, TestPriceFeed, Transport};
 
 use crate::common::Env;
 
@@ -31,7 +31,7 @@ async fn fresh_round_is_read_through_the_chainlink_interface() {
     let deployed_at = latest_timestamp(&env).await;
 
     // A provider without a wallet, as the app uses for reads.
-    let reader = read_only_provider(env.admin.rpc_url()).unwrap();
+    let reader = read_only_provider(&Transport::new(None).unwrap(), env.admin.rpc_url()).unwrap();
     let q = latest_price(&reader, feed, HOUR, deployed_at + 5)
         .await
         .unwrap();

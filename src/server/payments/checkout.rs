@@ -96,7 +96,7 @@ pub enum TestOutcome {
 /// Sends the signed notification the provider would send for `outcome` to this app's own webhook.
 pub async fn send_test_notification(
     config: &Config,
-    http: &reqwest::Client,
+    http: &refcodes_chain::reqwest::Client,
     order: &OrderRecord,
     outcome: TestOutcome,
 ) -> Result<(), AppError> {
