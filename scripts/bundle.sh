@@ -6,8 +6,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 if [[ "${1:-}" != "--no-build" ]]; then
   ensure_build_tools
-  step "Release build (server + split hydrate wasm)"
-  cargo leptos build --release --split
+  step "Release build (server + split hydrate wasm, its files also as .br and .gz)"
+  cargo leptos build --release --split --precompress
 fi
 version="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 dist="$ROOT/target/dist/refcodes-$version"

@@ -161,3 +161,36 @@ async fn pages_arrive_complete_for_browsers_without_javascript(pool: PgPool) {
     }
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn pages_are_compressed_and_a_member_s_pages_are_never_stored(pool: PgPool) {
+    let server = TestServer::start(pool, &[]).await;
+    let http = client();
+    for (encoding, expected) in [
+        ("br", Some("br")),
+        ("gzip", Some("gzip")),
+        ("identity", None),
+    ] {
+        let resp = http
+            .get(server.url("/en/"))
+            .header("accept", HTML)
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let got = resp
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(got.as_deref(), expected, "Accept-Encoding: {encoding}");
+        assert_eq!(resp.headers()["cache-control"], "private, no-cache");
+    }
+    common::member(&http, &server, "cached@example.com").await;
+    for path in ["/en/refcodes", "/en/"] {
+        let resp = page(&http, &server, path).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(resp.headers()["cache-control"], "no-store", "{path}");
+    }
+    server.stop().await;
+}

@@ -1,5 +1,7 @@
 //! The whole HTTP surface in one axum router: pages, server functions, JSON API, operations.
-use super::http::{admin_api, cron_api, json_api, locale_redirect, ops, refcodes_api, store_api};
+use super::http::{
+    admin_api, caching, cron_api, json_api, locale_redirect, ops, refcodes_api, store_api,
+};
 use super::page_cache::{self, PageCache};
 use super::ref_capture;
 use super::state::AppState;
@@ -13,6 +15,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::{Arc, OnceLock};
 use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -49,6 +52,10 @@ pub fn build(state: AppState) -> Router {
             state.config.clone(),
             ref_capture::capture,
         ))
+        .layer(middleware::from_fn(caching::set_cache_control))
+        // Pages and JSON compressed on the fly (brotli or gzip, as the browser accepts); the site's files are
+        // served precompressed when the release build made `.br` / `.gz` copies (`--precompress`).
+        .layer(CompressionLayer::new())
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -1,5 +1,6 @@
 //! The JSON endpoints of DESIGN §8 and the operational endpoints, as thin axum handlers over the services.
 pub mod admin_api;
+pub mod caching;
 pub mod cron_api;
 pub mod json_api;
 pub mod locale_redirect;
