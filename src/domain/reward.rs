@@ -1,4 +1,4 @@
-//! Referral rewards: their statuses and the only legal moves between them (DESIGN §4.7).
+//! Referral rewards: their statuses and the only legal moves between them.
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -45,7 +45,7 @@ pub struct Config {
     pub tx_links: TxLinks,
 }
 
-/// The reward minter's settings (DESIGN §4.8).
+/// The reward minter's settings (README, Minting).
 #[derive(Debug, Clone)]
 pub struct MintConfig {
     /// The chain side; `None` when minting is not configured (the app runs, the cron endpoint answers 503).

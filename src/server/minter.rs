@@ -1,4 +1,4 @@
-//! The reward minter and the server wallet (DESIGN §4.8; seed `reward-minter`, `server-wallet`): every approved
+//! The reward minter and the server wallet (README, Minting): every approved
 //! reward is paid on chain exactly once, whatever crashes.
 //!
 //! # Server wallet

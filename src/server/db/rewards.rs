@@ -1,4 +1,4 @@
-//! The `referral_rewards` collection (DESIGN §3). Status moves go through [`move_status`] only, whose `WHERE`
+//! The `referral_rewards` collection. Status moves go through [`move_status`] only, whose `WHERE`
 //! allows exactly the legal sources of the target status.
 use super::violated_constraint;
 use crate::domain::cursor::Cursor;
@@ -242,7 +242,7 @@ pub async fn for_referrer(
         .collect())
 }
 
-// ---- The reward minter (DESIGN §4.8) ----
+// ---- The reward minter (README, Minting) ----
 
 /// The key of the PostgreSQL advisory lock that makes mint runs single flight across app instances.
 const MINT_LOCK: i64 = i64::from_be_bytes(*b"refcmint");

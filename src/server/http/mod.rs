@@ -1,4 +1,4 @@
-//! The JSON endpoints of DESIGN §8 and the operational endpoints, as thin axum handlers over the services.
+//! The JSON endpoints (README, HTTP surface) and the operational endpoints, as thin axum handlers over the services.
 pub mod admin_api;
 pub mod caching;
 pub mod cron_api;

@@ -1,4 +1,4 @@
-//! The referral JSON endpoints of DESIGN §8: a member's codes and wallets, and visit tracking.
+//! The referral JSON endpoints (README, HTTP surface): a member's codes and wallets, and visit tracking.
 use super::{JsonBody, SessionToken};
 use crate::domain::refcode::{Funnel, Refcode};
 use crate::error::AppError;

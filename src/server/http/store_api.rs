@@ -1,4 +1,4 @@
-//! The store and payment JSON endpoints of DESIGN §8, thin over the services.
+//! The store and payment JSON endpoints (README, HTTP surface), thin over the services.
 use super::{JsonBody, RefCookie, SessionToken};
 use crate::domain::store::{CreatedOrder, LineInput, Product};
 use crate::error::AppError;
