@@ -188,9 +188,19 @@ async fn pages_are_compressed_and_a_member_s_pages_are_never_stored(pool: PgPool
     }
     common::member(&http, &server, "cached@example.com").await;
     for path in ["/en/refcodes", "/en/"] {
-        let resp = page(&http, &server, path).await;
+        let resp = http
+            .get(server.url(path))
+            .header("accept", HTML)
+            .header("accept-encoding", "br, gzip")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200, "{path}");
         assert_eq!(resp.headers()["cache-control"], "no-store", "{path}");
+        assert!(
+            resp.headers().get("content-encoding").is_none(),
+            "a member's page is not compressed: {path}"
+        );
     }
     server.stop().await;
 }

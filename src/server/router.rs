@@ -15,6 +15,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::{Arc, OnceLock};
 use tower::ServiceBuilder;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -53,9 +54,10 @@ pub fn build(state: AppState) -> Router {
             ref_capture::capture,
         ))
         .layer(middleware::from_fn(caching::set_cache_control))
-        // Pages and JSON compressed on the fly (brotli or gzip, as the browser accepts); the site's files are
-        // served precompressed when the release build made `.br` / `.gz` copies (`--precompress`).
-        .layer(CompressionLayer::new())
+        // Pages and JSON compressed on the fly (brotli or gzip, as the browser accepts), but never a signed-in
+        // browser's; the site's files are served precompressed when the release build made `.br` / `.gz` copies
+        // (`--precompress`).
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(caching::may_compress)))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -5,6 +5,7 @@
 use crate::server::cookies::{self, SESSION_COOKIE};
 use axum::extract::Request;
 use axum::http::header::{HeaderValue, CACHE_CONTROL};
+use axum::http::{Extensions, HeaderMap, StatusCode, Version};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -17,6 +18,15 @@ pub fn policy(path: &str, signed_in: bool) -> &'static str {
     } else {
         "private, no-cache"
     }
+}
+
+/// Whether a response may be compressed: not one for a signed-in browser (`no-store`). Its member data beside
+/// anything the request reflects (a query string) would let a cross-site attacker guess that data from the
+/// compressed length (BREACH).
+pub fn may_compress(_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bool {
+    headers
+        .get(CACHE_CONTROL)
+        .is_none_or(|v| v.as_bytes() != b"no-store")
 }
 
 pub async fn set_cache_control(req: Request, next: Next) -> Response {
