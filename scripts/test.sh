@@ -74,8 +74,12 @@ wait_healthy "$bport" "$bundle_pid" "$blog"
 landing="$(curl -s -D - -o "$run_dir/landing.html" "http://127.0.0.1:$bport/en/?ref=bundle-check")"
 grep -q '^HTTP/1.1 200' <<<"$landing" || { echo "landing page: $landing" >&2; exit 1; }
 grep -qi '^set-cookie: ring_ref=BUNDLE-CHECK' <<<"$landing" || { echo "no first-touch cookie: $landing" >&2; exit 1; }
-grep -q '/pkg/refcodes.js' "$run_dir/landing.html" || { echo "the landing page loads no hydrate script" >&2; exit 1; }
-note "bundle: /healthz, the landing page with ?ref= and its cookie answered"
+script="$(grep -o '/pkg/refcodes\.[A-Za-z0-9_-]\{22\}\.js' "$run_dir/landing.html" | head -n 1)"
+[[ -n "$script" ]] || { echo "the landing page loads no content-hashed hydrate script" >&2; exit 1; }
+asset="$(curl -s -D - -o /dev/null -H 'Accept-Encoding: br' "http://127.0.0.1:$bport$script")"
+grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$asset" || { echo "$script: $asset" >&2; exit 1; }
+grep -qi '^content-encoding: br' <<<"$asset" || { echo "$script is not served precompressed: $asset" >&2; exit 1; }
+note "bundle: /healthz, the landing page with ?ref= and its cookie, $script immutable and brotli answered"
 (cd end2end && BASE_URL="http://127.0.0.1:$bport" npx playwright test hydration.spec.ts --project=hydrated -g "public page")
 kill "$bundle_pid"
 

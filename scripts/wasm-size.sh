@@ -11,12 +11,14 @@ if [[ "${1:-}" != "--no-build" ]]; then
   cargo leptos build --release --split --frontend-only
 fi
 pkg="$ROOT/target/site/pkg"
+# The build names the main module by its content (hash.txt beside the release server binary).
+main="$pkg/refcodes.$(awk '/^wasm:/ { print $2 }' "$CARGO_TARGET_DIR/release/hash.txt").wasm"
 gz() { gzip -9 -c "$1" | wc -c; }
-main_raw=$(stat -c %s "$pkg/refcodes.wasm")
-main_gz=$(gz "$pkg/refcodes.wasm")
+main_raw=$(stat -c %s "$main")
+main_gz=$(gz "$main")
 rest_raw=0 rest_gz=0 files=0
 for f in "$pkg"/*.wasm; do
-  [[ "$f" == "$pkg/refcodes.wasm" ]] && continue
+  [[ "$f" == "$main" ]] && continue
   rest_raw=$((rest_raw + $(stat -c %s "$f"))) rest_gz=$((rest_gz + $(gz "$f"))) files=$((files + 1))
 done
 printf 'main hydrate wasm: %d KB raw, %d KB gzip (budget 300 KB gzip)\n' $((main_raw / 1024)) $((main_gz / 1024))

@@ -11,7 +11,7 @@ use crate::routes::{self, ADMIN, HOME, MEMBERSHIP, ORDERS, REFCODES, SIGN_IN, SI
 use crate::session::{provide_auth, use_auth, use_site};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes, A};
 use leptos_router::hooks::{use_location, use_params_map};
 use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
@@ -24,6 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -39,7 +40,6 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <I18nContextProvider enable_cookie=false>
-            <Stylesheet id="leptos" href="/pkg/refcodes.css" />
             <Router>
                 <AppRoutes />
             </Router>

@@ -84,6 +84,10 @@ pub enum AppError {
     CronDisabled,
     #[error("send the cron secret as `Authorization: Bearer <CRON_SECRET>`")]
     BadCronSecret,
+    #[error("the metrics endpoint is closed: METRICS_TOKEN is not configured")]
+    MetricsDisabled,
+    #[error("send the metrics token as `Authorization: Bearer <METRICS_TOKEN>`")]
+    BadMetricsToken,
     #[error("minting is not configured: set CHAIN_RPC_URL, REWARDS_CONTRACT_ADDRESS and REFERRAL_MINTER_PRIVATE_KEY")]
     MintingNotConfigured,
     #[error("a mint run is in progress; try again when it is done")]
@@ -98,6 +102,8 @@ pub enum AppError {
     Unauthorized,
     #[error("this needs an administrator account")]
     Forbidden,
+    #[error("this request came from another site and was refused; open the page on this site and try again")]
+    CrossSite,
     #[error("not found")]
     NotFound,
     #[error("the request is malformed: {0}")]
@@ -149,12 +155,15 @@ impl AppError {
             AppError::TooManySelected { .. } => "too_many_selected",
             AppError::CronDisabled => "cron_disabled",
             AppError::BadCronSecret => "bad_cron_secret",
+            AppError::MetricsDisabled => "metrics_disabled",
+            AppError::BadMetricsToken => "bad_metrics_token",
             AppError::MintingNotConfigured => "minting_not_configured",
             AppError::MintBusy => "mint_busy",
             AppError::ChainUnavailable => "chain_unavailable",
             AppError::UnknownUser => "unknown_user",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::CrossSite => "cross_site",
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
             AppError::Internal => "internal",
@@ -185,8 +194,14 @@ impl AppError {
             | AppError::ReasonRequired { .. }
             | AppError::TooManySelected { .. }
             | AppError::BadRequest(_) => 400,
-            AppError::Unauthorized | AppError::WrongCredentials | AppError::BadCronSecret => 401,
-            AppError::Forbidden | AppError::CronDisabled => 403,
+            AppError::Unauthorized
+            | AppError::WrongCredentials
+            | AppError::BadCronSecret
+            | AppError::BadMetricsToken => 401,
+            AppError::Forbidden
+            | AppError::CrossSite
+            | AppError::CronDisabled
+            | AppError::MetricsDisabled => 403,
             AppError::NotFound
             | AppError::UnknownUser
             | AppError::UnknownCode
@@ -233,12 +248,15 @@ const PLAIN: &[AppError] = &[
     AppError::AmountMismatch,
     AppError::CronDisabled,
     AppError::BadCronSecret,
+    AppError::MetricsDisabled,
+    AppError::BadMetricsToken,
     AppError::MintingNotConfigured,
     AppError::MintBusy,
     AppError::ChainUnavailable,
     AppError::UnknownUser,
     AppError::Unauthorized,
     AppError::Forbidden,
+    AppError::CrossSite,
     AppError::NotFound,
     AppError::Internal,
 ];

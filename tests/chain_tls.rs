@@ -1,12 +1,14 @@
 //! The chain over https: minting and the price feed go through a TLS endpoint whose certificate only the
 //! operator's extra certificate authority (`EXTRA_CA_CERTS`) vouches for; without that authority the endpoint is
-//! refused, and the error names it and says why.
+//! refused, and the error names it and says why; at start-up a refused certificate stops the server (a setting to
+//! fix), an endpoint that is merely down does not (the minter connects at its first run).
 mod common;
 use common::chain::*;
 use common::tls::{TestCa, TlsProxy};
 use common::WALLET_A;
 use refcodes::server::config::Config;
 use refcodes::server::oracle::PriceOracle;
+use refcodes::server::startup;
 use refcodes_chain::alloy::primitives::I256;
 use refcodes_chain::price_feed::deploy_test_price_feed;
 use refcodes_chain::{signer_from_hex, ChainClient, Transport};
@@ -96,4 +98,39 @@ async fn an_unknown_authority_is_refused_with_the_endpoint_and_the_reason() {
             .await
             .expect("the right authority");
     assert_eq!(client.chain_id(), 31337);
+}
+
+#[sqlx::test]
+async fn a_refused_certificate_stops_start_up_and_a_chain_that_is_down_does_not(pool: PgPool) {
+    let chain = Chain::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new(dir.path(), "rpc-ca");
+    let proxy = TlsProxy::start(&ca, chain.port()).await;
+    let stranger = TestCa::new(dir.path(), "another-ca");
+    let config = chain
+        .config(&[
+            (
+                "CHAIN_RPC_URL",
+                format!("{}/v3/secret-api-key", proxy.url()),
+            ),
+            ("EXTRA_CA_CERTS", stranger.pem_file.display().to_string()),
+        ])
+        .unwrap();
+    let err = match startup::state_for(pool.clone(), config).await {
+        Ok(_) => panic!("an endpoint signed by an unknown authority was accepted at start-up"),
+        Err(e) => e.to_string(),
+    };
+    let endpoint = proxy.url().replace("https://", "");
+    assert!(err.contains(&endpoint), "names the endpoint: {err}");
+    assert!(err.contains("certificate"), "says why: {err}");
+    assert!(!err.contains("secret-api-key"), "no path of the URL: {err}");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let down = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let config = chain.config(&[("CHAIN_RPC_URL", down)]).unwrap();
+    assert!(
+        startup::state_for(pool, config).await.is_ok(),
+        "a chain that does not answer is waited out"
+    );
 }

@@ -50,14 +50,7 @@ async fn approved_rewards_are_minted_by_one_cron_call_and_never_twice(pool: PgPo
     assert_eq!(chain.balance(WALLET_A).await, wei(6 * ONE));
     chain.assert_paid_once(&pool, &refs).await;
 
-    let metrics = client()
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = common::metrics_text(&server).await;
     for name in [
         "refcodes_rewards{status=\"minted\"}",
         "refcodes_mint_batches_total",
@@ -505,14 +498,7 @@ async fn the_minter_key_never_appears_in_logs_errors_or_answers(pool: PgPool) {
     approved(&pool, "KEYLOG-BAD", 1, ZERO_WALLET, ONE).await;
     let (status, summary) = cron(&server).await;
     assert_eq!(status, 200);
-    let metrics = client()
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = common::metrics_text(&server).await;
     server.stop().await;
 
     let hex = MINTER_KEY.trim_start_matches("0x");

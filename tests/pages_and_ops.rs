@@ -117,14 +117,15 @@ async fn health_and_metrics(pool: PgPool) {
         .unwrap();
     assert_eq!(health["database"], "ok");
     page(&http, &server, "/en/").await;
-    let metrics = http
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    for authorization in [None, Some("Bearer not-the-metrics-token")] {
+        let mut request = http.get(server.url("/metrics"));
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        let (status, code) = common::json_error(request.send().await.unwrap()).await;
+        assert_eq!((status, code.as_str()), (401, "bad_metrics_token"));
+    }
+    let metrics = common::metrics_text(&server).await;
     assert!(
         metrics.contains("http_requests_total{method=\"GET\",route=\"/{locale}\",status=\"200\"}"),
         "{metrics}"
@@ -202,5 +203,38 @@ async fn pages_are_compressed_and_a_member_s_pages_are_never_stored(pool: PgPool
             "a member's page is not compressed: {path}"
         );
     }
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn every_answer_confines_the_site_in_the_browser(pool: PgPool) {
+    let server = common::TestServer::start(pool.clone(), &[]).await;
+    let http = common::client();
+    for path in ["/en/", "/en/signin", "/api/me", "/healthz", "/no-such-page"] {
+        let resp = http.get(server.url(path)).send().await.unwrap();
+        let h = resp.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(
+            h["referrer-policy"], "strict-origin-when-cross-origin",
+            "{path}"
+        );
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(
+            h["content-security-policy"], "frame-ancestors 'none'",
+            "{path}"
+        );
+        assert!(
+            h.get("strict-transport-security").is_none(),
+            "no HSTS over http: {path}"
+        );
+    }
+    server.stop().await;
+
+    let server = common::TestServer::start(pool, &[("SITE_URL", "https://refcodes.example")]).await;
+    let resp = http.get(server.url("/en/")).send().await.unwrap();
+    assert_eq!(
+        resp.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
     server.stop().await;
 }

@@ -205,14 +205,7 @@ async fn the_landing_page_comes_from_memory_without_mixing_visitors(pool: PgPool
         .unwrap();
     assert!(html.contains("cached@example.com") && !html.contains("ref-notice"));
 
-    let metrics = bare()
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = common::metrics_text(&server).await;
     assert!(metrics.contains("page_cache_hits_total"), "{metrics}");
     server.stop().await;
 }

@@ -130,6 +130,29 @@ impl ChainError {
         }
     }
 
+    /// The TLS refusal behind a failed request (the endpoint's certificate is not trusted, has expired, names another
+    /// host …), if that is what it was: a setting to fix, not an outage to wait out.
+    pub fn tls_refusal(&self) -> Option<String> {
+        let ChainError::Rpc { source, .. } = self else {
+            return None;
+        };
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source.as_ref());
+        while let Some(error) = cause {
+            if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+                return Some(tls.to_string());
+            }
+            // An I/O error's `source` skips the error it wraps (TLS errors come wrapped, sometimes twice).
+            cause = match error
+                .downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+            {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => error.source(),
+            };
+        }
+        None
+    }
+
     /// `Some(orderRef)` when the failure is `ReferralRewards__AlreadyPaid(orderRef)`.
     pub fn already_paid(&self) -> Option<B256> {
         match self.revert()? {

@@ -24,4 +24,9 @@ test("a first visit through a share link stays within its download budget", asyn
   console.log(`first visit: ${kb} KB over the wire in ${responses.length} requests\n${lines.join("\n")}`);
   test.info().annotations.push({ type: "first visit", description: `${kb} KB in ${responses.length} requests` });
   expect(bytes).toBeLessThanOrEqual(BUDGET_BYTES);
+  const site = responses.filter((r) => new URL(r.url()).pathname.startsWith("/pkg/"));
+  expect(site.length).toBeGreaterThan(0);
+  for (const r of site) {
+    expect(r.headers()["cache-control"], `${r.url()} is named by its content`).toBe("public, max-age=31536000, immutable");
+  }
 });

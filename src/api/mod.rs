@@ -8,7 +8,7 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use crate::error::AppError;
-    use crate::server::cookies::{self, SESSION_COOKIE};
+    use crate::server::cookies;
     use crate::server::state::AppState;
     use http::{header::SET_COOKIE, HeaderValue, StatusCode};
     use leptos::prelude::use_context;
@@ -21,7 +21,9 @@ pub(crate) mod ssr {
     }
 
     pub fn session_token() -> Option<String> {
-        cookie(SESSION_COOKIE)
+        let secure = state().is_ok_and(|s| s.config.secure_cookies());
+        use_context::<http::request::Parts>()
+            .and_then(|parts| cookies::read_session(&parts.headers, secure))
     }
 
     pub fn cookie(name: &str) -> Option<String> {
@@ -63,14 +65,7 @@ pub(crate) mod ssr {
 
     pub fn set_session_cookie(state: &AppState, token: Option<&str>) {
         let secure = state.config.secure_cookies();
-        set_cookie(match token {
-            Some(t) => cookies::set(
-                SESSION_COOKIE,
-                t,
-                u64::from(state.config.session_days) * 86_400,
-                secure,
-            ),
-            None => cookies::clear(SESSION_COOKIE, secure),
-        });
+        let max_age = u64::from(state.config.session_days) * 86_400;
+        set_cookie(cookies::set_session(token, max_age, secure));
     }
 }

@@ -93,15 +93,18 @@ pub fn message(error: AppError) -> AnyView {
         .into_any(),
         AppError::Unauthorized => t!(i18n, common.errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, common.errors.forbidden).into_any(),
+        AppError::CrossSite => t!(i18n, common.errors.cross_site).into_any(),
         AppError::NotFound => t!(i18n, common.errors.not_found).into_any(),
         AppError::BadRequest(_) => t!(i18n, common.errors.bad_request).into_any(),
         AppError::UnknownUser => t!(i18n, common.errors.unknown_user).into_any(),
         AppError::MintingNotConfigured => t!(i18n, common.errors.minting_not_configured).into_any(),
         AppError::MintBusy => t!(i18n, common.errors.mint_busy).into_any(),
         AppError::ChainUnavailable => t!(i18n, common.errors.chain_unavailable).into_any(),
-        AppError::Internal | AppError::CronDisabled | AppError::BadCronSecret => {
-            t!(i18n, common.errors.internal).into_any()
-        }
+        AppError::Internal
+        | AppError::CronDisabled
+        | AppError::BadCronSecret
+        | AppError::MetricsDisabled
+        | AppError::BadMetricsToken => t!(i18n, common.errors.internal).into_any(),
         AppError::Transport(_) => t!(i18n, common.errors.transport).into_any(),
     }
 }

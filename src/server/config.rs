@@ -40,6 +40,8 @@ pub struct Config {
     pub extra_ca_pem: Option<Vec<u8>>,
     /// `Authorization: Bearer` secret of `GET /api/cron/refcodes-mint`; unset = the endpoint refuses. Never shown.
     pub cron_secret: Option<String>,
+    /// `METRICS_TOKEN`: the bearer token `/metrics` asks for; unset, `/metrics` is closed.
+    pub metrics_token: Option<String>,
     pub mint: MintConfig,
     /// `CHAIN_EXPLORER_TX_URL`: where pages link a reward's transaction.
     pub tx_links: TxLinks,
@@ -71,6 +73,13 @@ pub struct MintChain {
     pub signer: PrivateKeySigner,
     /// When set, the RPC must serve this chain.
     pub chain_id: Option<u64>,
+}
+
+impl MintChain {
+    /// `host:port` of the RPC endpoint: enough to find it, nothing of a path or query that may carry an API key.
+    pub fn endpoint(&self) -> String {
+        url_endpoint(&self.rpc_url)
+    }
 }
 
 impl fmt::Debug for MintChain {
@@ -204,7 +213,8 @@ impl Config {
         }
         let oracle = parse_oracle(&get, chain_rpc_url.is_some())?;
         let mint = parse_mint(&get, chain_rpc_url.as_deref())?;
-        let cron_secret = parse_cron_secret(&get)?;
+        let cron_secret = parse_secret(&get, "CRON_SECRET")?;
+        let metrics_token = parse_secret(&get, "METRICS_TOKEN")?;
         let tx_links = parse_tx_links(&get)?;
         let rates = RewardRates {
             store_bps: ranged(&get, "REFERRAL_REWARD_BPS", 500, 0..=10_000, BPS)?,
@@ -268,6 +278,7 @@ impl Config {
             chain_rpc_url,
             extra_ca_pem: parse_extra_ca(&get)?,
             cron_secret,
+            metrics_token,
             tx_links,
             mint,
         })
@@ -530,10 +541,14 @@ fn parse_contract(raw: &str) -> Result<Address, ConfigError> {
         })
 }
 
-fn parse_cron_secret(get: &impl Fn(&str) -> Option<String>) -> Result<Option<String>, ConfigError> {
-    match get("CRON_SECRET").map(|s| s.trim().to_string()) {
+/// A bearer secret (`CRON_SECRET`, `METRICS_TOKEN`): at least 16 characters, no spaces.
+fn parse_secret(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<Option<String>, ConfigError> {
+    match get(var).map(|s| s.trim().to_string()) {
         Some(s) if s.chars().count() < 16 || s.contains(char::is_whitespace) => Err(ConfigError {
-            var: "CRON_SECRET",
+            var,
             value: "(hidden)".into(),
             expected: "a secret of at least 16 characters without spaces",
         }),
@@ -625,6 +640,17 @@ fn parse_site_url(raw: String) -> Result<String, ConfigError> {
             value: raw,
             expected: "an http:// or https:// origin without a path, like https://example.org",
         }),
+    }
+}
+
+fn url_endpoint(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => format!(
+            "{}:{}",
+            u.host_str().unwrap_or_default(),
+            u.port_or_known_default().unwrap_or_default()
+        ),
+        Err(_) => "(an unparsable URL)".to_string(),
     }
 }
 

@@ -71,6 +71,9 @@ pub enum MintError {
     /// The chain did not answer (details for the log only: they may name the RPC URL).
     #[error("chain: {0}")]
     Chain(String),
+    /// The RPC endpoint's certificate was refused: a setting to fix, so start-up stops on it.
+    #[error("the chain RPC endpoint at {endpoint} is not trusted (check CHAIN_RPC_URL and EXTRA_CA_CERTS): {reason}")]
+    Untrusted { endpoint: String, reason: String },
     #[error("CHAIN_ID is {want} but the RPC serves chain {got}")]
     WrongChain { want: u64, got: u64 },
     #[error("database: {0}")]
@@ -88,8 +91,8 @@ impl From<MintError> for AppError {
         match e {
             MintError::NotConfigured => AppError::MintingNotConfigured,
             MintError::Busy => AppError::MintBusy,
-            MintError::Chain(why) => {
-                tracing::warn!(error = why, "mint run: chain unavailable");
+            MintError::Chain(_) | MintError::Untrusted { .. } => {
+                tracing::warn!(error = %e, "mint run: chain unavailable");
                 AppError::ChainUnavailable
             }
             other => super::errors::internal("mint run", other),
@@ -130,7 +133,8 @@ impl MintService {
             .await
     }
 
-    /// At start-up: connect when the chain answers (a wrong chain id is an error), else leave it to the first run.
+    /// At start-up: connect when the chain answers (a wrong chain id or a refused certificate is an error), else
+    /// leave it to the first run.
     pub async fn connect_at_start(&self) -> Result<(), MintError> {
         match self.minter().await {
             Ok(m) => {
@@ -163,7 +167,14 @@ async fn connect(transport: &Transport, chain: &MintChain) -> Result<Minter, Min
         ChainClient::connect_via(transport, &chain.rpc_url, chain.signer.clone()),
     )
     .await
-    .map_err(|_| MintError::Chain("connecting to the chain timed out".into()))??;
+    .map_err(|_| MintError::Chain("connecting to the chain timed out".into()))?
+    .map_err(|e| match e.tls_refusal() {
+        Some(reason) => MintError::Untrusted {
+            endpoint: chain.endpoint(),
+            reason,
+        },
+        None => e.into(),
+    })?;
     match chain.chain_id {
         Some(want) if want != client.chain_id() => Err(MintError::WrongChain {
             want,

@@ -3,7 +3,7 @@
 //! the request carries (see `ref_capture`), so a rendered page is kept for [`TTL`] under exactly that key
 //! and served again without rendering. Signed-in visitors, other pages and anything but a plain 200 are never
 //! cached. The capture middleware runs outside this one: each response still gets its own `ring_ref` cookie.
-use super::cookies::{self, SESSION_COOKIE};
+use super::cookies;
 use super::ref_capture::visitor_ref;
 use crate::domain::locale::is_supported;
 use axum::body::{to_bytes, Body, Bytes};
@@ -72,7 +72,7 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
 
 /// `None` unless this is an anonymous `GET` of a landing page (`/{locale}` after path normalization).
 fn cache_key(req: &Request) -> Option<String> {
-    if req.method() != Method::GET || cookies::read(req.headers(), SESSION_COOKIE).is_some() {
+    if req.method() != Method::GET || cookies::has_session(req.headers()) {
         return None;
     }
     let locale = req.uri().path().strip_prefix('/')?;

@@ -1,6 +1,7 @@
 //! The whole HTTP surface in one axum router: pages, server functions, JSON API, operations.
 use super::http::{
-    admin_api, caching, cron_api, json_api, locale_redirect, ops, refcodes_api, store_api,
+    admin_api, caching, cron_api, cross_site, json_api, locale_redirect, ops, refcodes_api,
+    security_headers, store_api,
 };
 use super::page_cache::{self, PageCache};
 use super::ref_capture;
@@ -53,7 +54,16 @@ pub fn build(state: AppState) -> Router {
             state.config.clone(),
             ref_capture::capture,
         ))
+        // Before anything else can change state: a cross-site post is refused here.
+        .layer(middleware::from_fn_with_state(
+            state.config.clone(),
+            cross_site::refuse,
+        ))
         .layer(middleware::from_fn(caching::set_cache_control))
+        .layer(middleware::from_fn_with_state(
+            state.config.secure_cookies(),
+            security_headers::set,
+        ))
         // Pages and JSON compressed on the fly (brotli or gzip, as the browser accepts), but never a signed-in
         // browser's; the site's files are served precompressed when the release build made `.br` / `.gz` copies
         // (`--precompress`).

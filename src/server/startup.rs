@@ -71,6 +71,7 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         .site_root(config.site_root.clone())
         .site_pkg_dir("pkg")
         .site_addr(config.site_addr)
+        .hash_files(site_files_hashed())
         .build();
     let transport = Transport::new(config.extra_ca_pem.as_deref())
         .map_err(|e| StartError::Step(format!("EXTRA_CA_CERTS: {e}")))?;
@@ -91,6 +92,15 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         mint: Arc::new(mint),
         http,
     })
+}
+
+/// Whether the release build named the site files by their content: cargo-leptos then writes their names to
+/// `hash.txt` beside the server binary (the bundle keeps it there), where Leptos reads them.
+fn site_files_hashed() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("hash.txt")))
+        .is_some_and(|file| file.is_file())
 }
 
 pub async fn bind(state: &AppState) -> Result<TcpListener, StartError> {

@@ -35,6 +35,7 @@ impl TestServer {
             ),
             ("LEPTOS_SITE_ADDR".into(), addr.clone()),
             ("SITE_URL".into(), format!("http://{addr}")),
+            ("METRICS_TOKEN".into(), METRICS_TOKEN.into()),
         ]);
         map.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_source(|k| map.get(k).cloned()).expect("test config");
@@ -66,6 +67,21 @@ impl TestServer {
             let _ = tokio::time::timeout(std::time::Duration::from_secs(10), task).await;
         }
     }
+}
+
+/// The `/metrics` token of every test server.
+pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
+
+/// `/metrics` as a scraper with the token reads it.
+pub async fn metrics_text(server: &TestServer) -> String {
+    let resp = reqwest::Client::new()
+        .get(server.url("/metrics"))
+        .bearer_auth(METRICS_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.text().await.unwrap()
 }
 
 /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).

@@ -11,8 +11,6 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::routing::get;
 use axum::{Json, Router};
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,23 +25,15 @@ async fn mint(
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    authorize(s.config.cron_secret.as_deref(), given)?;
-    Ok(Json(minter::run(&s.pool, &s.ledger, &s.mint).await?))
-}
-
-/// No secret configured: closed. Otherwise `Bearer <secret>`, compared in constant time (over SHA-256 digests,
-/// so not even the length leaks).
-pub fn authorize(secret: Option<&str>, authorization: Option<&str>) -> Result<(), AppError> {
-    let secret = secret.ok_or(AppError::CronDisabled)?;
-    let given = authorization
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .ok_or(AppError::BadCronSecret)?;
-    let digest = |s: &str| Sha256::digest(s.trim().as_bytes());
-    if bool::from(digest(given).ct_eq(&digest(secret))) {
-        Ok(())
-    } else {
-        Err(AppError::BadCronSecret)
+    let secret = s
+        .config
+        .cron_secret
+        .as_deref()
+        .ok_or(AppError::CronDisabled)?;
+    if !super::bearer_matches(secret, given) {
+        return Err(AppError::BadCronSecret);
     }
+    Ok(Json(minter::run(&s.pool, &s.ledger, &s.mint).await?))
 }
 
 async fn reconciliation(
@@ -56,32 +46,4 @@ async fn reconciliation(
         config: s.mint.config(),
     };
     Ok(Json(reconcile::report(&s.pool, &chain).await?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SECRET: &str = "cron-secret-for-tests";
-
-    #[test]
-    fn the_cron_secret_is_required_and_checked() {
-        assert_eq!(
-            authorize(None, Some("Bearer x")),
-            Err(AppError::CronDisabled)
-        );
-        assert_eq!(authorize(Some(SECRET), None), Err(AppError::BadCronSecret));
-        assert_eq!(
-            authorize(Some(SECRET), Some(SECRET)),
-            Err(AppError::BadCronSecret)
-        );
-        assert_eq!(
-            authorize(Some(SECRET), Some("Bearer cron-secret-for-test")),
-            Err(AppError::BadCronSecret)
-        );
-        assert_eq!(
-            authorize(Some(SECRET), Some(&format!("Bearer {SECRET}"))),
-            Ok(())
-        );
-    }
 }

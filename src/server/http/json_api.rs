@@ -2,7 +2,7 @@ use super::{JsonBody, RefCookie, SessionToken};
 use crate::domain::user::Me;
 use crate::error::AppError;
 use crate::server::auth::{self, Session};
-use crate::server::cookies::{self, SESSION_COOKIE};
+use crate::server::cookies;
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -56,7 +56,7 @@ async fn sign_out(
     if let Some(token) = token {
         auth::sign_out(&s.pool, &token).await?;
     }
-    let cookie = cookies::clear(SESSION_COOKIE, s.config.secure_cookies());
+    let cookie = cookies::set_session(None, 0, s.config.secure_cookies());
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
@@ -71,12 +71,7 @@ async fn me(
 
 fn with_session(s: &AppState, status: StatusCode, session: Session) -> Response {
     let max_age = u64::from(s.config.session_days) * 86_400;
-    let cookie = cookies::set(
-        SESSION_COOKIE,
-        &session.token,
-        max_age,
-        s.config.secure_cookies(),
-    );
+    let cookie = cookies::set_session(Some(&session.token), max_age, s.config.secure_cookies());
     (
         status,
         [(header::SET_COOKIE, cookie)],

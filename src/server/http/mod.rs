@@ -2,19 +2,33 @@
 pub mod admin_api;
 pub mod caching;
 pub mod cron_api;
+pub mod cross_site;
 pub mod json_api;
 pub mod locale_redirect;
 pub mod ops;
 pub mod refcodes_api;
+pub mod security_headers;
 pub mod store_api;
 
 use crate::domain::refcode::REF_COOKIE;
 use crate::error::AppError;
-use crate::server::cookies::{self, SESSION_COOKIE};
+use crate::server::cookies;
+use crate::server::state::AppState;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// Whether `authorization` is `Bearer <secret>`, compared in constant time (over SHA-256 digests, so not even the
+/// length leaks).
+pub fn bearer_matches(secret: &str, authorization: Option<&str>) -> bool {
+    let digest = |s: &str| Sha256::digest(s.trim().as_bytes());
+    authorization
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .is_some_and(|given| bool::from(digest(given).ct_eq(&digest(secret))))
+}
 
 /// A JSON body whose rejection is our JSON error (400 with a message), not axum's plain text.
 pub struct JsonBody<T>(pub T);
@@ -47,11 +61,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
 /// The raw session token from the cookie, if any (validity is the auth service's business).
 pub struct SessionToken(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for SessionToken {
+impl FromRequestParts<AppState> for SessionToken {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(SessionToken(cookies::read(&parts.headers, SESSION_COOKIE)))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let secure = state.config.secure_cookies();
+        Ok(SessionToken(cookies::read_session(&parts.headers, secure)))
     }
 }
 
@@ -63,5 +81,25 @@ impl<S: Send + Sync> FromRequestParts<S> for RefCookie {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(RefCookie(cookies::read(&parts.headers, REF_COOKIE)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_matches;
+
+    const SECRET: &str = "a-secret-for-tests";
+
+    #[test]
+    fn only_the_bearer_secret_itself_matches() {
+        assert!(bearer_matches(SECRET, Some(&format!("Bearer {SECRET}"))));
+        for wrong in [
+            None,
+            Some(SECRET),
+            Some("Bearer a-secret-for-test"),
+            Some("Bearer "),
+        ] {
+            assert!(!bearer_matches(SECRET, wrong), "{wrong:?}");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! Liveness, Prometheus metrics and per-request measurements.
+use crate::error::AppError;
 use crate::server::{db, state::AppState};
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -29,11 +30,21 @@ async fn healthz(State(s): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        s.metrics.render(),
-    )
+/// Prometheus text for a scraper holding `METRICS_TOKEN` (balances and reward counts are not for everyone).
+async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let token = s
+        .config
+        .metrics_token
+        .as_deref()
+        .ok_or(AppError::MetricsDisabled)?;
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if !super::bearer_matches(token, given) {
+        return Err(AppError::BadMetricsToken);
+    }
+    let text = s.metrics.render();
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
 /// Counts requests and their latency by method, route pattern (never the raw path: bounded labels) and status.
