@@ -17,6 +17,8 @@ use leptos_router::hooks::{use_location, use_params_map};
 use leptos_router::{Lazy, ParamSegment, SsrMode, StaticSegment};
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::http::security_headers::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html>

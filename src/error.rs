@@ -22,6 +22,8 @@ pub enum AppError {
     WrongCredentials,
     #[error("too many failed attempts; try again in {retry_minutes} minutes")]
     TooManyAttempts { retry_minutes: u32 },
+    #[error("too many requests from your address; try again in {retry_secs} seconds")]
+    RateLimited { retry_secs: u32 },
     #[error("a referral code has {min} to {max} characters: letters A–Z, digits 0–9 or dashes")]
     InvalidCode { min: u32, max: u32 },
     #[error("enter a wallet address: 0x followed by 40 hexadecimal characters")]
@@ -108,6 +110,8 @@ pub enum AppError {
     NotFound,
     #[error("the request is malformed: {0}")]
     BadRequest(String),
+    #[error("the request body is larger than {max} KiB")]
+    PayloadTooLarge { max: u32 },
     #[error("something went wrong on our side; try again in a moment")]
     Internal,
     #[error("the server could not be reached: {0}")]
@@ -124,6 +128,7 @@ impl AppError {
             AppError::EmailTaken => "email_taken",
             AppError::WrongCredentials => "wrong_credentials",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
+            AppError::RateLimited { .. } => "rate_limited",
             AppError::InvalidCode { .. } => "invalid_code",
             AppError::InvalidWallet => "invalid_wallet",
             AppError::WalletChecksum => "wallet_checksum",
@@ -166,6 +171,7 @@ impl AppError {
             AppError::CrossSite => "cross_site",
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
+            AppError::PayloadTooLarge { .. } => "payload_too_large",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
         }
@@ -218,7 +224,8 @@ impl AppError {
             | AppError::NotAnUpgrade
             | AppError::IllegalTransition { .. }
             | AppError::MintBusy => 409,
-            AppError::TooManyAttempts { .. } => 429,
+            AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => 429,
+            AppError::PayloadTooLarge { .. } => 413,
             AppError::Internal => 500,
             AppError::Transport(_) | AppError::ChainUnavailable => 502,
             AppError::MintingNotConfigured => 503,
@@ -271,6 +278,8 @@ struct WireError {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     retry_minutes: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    retry_secs: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     available: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     count: Option<u64>,
@@ -306,8 +315,10 @@ impl From<AppError> for WireError {
             | AppError::TooManyWallets { max }
             | AppError::TooManyLines { max }
             | AppError::InvalidQuantity { max }
-            | AppError::ReasonRequired { max } => w.max = Some(max),
+            | AppError::ReasonRequired { max }
+            | AppError::PayloadTooLarge { max } => w.max = Some(max),
             AppError::TooManyAttempts { retry_minutes } => w.retry_minutes = Some(retry_minutes),
+            AppError::RateLimited { retry_secs } => w.retry_secs = Some(retry_secs),
             AppError::InvalidCode { min, max } => (w.min, w.max) = (Some(min), Some(max)),
             AppError::UnknownProduct { product_id } => w.product_id = Some(product_id),
             AppError::OutOfStock {
@@ -361,8 +372,14 @@ impl TryFrom<WireError> for AppError {
             "reason_required" => AppError::ReasonRequired {
                 max: field(w.max, c, "max")?,
             },
+            "payload_too_large" => AppError::PayloadTooLarge {
+                max: field(w.max, c, "max")?,
+            },
             "too_many_attempts" => AppError::TooManyAttempts {
                 retry_minutes: field(w.retry_minutes, c, "retry_minutes")?,
+            },
+            "rate_limited" => AppError::RateLimited {
+                retry_secs: field(w.retry_secs, c, "retry_secs")?,
             },
             "invalid_code" => AppError::InvalidCode {
                 min: field(w.min, c, "min")?,
@@ -473,6 +490,7 @@ mod tests {
             AppError::ShortPassword { min: 8 },
             AppError::LongPassword { max: 128 },
             AppError::TooManyAttempts { retry_minutes: 3 },
+            AppError::RateLimited { retry_secs: 42 },
             AppError::InvalidCode { min: 4, max: 24 },
             AppError::InvalidLabel { max: 64 },
             AppError::TooManyCodes { max: 20 },
@@ -491,6 +509,7 @@ mod tests {
             },
             AppError::UnknownTier { tier: text() },
             AppError::ReasonRequired { max: 500 },
+            AppError::PayloadTooLarge { max: 16 },
             AppError::TooManySelected {
                 count: 10_001,
                 max: 10_000,

@@ -245,3 +245,100 @@ async fn a_refund_of_a_minted_reward_flags_a_clawback(pool: PgPool) {
     assert_eq!(rewards[0]["clawbackDue"], true);
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn an_oversized_body_is_refused_unread_and_a_rejected_one_is_kept_only_as_a_summary(
+    pool: PgPool,
+) {
+    let server = shop(pool.clone(), &[]).await;
+    let (reference, _) = attributed_order(&server).await;
+    let events = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM payment_events")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let signed = notification(MERCHANT_KEY, MERCHANT, &reference, "840.00", "Approved");
+    let padded = format!("{}{}", signed, " ".repeat(2 * 1024 * 1024));
+    let (status, code) = json_error(deliver(&server, padded).await).await;
+    assert_eq!((status, code.as_str()), (413, "payload_too_large"));
+    assert_eq!(events(pool.clone()).await, 0, "nothing stored");
+    assert_eq!(order_status(&pool, &reference).await, "created");
+
+    let junk = notification("not-the-key", MERCHANT, &reference, "840.00", "Approved")
+        + &" ".repeat(12 * 1024);
+    let (status, _) = json_error(deliver(&server, junk.clone()).await).await;
+    assert_eq!(status, 400);
+    let stored: Value = sqlx::query_scalar("SELECT data FROM payment_events")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(stored.get("rawBody").is_none(), "{stored}");
+    assert_eq!(stored["rawBodySize"], junk.len());
+    assert_eq!(
+        stored["rawBodyPrefix"].as_str().unwrap().chars().count(),
+        256
+    );
+    assert_eq!(stored["rawBodySha256"].as_str().unwrap().len(), 64);
+
+    assert_eq!(
+        pay_event(&server, &reference, "840.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+    let kept: Value =
+        sqlx::query_scalar("SELECT data FROM payment_events WHERE data->>'verdict' = 'accepted'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(
+        kept["rawBody"].as_str().is_some(),
+        "a signed delivery keeps its body"
+    );
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn retention_removes_what_is_past_its_time_and_nothing_else(pool: PgPool) {
+    let server = shop(pool.clone(), &[]).await;
+    let (reference, _) = attributed_order(&server).await;
+    for key in ["wrong-key-1", "wrong-key-2"] {
+        let body = notification(key, MERCHANT, &reference, "840.00", "Approved");
+        assert_eq!(deliver(&server, body).await.status(), 400);
+    }
+    assert_eq!(
+        pay_event(&server, &reference, "840.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+    sqlx::query(
+        "UPDATE payment_events SET created_at = now() - interval '31 days'
+         WHERE id = (SELECT id FROM payment_events WHERE data->>'verdict' = 'rejected' LIMIT 1)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE payment_events SET created_at = now() - interval '400 days' WHERE data->>'verdict' = 'accepted'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO login_failures (email, created_at) VALUES ('a@x.com', now() - interval '2 days'), ('a@x.com', now())")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let purged = refcodes::server::retention::purge(&pool, 30).await.unwrap();
+    assert_eq!((purged.rejected_events, purged.login_failures), (1, 1));
+    let left: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT data->>'verdict', count(*) FROM payment_events GROUP BY 1 ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        left,
+        [("accepted".to_string(), 1), ("rejected".to_string(), 1)]
+    );
+    server.stop().await;
+}

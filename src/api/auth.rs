@@ -35,6 +35,7 @@ pub async fn sign_up(
     next: Option<String>,
 ) -> Result<(), AppError> {
     let s = ssr::state()?;
+    ssr::limit(&s, crate::server::rate_limit::Action::SignUp)?;
     let (ring_ref, token) = (
         ssr::cookie(crate::domain::refcode::REF_COOKIE),
         ssr::session_token(),
@@ -58,6 +59,7 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     let s = ssr::state()?;
+    ssr::limit(&s, crate::server::rate_limit::Action::SignIn)?;
     let session =
         ssr::respond(crate::server::auth::sign_in(&s.pool, &s.config, &email, &password).await)?;
     enter(&s, &session.token, &locale, next.as_deref());

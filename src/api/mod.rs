@@ -21,13 +21,26 @@ pub(crate) mod ssr {
     }
 
     pub fn session_token() -> Option<String> {
-        let secure = state().is_ok_and(|s| s.config.secure_cookies());
+        let secure = state().ok()?.config.secure_cookies();
         use_context::<http::request::Parts>()
             .and_then(|parts| cookies::read_session(&parts.headers, secure))
     }
 
     pub fn cookie(name: &str) -> Option<String> {
         use_context::<http::request::Parts>().and_then(|parts| cookies::read(&parts.headers, name))
+    }
+
+    /// Takes a token of the caller's bucket for `action` (429 `rate_limited` when it is empty).
+    pub fn limit(
+        state: &AppState,
+        action: crate::server::rate_limit::Action,
+    ) -> Result<(), AppError> {
+        let hops = state.config.trusted_proxy_hops;
+        let client = use_context::<http::request::Parts>()
+            .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |parts| {
+                crate::server::rate_limit::request_client(&parts, hops)
+            });
+        respond(state.limits.check(action, client))
     }
 
     /// The signed-in member, or 401.

@@ -46,6 +46,7 @@ pub async fn buy_product(
     quantity: u32,
 ) -> Result<(), AppError> {
     let s = ssr::state()?;
+    ssr::limit(&s, crate::server::rate_limit::Action::Order)?;
     let me = ssr::user(&s).await?;
     let line = crate::domain::store::LineInput {
         product_id,
@@ -159,6 +160,7 @@ pub async fn load_tiers() -> Result<TierBoard, AppError> {
 #[server]
 pub async fn upgrade_membership(locale: String, tier: String) -> Result<(), AppError> {
     let s = ssr::state()?;
+    ssr::limit(&s, crate::server::rate_limit::Action::Order)?;
     let me = ssr::user(&s).await?;
     let created =
         ssr::respond(crate::server::orders::create_membership_order(&s.pool, &me, &tier).await)?;

@@ -31,6 +31,9 @@ pub fn message(error: AppError) -> AnyView {
             count = move || retry_minutes
         )
         .into_any(),
+        AppError::RateLimited { retry_secs } => {
+            t!(i18n, common.errors.rate_limited, count = move || retry_secs).into_any()
+        }
         AppError::InvalidCode { min, max } => t!(
             i18n,
             refcodes.errors.invalid_code,
@@ -77,9 +80,10 @@ pub fn message(error: AppError) -> AnyView {
         AppError::InvalidAmount => t!(i18n, common.errors.invalid_amount).into_any(),
         AppError::UnknownTier { .. } => t!(i18n, common.errors.unknown_tier).into_any(),
         AppError::NotAnUpgrade => t!(i18n, common.errors.not_an_upgrade).into_any(),
-        AppError::BadSignature | AppError::WrongMerchant | AppError::AmountMismatch => {
-            t!(i18n, common.errors.payment_rejected).into_any()
-        }
+        AppError::BadSignature
+        | AppError::WrongMerchant
+        | AppError::AmountMismatch
+        | AppError::PayloadTooLarge { .. } => t!(i18n, common.errors.payment_rejected).into_any(),
         AppError::IllegalTransition { .. } => t!(i18n, common.errors.illegal_transition).into_any(),
         AppError::ReasonRequired { max } => {
             t!(i18n, common.errors.reason_required, count = move || max).into_any()

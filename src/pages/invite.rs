@@ -49,16 +49,18 @@ pub fn InviteNotice() -> impl IntoView {
 fn count_visit(code: String) {
     leptos::task::spawn_local(async move {
         // The body by hand: a `serde_json::Value` would bring its serializer into the main wasm for this call.
+        // The browser's fetch itself: an HTTP client crate would weigh more in the main wasm than this one call.
         let code = serde_json::to_string(&code).unwrap_or_default();
-        let sent = gloo_net::http::Request::post("/api/refcodes/track")
-            .header("Content-Type", "application/json")
-            .body(format!(r#"{{"code":{code}}}"#));
-        let sent = match sent {
-            Ok(request) => request.send().await.map(|_| ()),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = sent {
-            leptos::logging::warn!("visit not counted: {e}");
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&format!(r#"{{"code":{code}}}"#).into());
+        if let Ok(headers) = web_sys::Headers::new() {
+            let _ = headers.set("Content-Type", "application/json");
+            init.set_headers(&headers);
+        }
+        let sent = window().fetch_with_str_and_init("/api/refcodes/track", &init);
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(sent).await {
+            leptos::logging::warn!("visit not counted: {e:?}");
         }
     });
 }

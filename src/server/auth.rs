@@ -14,7 +14,8 @@ use chrono::{Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// A new session: the raw token goes into the cookie, only its hash into the database.
 pub struct Session {
@@ -85,10 +86,11 @@ pub async fn sign_in(
     password: &str,
 ) -> Result<Session, AppError> {
     let email = normalize_email(email).map_err(|_| AppError::WrongCredentials)?;
-    let recent = db::login_failures::recent(pool, &email, config.login_window_minutes).await?;
-    if recent.count >= i64::from(config.login_max_failures) {
-        let window = Duration::minutes(config.login_window_minutes.into());
-        let reopens = recent.oldest.unwrap_or_else(Utc::now) + window;
+    // The attempt is counted before the password is checked, under a lock per email: concurrent guesses cannot all
+    // pass the check before any of them is recorded.
+    let (max, window) = (config.login_max_failures, config.login_window_minutes);
+    if let Err(recent) = db::login_failures::reserve(pool, &email, max, window).await? {
+        let reopens = recent.oldest.unwrap_or_else(Utc::now) + Duration::minutes(window.into());
         let retry_minutes = (reopens - Utc::now()).num_minutes().max(0) as u32 + 1;
         return Err(AppError::TooManyAttempts { retry_minutes });
     }
@@ -103,10 +105,7 @@ pub async fn sign_in(
             db::login_failures::clear(pool, &email).await?;
             start_session(pool, config, c.user_id).await
         }
-        _ => {
-            db::login_failures::record(pool, &email).await?;
-            Err(AppError::WrongCredentials)
-        }
+        _ => Err(AppError::WrongCredentials),
     }
 }
 
@@ -159,8 +158,21 @@ fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A turn to run Argon2id (19 MiB and tens of milliseconds each): at most one per core at a time, so a flood of
+/// sign-ins waits here instead of exhausting memory and the blocking pool.
+async fn hashing_turn() -> Result<SemaphorePermit<'static>, AppError> {
+    static TURNS: LazyLock<Semaphore> = LazyLock::new(|| {
+        Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    });
+    TURNS
+        .acquire()
+        .await
+        .map_err(|e| internal("hashing turn", e))
+}
+
 /// argon2id is deliberately slow: it runs on the blocking pool, never on the async workers.
 async fn hash_password(password: String) -> Result<String, AppError> {
+    let _turn = hashing_turn().await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -173,6 +185,7 @@ async fn hash_password(password: String) -> Result<String, AppError> {
 }
 
 async fn verify_password(password: String, stored: String) -> Result<bool, AppError> {
+    let _turn = hashing_turn().await?;
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored).map(|parsed| {
             Argon2::default()

@@ -1,5 +1,6 @@
 //! Every environment variable the server reads, parsed once at start-up.
 //! A bad value stops the server with the variable, the value and what was expected.
+use super::rate_limit::RateConfig;
 use crate::domain::reward::TxLinks;
 use refcodes_chain::alloy::primitives::Address;
 use refcodes_chain::alloy::signers::local::PrivateKeySigner;
@@ -28,6 +29,13 @@ pub struct Config {
     pub session_days: u32,
     pub login_max_failures: u32,
     pub login_window_minutes: u32,
+    /// `RATE_*_PER_MINUTE`: token buckets per client address (`rate_limit.rs`).
+    pub rate: RateConfig,
+    /// `TRUSTED_PROXY_HOPS`: reverse proxies in front that append to `X-Forwarded-For` (0: none, the peer is the
+    /// client).
+    pub trusted_proxy_hops: u8,
+    /// `REJECTED_EVENT_RETENTION_DAYS`: how long rejected payment notifications are kept (README, Configuration).
+    pub rejected_event_retention_days: u32,
     pub seed_demo: bool,
     pub ref_cookie_days: u32,
     pub max_codes_per_user: u32,
@@ -241,6 +249,21 @@ impl Config {
                 30,
                 1..=365,
                 "a whole number of days from 1 to 365",
+            )?,
+            rate: parse_rates(&get)?,
+            trusted_proxy_hops: ranged(
+                &get,
+                "TRUSTED_PROXY_HOPS",
+                0,
+                0..=10,
+                "the number of reverse proxies in front of the app, 0 to 10",
+            )?,
+            rejected_event_retention_days: ranged(
+                &get,
+                "REJECTED_EVENT_RETENTION_DAYS",
+                30,
+                1..=3650,
+                "a whole number of days from 1 to 3650",
             )?,
             login_max_failures: ranged(
                 &get,
@@ -539,6 +562,18 @@ fn parse_contract(raw: &str) -> Result<Address, ConfigError> {
             value: raw.to_string(),
             expected: "a contract address: 0x followed by 40 hexadecimal characters, not zero",
         })
+}
+
+fn parse_rates(get: &impl Fn(&str) -> Option<String>) -> Result<RateConfig, ConfigError> {
+    const EXPECTED: &str = "requests per minute per client address, 1 to 100000";
+    let rate = |var, default| ranged(get, var, default, 1..=100_000, EXPECTED);
+    Ok(RateConfig {
+        sign_in: rate("RATE_SIGN_IN_PER_MINUTE", 10)?,
+        sign_up: rate("RATE_SIGN_UP_PER_MINUTE", 5)?,
+        track: rate("RATE_TRACK_PER_MINUTE", 60)?,
+        order: rate("RATE_ORDER_PER_MINUTE", 20)?,
+        webhook: rate("RATE_WEBHOOK_PER_MINUTE", 300)?,
+    })
 }
 
 /// A bearer secret (`CRON_SECRET`, `METRICS_TOKEN`): at least 16 characters, no spaces.

@@ -20,9 +20,9 @@ pub fn read_session(headers: &HeaderMap, secure: bool) -> Option<String> {
     read(headers, session_name(secure))
 }
 
-/// Whether the browser sent a session cookie under either name: enough to treat the answer as a member's.
-pub fn has_session(headers: &HeaderMap) -> bool {
-    read(headers, HOST_SESSION_COOKIE).is_some() || read(headers, SESSION_COOKIE).is_some()
+/// Whether the browser sent a session cookie under the name this site uses: the answer is then a member's.
+pub fn has_session(headers: &HeaderMap, secure: bool) -> bool {
+    read_session(headers, secure).is_some()
 }
 
 /// `Set-Cookie` for the session token (`None`: sign out).
@@ -99,7 +99,7 @@ mod tests {
             None,
             "a cookie without the prefix is ignored on https"
         );
-        assert!(has_session(&tossed));
+        assert!(!has_session(&tossed, true) && has_session(&tossed, false));
         tossed.append(COOKIE, "__Host-refcodes_session=ours".parse().unwrap());
         assert_eq!(read_session(&tossed, true).as_deref(), Some("ours"));
     }

@@ -23,10 +23,13 @@ impl IntoResponse for AppError {
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = Json(json!({ "error": self.code(), "message": self.to_string() }));
         let mut response = (status, body).into_response();
-        if let AppError::TooManyAttempts { retry_minutes } = self {
-            if let Ok(v) = HeaderValue::from_str(&(u64::from(retry_minutes) * 60).to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
+        let retry_after = match self {
+            AppError::TooManyAttempts { retry_minutes } => Some(u64::from(retry_minutes) * 60),
+            AppError::RateLimited { retry_secs } => Some(u64::from(retry_secs)),
+            _ => None,
+        };
+        if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
         }
         response
     }

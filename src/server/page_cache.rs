@@ -3,12 +3,15 @@
 //! the request carries (see `ref_capture`), so a rendered page is kept for [`TTL`] under exactly that key
 //! and served again without rendering. Signed-in visitors, other pages and anything but a plain 200 are never
 //! cached. The capture middleware runs outside this one: each response still gets its own `ring_ref` cookie.
+//! Each copy served gets a nonce of its own, in its Content Security Policy and on its inline scripts: a nonce
+//! seen twice could be borrowed by an injected script.
 use super::cookies;
+use super::http::security_headers;
 use super::ref_capture::visitor_ref;
 use crate::domain::locale::is_supported;
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
@@ -27,13 +30,14 @@ struct Page {
     body: Bytes,
 }
 
-#[derive(Default)]
 pub struct PageCache {
     pages: Mutex<HashMap<String, Arc<Page>>>,
+    /// The site is on https: which session cookie counts.
+    https: bool,
 }
 
 pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next) -> Response {
-    let Some(key) = cache_key(&req) else {
+    let Some(key) = cache_key(&req, cache.https) else {
         return next.run(req).await;
     };
     if let Some(page) = cache.get(&key) {
@@ -71,8 +75,8 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, req: Request, next: Next
 }
 
 /// `None` unless this is an anonymous `GET` of a landing page (`/{locale}` after path normalization).
-fn cache_key(req: &Request) -> Option<String> {
-    if req.method() != Method::GET || cookies::has_session(req.headers()) {
+fn cache_key(req: &Request, https: bool) -> Option<String> {
+    if req.method() != Method::GET || cookies::has_session(req.headers(), https) {
         return None;
     }
     let locale = req.uri().path().strip_prefix('/')?;
@@ -89,12 +93,37 @@ fn cache_key(req: &Request) -> Option<String> {
 }
 
 fn respond(page: &Page) -> Response {
-    let mut response = Response::new(Body::from(page.body.clone()));
-    *response.headers_mut() = page.headers.clone();
+    let mut headers = page.headers.clone();
+    let rendered = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .and_then(security_headers::policy_nonce)
+        .map(str::to_owned);
+    let body = match (rendered, std::str::from_utf8(&page.body)) {
+        (Some(old), Ok(html)) => {
+            let new = leptos::nonce::Nonce::new();
+            let policy = security_headers::page_policy(&new);
+            if let Ok(value) = HeaderValue::from_str(&policy) {
+                headers.insert(header::CONTENT_SECURITY_POLICY, value);
+            }
+            // Everywhere: Leptos also writes it into the preload links' `crossorigin`.
+            Body::from(html.replace(old.as_str(), &new))
+        }
+        _ => Body::from(page.body.clone()),
+    };
+    let mut response = Response::new(body);
+    *response.headers_mut() = headers;
     response
 }
 
 impl PageCache {
+    pub fn new(https: bool) -> PageCache {
+        PageCache {
+            pages: Mutex::default(),
+            https,
+        }
+    }
+
     fn get(&self, key: &str) -> Option<Arc<Page>> {
         self.lock()
             .get(key)
@@ -134,29 +163,35 @@ mod tests {
     #[test]
     fn only_anonymous_landing_gets_are_cached_keyed_by_url_and_referral() {
         assert_eq!(
-            cache_key(&get("/uk?ref=ABCD", None)).as_deref(),
+            cache_key(&get("/uk?ref=ABCD", None), false).as_deref(),
             Some("uk?ref=ABCD#")
         );
-        assert_eq!(cache_key(&get("/en", None)).as_deref(), Some("en?#"));
+        assert_eq!(cache_key(&get("/en", None), false).as_deref(), Some("en?#"));
         assert_eq!(
-            cache_key(&get("/en?ref=WXYZ", Some("ring_ref=abcd"))).as_deref(),
+            cache_key(&get("/en?ref=WXYZ", Some("ring_ref=abcd")), false).as_deref(),
             Some("en?ref=WXYZ#ABCD:false")
         );
         let mut fresh = get("/ru?ref=abcd", None);
         fresh.extensions_mut().insert(CapturedRef("ABCD".into()));
-        assert_eq!(cache_key(&fresh).as_deref(), Some("ru?ref=abcd#ABCD:true"));
+        assert_eq!(
+            cache_key(&fresh, false).as_deref(),
+            Some("ru?ref=abcd#ABCD:true")
+        );
 
-        assert_eq!(cache_key(&get("/uk", Some("refcodes_session=t"))), None);
-        assert_eq!(cache_key(&get("/uk/store", None)), None);
-        assert_eq!(cache_key(&get("/de", None)), None);
-        assert_eq!(cache_key(&get("/", None)), None);
+        assert_eq!(
+            cache_key(&get("/uk", Some("refcodes_session=t")), false),
+            None
+        );
+        assert_eq!(cache_key(&get("/uk/store", None), false), None);
+        assert_eq!(cache_key(&get("/de", None), false), None);
+        assert_eq!(cache_key(&get("/", None), false), None);
         let post = Request::post("/uk").body(Body::empty()).unwrap();
-        assert_eq!(cache_key(&post), None);
+        assert_eq!(cache_key(&post, false), None);
     }
 
     #[test]
     fn pages_expire_and_the_cache_is_bounded() {
-        let cache = PageCache::default();
+        let cache = PageCache::new(false);
         let page = |age: Duration| {
             Arc::new(Page {
                 stored: Instant::now() - age,

@@ -14,6 +14,7 @@ use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use tower::ServiceBuilder;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
@@ -46,7 +47,7 @@ pub fn build(state: AppState) -> Router {
         .fallback(fallback)
         // The anonymous landing page from memory (inside the capture: every response gets its own cookie).
         .layer(middleware::from_fn_with_state(
-            Arc::new(PageCache::default()),
+            Arc::new(PageCache::new(state.config.secure_cookies())),
             page_cache::serve,
         ))
         // Outside the routes: any page path captures `?ref=`, known or not.
@@ -59,7 +60,13 @@ pub fn build(state: AppState) -> Router {
             state.config.clone(),
             cross_site::refuse,
         ))
-        .layer(middleware::from_fn(caching::set_cache_control))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(caching::SiteFiles::scan(
+                Path::new(&state.config.site_root),
+                state.config.secure_cookies(),
+            )),
+            caching::set_cache_control,
+        ))
         .layer(middleware::from_fn_with_state(
             state.config.secure_cookies(),
             security_headers::set,

@@ -3,12 +3,14 @@ use super::config::Config;
 use super::ledger::Ledger;
 use super::minter::{self, MintService};
 use super::oracle::PriceOracle;
+use super::rate_limit::RateLimits;
 use super::state::AppState;
-use super::{db, demo, production, router, telemetry, visits};
+use super::{db, demo, production, rate_limit, retention, router, telemetry, visits};
 use axum::ServiceExt;
 use leptos::config::LeptosOptions;
 use refcodes_chain::Transport;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower::Layer;
@@ -62,10 +64,6 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
             .await
             .map_err(|e| StartError::Step(e.to_string()))?;
     }
-    let purged = db::sessions::purge_expired(&pool)
-        .await
-        .map_err(|e| StartError::Step(e.to_string()))?;
-    tracing::debug!(purged, "expired sessions removed");
     let leptos_options = LeptosOptions::builder()
         .output_name("refcodes")
         .site_root(config.site_root.clone())
@@ -82,6 +80,7 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         .await
         .map_err(|e| StartError::Step(e.to_string()))?;
     let http = transport.client().clone();
+    let limits = Arc::new(RateLimits::new(&config.rate));
     Ok(AppState {
         leptos_options,
         pool,
@@ -90,6 +89,7 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         visits: Arc::default(),
         ledger: Arc::new(ledger),
         mint: Arc::new(mint),
+        limits,
         http,
     })
 }
@@ -125,6 +125,15 @@ pub async fn serve(
         state.mint.clone(),
         flusher_stop.clone(),
     );
+    let forgetter = tokio::spawn(rate_limit::forget_idle_every_minute(
+        state.limits.clone(),
+        flusher_stop.clone(),
+    ));
+    let retention = tokio::spawn(retention::run(
+        pool.clone(),
+        state.config.rejected_event_retention_days,
+        flusher_stop.clone(),
+    ));
     let flusher = tokio::spawn(visits::run_flusher(
         visits.clone(),
         pool.clone(),
@@ -134,12 +143,16 @@ pub async fn serve(
     let app = NormalizePathLayer::trim_trailing_slash().layer(router::build(state));
     let served = axum::serve(
         listener,
-        ServiceExt::<axum::extract::Request>::into_make_service(app),
+        ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(
+            app,
+        ),
     )
     .with_graceful_shutdown(shutdown)
     .await;
     let _ = stop_flusher.send(true);
     let _ = flusher.await;
+    let _ = retention.await;
+    let _ = forgetter.await;
     if let Some(worker) = worker {
         let _ = worker.await;
     }

@@ -1,6 +1,7 @@
 use super::config::Config;
 use super::ledger::Ledger;
 use super::minter::MintService;
+use super::rate_limit::RateLimits;
 use super::visits::VisitCounter;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -21,6 +22,8 @@ pub struct AppState {
     pub ledger: Arc<Ledger>,
     /// The reward minter with the server wallet (unconfigured without a chain).
     pub mint: Arc<MintService>,
+    /// Token buckets per client address on the endpoints anyone can call.
+    pub limits: Arc<RateLimits>,
     /// Outgoing HTTP (the test payment page posts to this app's own webhook).
     pub http: refcodes_chain::reqwest::Client,
 }

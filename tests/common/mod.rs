@@ -37,6 +37,11 @@ impl TestServer {
             ("SITE_URL".into(), format!("http://{addr}")),
             ("METRICS_TOKEN".into(), METRICS_TOKEN.into()),
         ]);
+        // Every test client is 127.0.0.1, faster than any person: the per-address limits are lifted unless a
+        // test sets its own.
+        for var in RATE_VARS {
+            map.insert(var.into(), "100000".into());
+        }
         map.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_source(|k| map.get(k).cloned()).expect("test config");
         let state = startup::state_for(pool.clone(), config)
@@ -68,6 +73,15 @@ impl TestServer {
         }
     }
 }
+
+/// The per-address limits (`src/server/rate_limit.rs`).
+pub const RATE_VARS: [&str; 5] = [
+    "RATE_SIGN_IN_PER_MINUTE",
+    "RATE_SIGN_UP_PER_MINUTE",
+    "RATE_TRACK_PER_MINUTE",
+    "RATE_ORDER_PER_MINUTE",
+    "RATE_WEBHOOK_PER_MINUTE",
+];
 
 /// The `/metrics` token of every test server.
 pub const METRICS_TOKEN: &str = "metrics-token-for-tests";

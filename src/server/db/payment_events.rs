@@ -1,5 +1,8 @@
-//! The `payment_events` collection: every provider delivery with its raw body and what we made of it.
-use serde_json::json;
+//! The `payment_events` collection: every provider delivery and what we made of it. A signed delivery keeps its
+//! raw body (the provider's record); a rejected one — anyone can post it — keeps only its SHA-256, its size and
+//! a short prefix, so a flood of junk cannot fill the disk.
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 use sqlx::PgExecutor;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,14 +36,20 @@ pub async fn record(
     d: &Delivery<'_>,
     verdict: Verdict,
 ) -> sqlx::Result<bool> {
-    let data = json!({
+    let mut data = json!({
         "orderReference": d.order_reference,
         "transactionStatus": d.transaction_status,
         "verdict": verdict.as_str(),
         "reason": d.reason,
-        "rawBody": d.raw_body,
         "provider": "wayforpay",
     });
+    let body = match verdict {
+        Verdict::Rejected => body_summary(d.raw_body),
+        Verdict::Accepted | Verdict::Duplicate => json!({ "rawBody": d.raw_body }),
+    };
+    if let (Some(data), Value::Object(body)) = (data.as_object_mut(), body) {
+        data.extend(body);
+    }
     let done = sqlx::query!(
         "INSERT INTO payment_events (id, data) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         uuid::Uuid::new_v4().to_string(),
@@ -49,6 +58,29 @@ pub async fn record(
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Characters of a rejected body kept to tell junk from a misconfigured provider.
+const REJECTED_PREFIX_CHARS: usize = 256;
+
+fn body_summary(raw: &str) -> Value {
+    json!({
+        "rawBodySha256": hex::encode(Sha256::digest(raw.as_bytes())),
+        "rawBodySize": raw.len(),
+        "rawBodyPrefix": raw.chars().take(REJECTED_PREFIX_CHARS).collect::<String>(),
+    })
+}
+
+/// Deletes rejected deliveries older than `days`: the count removed.
+pub async fn purge_rejected(db: impl PgExecutor<'_>, days: u32) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        r#"DELETE FROM payment_events
+           WHERE data->>'verdict' = 'rejected' AND created_at < now() - make_interval(days => $1)"#,
+        days as i32
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// How many deliveries of an order got each verdict (tests and the admin read it).

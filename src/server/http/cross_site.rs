@@ -3,7 +3,7 @@
 //! credit, bulk-approving rewards), nor sign a visitor into the attacker's account (login CSRF).
 //!
 //! For every unsafe method the browser's own word decides, strongest first: `Sec-Fetch-Site` (`same-origin` or
-//! `none` — typed by the user — pass), else `Origin` (its host must be the request's `Host` or `SITE_URL`'s),
+//! `none` — typed by the user — pass), else `Origin` (`SITE_URL`'s scheme, with its host or the request's `Host`),
 //! else `Referer` (the same). A request with none of them is not from a browser, so it carries no victim's
 //! cookies and passes. The payment provider's notification is exempt: its signature authenticates it.
 use crate::error::AppError;
@@ -37,9 +37,12 @@ pub fn same_site_or_not_a_browser(method: &Method, headers: &HeaderMap, site_url
     if let Some(site) = text("sec-fetch-site") {
         return matches!(site, "same-origin" | "none");
     }
-    let ours = |url: &str| {
-        let host = authority(url);
-        host.is_some() && (host == text(header::HOST.as_str()) || host == authority(site_url))
+    let ours = |url: &str| match (origin(url), origin(site_url)) {
+        (Some((scheme, host)), Some((site_scheme, site_host))) => {
+            scheme == site_scheme
+                && (host == site_host || Some(host) == text(header::HOST.as_str()))
+        }
+        _ => false,
     };
     match (
         text(header::ORIGIN.as_str()),
@@ -51,13 +54,14 @@ pub fn same_site_or_not_a_browser(method: &Method, headers: &HeaderMap, site_url
     }
 }
 
-/// `host[:port]` of an absolute http(s) URL; `None` for anything else (`Origin: null` included).
-fn authority(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
+/// The scheme and `host[:port]` of an absolute http(s) URL; `None` for anything else (`Origin: null` included).
+fn origin(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    if !matches!(scheme, "http" | "https") {
+        return None;
+    }
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    Some(&rest[..end]).filter(|a| !a.is_empty() && !a.contains('@'))
+    Some((scheme, &rest[..end])).filter(|(_, a)| !a.is_empty() && !a.contains('@'))
 }
 
 #[cfg(test)]
@@ -88,12 +92,16 @@ mod tests {
     #[test]
     fn the_origin_must_be_the_host_or_the_site() {
         let host = ("host", "127.0.0.1:3000");
+        // SITE is https: the request's own host counts with that scheme, never over plain http.
         assert!(allowed(
             Method::POST,
-            &[host, ("origin", "http://127.0.0.1:3000")]
+            &[host, ("origin", "https://127.0.0.1:3000")]
         ));
         assert!(allowed(Method::DELETE, &[host, ("origin", SITE)]));
         for origin in [
+            "http://127.0.0.1:3000",
+            "http://refcodes.example",
+            "ftp://refcodes.example",
             "https://staging.refcodes.example",
             "http://127.0.0.1:3001",
             "null",

@@ -1,8 +1,9 @@
-use super::{JsonBody, RefCookie, SessionToken};
+use super::{ClientAddr, JsonBody, RefCookie, SessionToken};
 use crate::domain::user::Me;
 use crate::error::AppError;
 use crate::server::auth::{self, Session};
 use crate::server::cookies;
+use crate::server::rate_limit::Action;
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -28,10 +29,12 @@ struct EmailPassword {
 
 async fn sign_up(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     SessionToken(token): SessionToken,
     RefCookie(ring_ref): RefCookie,
     JsonBody(body): JsonBody<EmailPassword>,
 ) -> Result<Response, AppError> {
+    s.limits.check(Action::SignUp, client)?;
     let context = auth::SignUpContext {
         ring_ref: ring_ref.as_deref(),
         session_token: token.as_deref(),
@@ -42,8 +45,10 @@ async fn sign_up(
 
 async fn sign_in(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     JsonBody(body): JsonBody<EmailPassword>,
 ) -> Result<Response, AppError> {
+    s.limits.check(Action::SignIn, client)?;
     let session = auth::sign_in(&s.pool, &s.config, &body.email, &body.password).await?;
     Ok(with_session(&s, StatusCode::OK, session))
 }

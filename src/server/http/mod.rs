@@ -73,6 +73,23 @@ impl FromRequestParts<AppState> for SessionToken {
     }
 }
 
+/// The client's address as the rate limits see it (`rate_limit::request_client`).
+pub struct ClientAddr(pub std::net::IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let hops = state.config.trusted_proxy_hops;
+        Ok(ClientAddr(crate::server::rate_limit::request_client(
+            parts, hops,
+        )))
+    }
+}
+
 /// The raw first-touch `ring_ref` cookie, if any (sign-up validates it).
 pub struct RefCookie(pub Option<String>);
 

@@ -32,19 +32,22 @@ async fn healthz(State(s): State<AppState>) -> Response {
 
 /// Prometheus text for a scraper holding `METRICS_TOKEN` (balances and reward counts are not for everyone).
 async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let token = s
-        .config
-        .metrics_token
-        .as_deref()
-        .ok_or(AppError::MetricsDisabled)?;
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    if !super::bearer_matches(token, given) {
-        return Err(AppError::BadMetricsToken);
-    }
+    authorize_scrape(s.config.metrics_token.as_deref(), given)?;
     let text = s.metrics.render();
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
+}
+
+/// No token configured: closed. Otherwise `Bearer <METRICS_TOKEN>`.
+fn authorize_scrape(token: Option<&str>, authorization: Option<&str>) -> Result<(), AppError> {
+    let token = token.ok_or(AppError::MetricsDisabled)?;
+    if super::bearer_matches(token, authorization) {
+        Ok(())
+    } else {
+        Err(AppError::BadMetricsToken)
+    }
 }
 
 /// Counts requests and their latency by method, route pattern (never the raw path: bounded labels) and status.
@@ -62,4 +65,24 @@ pub async fn track(req: Request, next: Next) -> Response {
     metrics::histogram!("http_request_duration_seconds", &labels)
         .record(started.elapsed().as_secs_f64());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_are_closed_without_a_token_and_need_it_otherwise() {
+        let token = "metrics-token-for-tests";
+        let bearer = format!("Bearer {token}");
+        assert_eq!(
+            authorize_scrape(None, Some(&bearer)),
+            Err(AppError::MetricsDisabled)
+        );
+        assert_eq!(
+            authorize_scrape(Some(token), None),
+            Err(AppError::BadMetricsToken)
+        );
+        assert_eq!(authorize_scrape(Some(token), Some(&bearer)), Ok(()));
+    }
 }

@@ -1,7 +1,8 @@
 //! The referral JSON endpoints (README, HTTP surface): a member's codes and wallets, and visit tracking.
-use super::{JsonBody, SessionToken};
+use super::{ClientAddr, JsonBody, SessionToken};
 use crate::domain::refcode::{Funnel, Refcode};
 use crate::error::AppError;
+use crate::server::rate_limit::Action;
 use crate::server::state::AppState;
 use crate::server::{auth, refcodes, wallets};
 use axum::extract::{Path, State};
@@ -109,8 +110,10 @@ struct TrackBody {
 /// Anyone may count a visit; the answer comes from memory (see `server::visits`).
 async fn track(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     JsonBody(body): JsonBody<TrackBody>,
 ) -> Result<StatusCode, AppError> {
+    s.limits.check(Action::Track, client)?;
     s.visits.track(&s.pool, &body.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,17 +1,22 @@
 //! The store and payment JSON endpoints (README, HTTP surface), thin over the services.
-use super::{JsonBody, RefCookie, SessionToken};
+use super::{ClientAddr, JsonBody, RefCookie, SessionToken};
 use crate::domain::store::{CreatedOrder, LineInput, Product};
 use crate::error::AppError;
 use crate::server::payments::{conductor, credit};
+use crate::server::rate_limit::Action;
 use crate::server::state::AppState;
 use crate::server::{auth, orders};
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+/// A provider's notification is well under 2 KiB; anyone can post to the endpoint, so more is refused unread.
+const WEBHOOK_BODY_LIMIT_KIB: u32 = 16;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -19,7 +24,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/store/orders", post(create_order))
         .route("/api/store/payments/credit", post(pay_with_credit))
         .route("/api/membership/orders", post(create_membership_order))
-        .route("/api/payments/wayforpay", post(wayforpay))
+        .route(
+            "/api/payments/wayforpay",
+            post(wayforpay).layer(DefaultBodyLimit::max(
+                WEBHOOK_BODY_LIMIT_KIB as usize * 1024,
+            )),
+        )
         .route("/api/admin/credit-grants", post(grant_credit))
 }
 
@@ -35,10 +45,12 @@ struct OrderBody {
 
 async fn create_order(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     SessionToken(token): SessionToken,
     RefCookie(ring_ref): RefCookie,
     JsonBody(body): JsonBody<OrderBody>,
 ) -> Result<(StatusCode, Json<CreatedOrder>), AppError> {
+    s.limits.check(Action::Order, client)?;
     let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let created =
         orders::create_store_order(&s.pool, &me, &body.items, ring_ref.as_deref()).await?;
@@ -69,16 +81,29 @@ struct TierBody {
 
 async fn create_membership_order(
     State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
     SessionToken(token): SessionToken,
     JsonBody(body): JsonBody<TierBody>,
 ) -> Result<(StatusCode, Json<CreatedOrder>), AppError> {
+    s.limits.check(Action::Order, client)?;
     let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let created = orders::create_membership_order(&s.pool, &me, &body.tier).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// The provider's serviceUrl: the raw body, because the signature covers the values exactly as sent.
-async fn wayforpay(State(s): State<AppState>, body: Bytes) -> Result<Json<Value>, AppError> {
+async fn wayforpay(
+    State(s): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, AppError> {
+    s.limits.check(Action::Webhook, client)?;
+    let body = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge {
+            max: WEBHOOK_BODY_LIMIT_KIB,
+        },
+        _ => AppError::BadRequest(e.body_text()),
+    })?;
     conductor::handle(&s.pool, &s.config.payments, &s.ledger, &body)
         .await
         .map(Json)

@@ -1,7 +1,9 @@
-//! Cross-site requests are refused before they change anything: a foreign page posting as the signed-in admin
-//! (bulk approval, a credit grant), as a member (re-pointing a code) or signing a visitor into the attacker's
-//! account gets 403 `cross_site` and the database is as it was; the same requests from the site itself pass, and
-//! the payment provider's signed notification is exempt.
+//! What an attacker tries on the public surface. Cross-site requests are refused before they change anything: a
+//! foreign page posting as the signed-in admin (bulk approval, a credit grant), as a member (re-pointing a code)
+//! or signing a visitor into the attacker's account gets 403 `cross_site` and the database is as it was; the same
+//! requests from the site itself pass, and the payment provider's signed notification is exempt. Floods get 429
+//! `rate_limited` per client address (a forged `X-Forwarded-For` does not help), and concurrent password guesses
+//! at one account are verified no more often than the sign-in throttle allows.
 mod common;
 use common::*;
 use refcodes::api::admin::{AdminBulk, AdminGrantCredit};
@@ -9,6 +11,7 @@ use refcodes::api::auth::SignIn;
 use refcodes::domain::admin::RewardFilter;
 use serde_json::json;
 use sqlx::PgPool;
+use std::collections::HashMap;
 
 const ADMIN: &str = "boss@example.com";
 type Headers = Vec<(&'static str, String)>;
@@ -222,4 +225,129 @@ fn header_map(headers: &Headers) -> reqwest::header::HeaderMap {
             )
         })
         .collect()
+}
+
+async fn sign_in_json(
+    server: &TestServer,
+    email: &str,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
+    let mut request = client()
+        .post(server.url("/api/auth/login"))
+        .json(&json!({"email": email, "password": "not-the-password"}));
+    if let Some(value) = forwarded_for {
+        request = request.header("x-forwarded-for", value);
+    }
+    request.send().await.unwrap()
+}
+
+#[sqlx::test]
+async fn a_flood_of_sign_ins_gets_429_per_client_address(pool: PgPool) {
+    let server = shop(pool.clone(), &[("RATE_SIGN_IN_PER_MINUTE", "3")]).await;
+    for n in 0..3 {
+        let resp = sign_in_json(&server, &format!("guess{n}@example.com"), None).await;
+        assert_eq!(resp.status(), 401);
+    }
+    let resp = sign_in_json(&server, "guess@example.com", Some("198.51.100.9")).await;
+    let retry_after: u64 = resp.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=21).contains(&retry_after), "{retry_after}");
+    assert_eq!(
+        json_error(resp).await,
+        (429, "rate_limited".into()),
+        "a forged header does not help"
+    );
+    let sign_in = SignIn {
+        email: "guess@example.com".into(),
+        password: "x".into(),
+        locale: "uk".into(),
+        next: None,
+    };
+    let (status, body) = call_server_fn(&client(), &server, &sign_in).await;
+    assert_eq!(status, 429, "{body}");
+    assert!(body.contains("rate_limited"), "{body}");
+    server.stop().await;
+
+    // Behind one trusted proxy, the address it appended is the client.
+    let server = shop(
+        pool,
+        &[
+            ("RATE_SIGN_IN_PER_MINUTE", "1"),
+            ("TRUSTED_PROXY_HOPS", "1"),
+        ],
+    )
+    .await;
+    let first = sign_in_json(&server, "a@example.com", Some("6.6.6.6, 203.0.113.1")).await;
+    assert_eq!(first.status(), 401);
+    let again = sign_in_json(&server, "a@example.com", Some("7.7.7.7, 203.0.113.1")).await;
+    assert_eq!(
+        again.status(),
+        429,
+        "the client's own entries are not believed"
+    );
+    let other = sign_in_json(&server, "a@example.com", Some("203.0.113.2")).await;
+    assert_eq!(other.status(), 401, "another client has its own bucket");
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn visit_pings_orders_and_notifications_are_limited(pool: PgPool) {
+    let limits = [
+        ("RATE_TRACK_PER_MINUTE", "2"),
+        ("RATE_ORDER_PER_MINUTE", "1"),
+        ("RATE_WEBHOOK_PER_MINUTE", "1"),
+    ];
+    let server = shop(pool.clone(), &limits).await;
+    let (buyer, _) = referrer(&server, "owner@example.com", "PING-ME", WALLET_A).await;
+    let ping = || {
+        client()
+            .post(server.url("/api/refcodes/track"))
+            .json(&json!({"code": "PING-ME"}))
+            .send()
+    };
+    assert_eq!(ping().await.unwrap().status(), 204);
+    assert_eq!(ping().await.unwrap().status(), 204);
+    assert_eq!(json_error(ping().await.unwrap()).await.1, "rate_limited");
+
+    let created = order(&buyer, &server, "coffee-espresso-blend", 1).await;
+    let second = buyer
+        .post(server.url("/api/store/orders"))
+        .json(&json!({"items": [{"productId": "coffee-espresso-blend", "quantity": 1}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_error(second).await, (429, "rate_limited".into()));
+
+    let reference = created["orderReference"].as_str().unwrap();
+    let junk = || {
+        deliver(
+            &server,
+            notification("wrong-key", MERCHANT, reference, "420.00", "Approved"),
+        )
+    };
+    assert_eq!(junk().await.status(), 400);
+    assert_eq!(json_error(junk().await).await, (429, "rate_limited".into()));
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM payment_events")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1, "a limited delivery is not written");
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn concurrent_guesses_are_verified_no_more_often_than_the_throttle_allows(pool: PgPool) {
+    let server = shop(pool, &[("LOGIN_MAX_FAILURES", "5")]).await;
+    member(&client(), &server, "victim@example.com").await;
+    let guesses = (0..300).map(|_| sign_in_json(&server, "victim@example.com", None));
+    let mut statuses: HashMap<u16, usize> = HashMap::new();
+    for resp in futures::future::join_all(guesses).await {
+        *statuses.entry(resp.status().as_u16()).or_default() += 1;
+    }
+    assert_eq!(statuses.get(&401).copied(), Some(5), "{statuses:?}");
+    assert_eq!(statuses.get(&429).copied(), Some(295), "{statuses:?}");
+    server.stop().await;
 }
