@@ -110,6 +110,8 @@ pub enum AppError {
     NotFound,
     #[error("the request is malformed: {0}")]
     BadRequest(String),
+    #[error("the request took too long to arrive or to answer; try again")]
+    RequestTimeout,
     #[error("the request body is larger than {max} KiB")]
     PayloadTooLarge { max: u32 },
     #[error("something went wrong on our side; try again in a moment")]
@@ -172,6 +174,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
             AppError::PayloadTooLarge { .. } => "payload_too_large",
+            AppError::RequestTimeout => "request_timeout",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
         }
@@ -226,6 +229,7 @@ impl AppError {
             | AppError::MintBusy => 409,
             AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => 429,
             AppError::PayloadTooLarge { .. } => 413,
+            AppError::RequestTimeout => 408,
             AppError::Internal => 500,
             AppError::Transport(_) | AppError::ChainUnavailable => 502,
             AppError::MintingNotConfigured => 503,
@@ -264,6 +268,7 @@ const PLAIN: &[AppError] = &[
     AppError::Unauthorized,
     AppError::Forbidden,
     AppError::CrossSite,
+    AppError::RequestTimeout,
     AppError::NotFound,
     AppError::Internal,
 ];

@@ -12,6 +12,9 @@ use refcodes::domain::admin::RewardFilter;
 use serde_json::json;
 use sqlx::PgPool;
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 const ADMIN: &str = "boss@example.com";
 type Headers = Vec<(&'static str, String)>;
@@ -349,5 +352,80 @@ async fn concurrent_guesses_are_verified_no_more_often_than_the_throttle_allows(
     }
     assert_eq!(statuses.get(&401).copied(), Some(5), "{statuses:?}");
     assert_eq!(statuses.get(&429).copied(), Some(295), "{statuses:?}");
+    server.stop().await;
+}
+
+async fn raw_connection(server: &TestServer) -> TcpStream {
+    TcpStream::connect(server.url("").trim_start_matches("http://"))
+        .await
+        .unwrap()
+}
+
+/// Reads until the server closes the connection (or 10 s pass): what it sent, and how long it took.
+async fn until_closed(stream: &mut TcpStream) -> (String, Duration) {
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the server kept the connection open");
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        started.elapsed(),
+    )
+}
+
+#[sqlx::test]
+async fn slow_clients_are_cut_off(pool: PgPool) {
+    let limits = [
+        ("HEADER_READ_TIMEOUT_SECS", "1"),
+        ("REQUEST_TIMEOUT_SECS", "1"),
+    ];
+    let server = shop(pool, &limits).await;
+
+    // Slowloris: a request head that never ends.
+    let mut stream = raw_connection(&server).await;
+    stream
+        .write_all(b"GET /en/ HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let (_, took) = until_closed(&mut stream).await;
+    assert!(took < Duration::from_secs(5), "closed after {took:?}");
+
+    // A body that never arrives: 408 with the error, then the connection closes.
+    let mut stream = raw_connection(&server).await;
+    let head =
+        "POST /api/payments/wayforpay HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+                Content-Length: 1000\r\nConnection: close\r\n\r\n{\"merchantAccount\"";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let (answer, took) = until_closed(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("request_timeout"), "{answer}");
+    assert!(took < Duration::from_secs(5), "answered after {took:?}");
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn connections_beyond_the_limit_wait_for_a_free_one(pool: PgPool) {
+    let server = shop(pool, &[("MAX_CONNECTIONS", "1")]).await;
+    let mut held = raw_connection(&server).await;
+    held.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 12];
+    held.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+
+    let waiting = client().get(server.url("/healthz")).send();
+    tokio::pin!(waiting);
+    let early = tokio::time::timeout(Duration::from_millis(700), &mut waiting).await;
+    assert!(
+        early.is_err(),
+        "a second connection was served while the only slot was taken"
+    );
+    drop(held);
+    let resp = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("served once the slot is free")
+        .unwrap();
+    assert_eq!(resp.status(), 200);
     server.stop().await;
 }

@@ -98,6 +98,7 @@ pub fn message(error: AppError) -> AnyView {
         AppError::Unauthorized => t!(i18n, common.errors.unauthorized).into_any(),
         AppError::Forbidden => t!(i18n, common.errors.forbidden).into_any(),
         AppError::CrossSite => t!(i18n, common.errors.cross_site).into_any(),
+        AppError::RequestTimeout => t!(i18n, common.errors.request_timeout).into_any(),
         AppError::NotFound => t!(i18n, common.errors.not_found).into_any(),
         AppError::BadRequest(_) => t!(i18n, common.errors.bad_request).into_any(),
         AppError::UnknownUser => t!(i18n, common.errors.unknown_user).into_any(),

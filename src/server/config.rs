@@ -1,5 +1,6 @@
 //! Every environment variable the server reads, parsed once at start-up.
 //! A bad value stops the server with the variable, the value and what was expected.
+use super::connections::ConnectionLimits;
 use super::rate_limit::RateConfig;
 use crate::domain::reward::TxLinks;
 use refcodes_chain::alloy::primitives::Address;
@@ -7,6 +8,7 @@ use refcodes_chain::alloy::signers::local::PrivateKeySigner;
 use std::fmt;
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid value for {var}: {value:?} (expected {expected})")]
@@ -29,6 +31,8 @@ pub struct Config {
     pub session_days: u32,
     pub login_max_failures: u32,
     pub login_window_minutes: u32,
+    /// `HEADER_READ_TIMEOUT_SECS`, `REQUEST_TIMEOUT_SECS`, `MAX_CONNECTIONS` (`connections.rs`).
+    pub connections: ConnectionLimits,
     /// `RATE_*_PER_MINUTE`: token buckets per client address (`rate_limit.rs`).
     pub rate: RateConfig,
     /// `TRUSTED_PROXY_HOPS`: reverse proxies in front that append to `X-Forwarded-For` (0: none, the peer is the
@@ -250,6 +254,7 @@ impl Config {
                 1..=365,
                 "a whole number of days from 1 to 365",
             )?,
+            connections: parse_connection_limits(&get)?,
             rate: parse_rates(&get)?,
             trusted_proxy_hops: ranged(
                 &get,
@@ -562,6 +567,32 @@ fn parse_contract(raw: &str) -> Result<Address, ConfigError> {
             value: raw.to_string(),
             expected: "a contract address: 0x followed by 40 hexadecimal characters, not zero",
         })
+}
+
+fn parse_connection_limits(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<ConnectionLimits, ConfigError> {
+    let secs = |var, default| {
+        ranged(
+            get,
+            var,
+            default,
+            1..=3600,
+            "a whole number of seconds from 1 to 3600",
+        )
+        .map(Duration::from_secs)
+    };
+    Ok(ConnectionLimits {
+        header_read: secs("HEADER_READ_TIMEOUT_SECS", 10)?,
+        request: secs("REQUEST_TIMEOUT_SECS", 30)?,
+        max_connections: ranged(
+            get,
+            "MAX_CONNECTIONS",
+            1024,
+            1..=100_000,
+            "a whole number of connections from 1 to 100000",
+        )?,
+    })
 }
 
 fn parse_rates(get: &impl Fn(&str) -> Option<String>) -> Result<RateConfig, ConfigError> {

@@ -5,6 +5,7 @@ pub mod attribution;
 pub mod auth;
 pub mod bench_database;
 pub mod config;
+pub mod connections;
 pub mod cookies;
 pub mod db;
 pub mod demo;

@@ -1,4 +1,5 @@
 //! The whole HTTP surface in one axum router: pages, server functions, JSON API, operations.
+use super::connections;
 use super::http::{
     admin_api, caching, cron_api, cross_site, json_api, locale_redirect, ops, refcodes_api,
     security_headers, store_api,
@@ -54,6 +55,10 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.config.clone(),
             ref_capture::capture,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.config.connections.request,
+            connections::deadline,
         ))
         // Before anything else can change state: a cross-site post is refused here.
         .layer(middleware::from_fn_with_state(

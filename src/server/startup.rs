@@ -5,12 +5,10 @@ use super::minter::{self, MintService};
 use super::oracle::PriceOracle;
 use super::rate_limit::RateLimits;
 use super::state::AppState;
-use super::{db, demo, production, rate_limit, retention, router, telemetry, visits};
-use axum::ServiceExt;
+use super::{connections, db, demo, production, rate_limit, retention, router, telemetry, visits};
 use leptos::config::LeptosOptions;
 use refcodes_chain::Transport;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tower::Layer;
@@ -140,15 +138,9 @@ pub async fn serve(
         flusher_stop,
     ));
     // `/uk/` and `/uk` are one page: the path is normalized before routing, so share links keep their slash.
+    let limits = state.config.connections;
     let app = NormalizePathLayer::trim_trailing_slash().layer(router::build(state));
-    let served = axum::serve(
-        listener,
-        ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(
-            app,
-        ),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await;
+    connections::serve(listener, app, limits, shutdown).await;
     let _ = stop_flusher.send(true);
     let _ = flusher.await;
     let _ = retention.await;
@@ -157,5 +149,5 @@ pub async fn serve(
         let _ = worker.await;
     }
     visits::final_flush(&visits, &pool).await;
-    served
+    Ok(())
 }
