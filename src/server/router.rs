@@ -21,6 +21,7 @@ use tower::ServiceBuilder;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -43,6 +44,14 @@ pub fn build(state: AppState) -> Router {
         .merge(admin_api::routes())
         .merge(cron_api::routes())
         .merge(ops::routes())
+        // The site's files, before Leptos' fallback: its file handler applies whatever response options a page
+        // being rendered on the same thread set (a 403 page's status leaked onto wasm chunks under load).
+        .nest_service(
+            "/pkg",
+            ServeDir::new(Path::new(&state.config.site_root).join("pkg"))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .route_layer(middleware::from_fn(ops::track))
         .fallback(fallback)
