@@ -52,23 +52,16 @@ async fn post_form<F>(
 where
     F: leptos::server_fn::ServerFn + serde::Serialize,
 {
-    let request = http
-        .post(server.url(F::PATH))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .body(serde_qs::to_string(args).unwrap());
-    request.headers(header_map(headers)).send().await.unwrap()
+    server_fn_request(http, server, args)
+        .headers(header_map(headers))
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn statuses(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar("SELECT data->>'status' FROM referral_rewards ORDER BY id")
         .fetch_all(pool)
-        .await
-        .unwrap()
-}
-
-async fn balance(pool: &PgPool, user_id: &str) -> i64 {
-    refcodes::server::db::credit::balance(pool, user_id, "UAH")
         .await
         .unwrap()
 }
@@ -88,7 +81,10 @@ async fn foreign_pages_change_nothing_as_the_admin(pool: PgPool) {
         email: "plain@example.com".into(),
         amount: "500.00".into(),
     };
-    let before = (statuses(&pool).await, balance(&pool, &plain_id).await);
+    let before = (
+        statuses(&pool).await,
+        credit_balance(&pool, &plain_id).await,
+    );
     for headers in [cross_site(), sibling(&server)] {
         for resp in [
             post_form(&admin, &server, &bulk, &headers).await,
@@ -110,7 +106,10 @@ async fn foreign_pages_change_nothing_as_the_admin(pool: PgPool) {
         assert_eq!(json_error(resp).await, (403, "cross_site".into()));
     }
     assert_eq!(
-        (statuses(&pool).await, balance(&pool, &plain_id).await),
+        (
+            statuses(&pool).await,
+            credit_balance(&pool, &plain_id).await
+        ),
         before,
         "nothing changed"
     );
@@ -119,7 +118,7 @@ async fn foreign_pages_change_nothing_as_the_admin(pool: PgPool) {
     assert_eq!(post_form(&admin, &server, &bulk, &own).await.status(), 200);
     assert_eq!(post_form(&admin, &server, &grant, &own).await.status(), 200);
     assert_eq!(statuses(&pool).await, ["approved"; 3]);
-    assert_eq!(balance(&pool, &plain_id).await, 50_000);
+    assert_eq!(credit_balance(&pool, &plain_id).await, 50_000);
     server.stop().await;
 }
 
@@ -165,30 +164,14 @@ async fn a_foreign_page_can_neither_re_point_a_code_nor_sign_a_visitor_in(pool: 
         .await
         .unwrap();
     assert_eq!(json_error(resp).await, (403, "cross_site".into()));
-    assert_eq!(
-        victim
-            .get(server.url("/api/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
+    assert_eq!(me_status(&victim, &server).await, 401);
 
     let own = own(&server);
     assert!(post_form(&victim, &server, &sign_in, &own)
         .await
         .status()
         .is_success());
-    assert_eq!(
-        victim
-            .get(server.url("/api/me"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(me_status(&victim, &server).await, 200);
     server.stop().await;
 }
 

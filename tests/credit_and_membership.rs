@@ -25,12 +25,6 @@ async fn pay_credit(
         .unwrap()
 }
 
-async fn balance(pool: &PgPool, user_id: &str) -> i64 {
-    refcodes::server::db::credit::balance(pool, user_id, "UAH")
-        .await
-        .unwrap()
-}
-
 #[sqlx::test]
 async fn credit_pays_and_the_reward_is_approved_at_once(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;
@@ -50,7 +44,7 @@ async fn credit_pays_and_the_reward_is_approved_at_once(pool: PgPool) {
         json!({"status": "paid"})
     );
     assert_eq!(order_status(&pool, &reference).await, "paid");
-    assert_eq!(balance(&pool, &buyer_id).await, 100_000 - 42_000);
+    assert_eq!(credit_balance(&pool, &buyer_id).await, 100_000 - 42_000);
     assert_eq!(stock(&pool, ESPRESSO).await, before - 1);
     let rewards = rewards_of(&pool, &reference).await;
     assert_eq!(rewards.len(), 1);
@@ -61,7 +55,7 @@ async fn credit_pays_and_the_reward_is_approved_at_once(pool: PgPool) {
     // Paying again is a clear error and charges nothing.
     let (status, code) = json_error(pay_credit(&buyer, &server, &reference).await).await;
     assert_eq!((status, code.as_str()), (409, "order_not_payable"));
-    assert_eq!(balance(&pool, &buyer_id).await, 58_000);
+    assert_eq!(credit_balance(&pool, &buyer_id).await, 58_000);
     server.stop().await;
 }
 
@@ -84,7 +78,7 @@ async fn insufficient_credit_changes_nothing(pool: PgPool) {
         "{body}"
     );
     assert_eq!(order_status(&pool, &reference).await, "created");
-    assert_eq!(balance(&pool, &buyer_id).await, 1_000);
+    assert_eq!(credit_balance(&pool, &buyer_id).await, 1_000);
     assert_eq!(stock(&pool, ESPRESSO).await, before);
 
     // Someone else's order is as good as missing.
@@ -127,7 +121,7 @@ async fn racing_payments_never_overdraw_one_balance(pool: PgPool) {
         5,
         "{statuses:?}"
     );
-    assert_eq!(balance(&pool, &buyer_id).await, 50_000 - 38_000);
+    assert_eq!(credit_balance(&pool, &buyer_id).await, 50_000 - 38_000);
     let paid: i64 =
         sqlx::query_scalar("SELECT count(*) FROM orders WHERE data->>'status' = 'paid'")
             .fetch_one(&pool)
@@ -281,7 +275,7 @@ async fn only_admins_grant_credit(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    assert_eq!(balance(&pool, &plain_id).await, 25_000);
+    assert_eq!(credit_balance(&pool, &plain_id).await, 25_000);
     for bad in ["0", "-5", "1.234", "abc"] {
         let resp = admin
             .post(server.url("/api/admin/credit-grants"))

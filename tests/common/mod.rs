@@ -306,7 +306,22 @@ pub async fn referred_buyer(
     (http, id)
 }
 
-/// Calls a server function as a page does (URL-encoded arguments): its status and body.
+/// A server function call as a page's form makes it (URL-encoded arguments, a JSON answer), ready to send.
+pub fn server_fn_request<F>(
+    http: &reqwest::Client,
+    server: &TestServer,
+    args: &F,
+) -> reqwest::RequestBuilder
+where
+    F: leptos::server_fn::ServerFn + serde::Serialize,
+{
+    http.post(server.url(F::PATH))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .body(serde_qs::to_string(args).expect("server function arguments"))
+}
+
+/// Calls a server function as a page does: its status and body.
 pub async fn call_server_fn<F>(
     http: &reqwest::Client,
     server: &TestServer,
@@ -315,15 +330,25 @@ pub async fn call_server_fn<F>(
 where
     F: leptos::server_fn::ServerFn + serde::Serialize,
 {
-    let resp = http
-        .post(server.url(F::PATH))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .body(serde_qs::to_string(args).expect("server function arguments"))
+    let resp = server_fn_request(http, server, args).send().await.unwrap();
+    (resp.status().as_u16(), resp.text().await.unwrap())
+}
+
+/// The member's credit balance in UAH minor units.
+pub async fn credit_balance(pool: &PgPool, user_id: &str) -> i64 {
+    refcodes::server::db::credit::balance(pool, user_id, "UAH")
+        .await
+        .unwrap()
+}
+
+/// The status `GET /api/me` answers on `http`: 200 signed in, 401 not.
+pub async fn me_status(http: &reqwest::Client, server: &TestServer) -> u16 {
+    http.get(server.url("/api/me"))
         .send()
         .await
-        .unwrap();
-    (resp.status().as_u16(), resp.text().await.unwrap())
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 /// Signs `email` up on `http`, makes the account an admin as an operator does (which ends its sessions) and signs
