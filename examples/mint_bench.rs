@@ -120,7 +120,7 @@ async fn seed(pool: sqlx::PgPool, n: usize) -> Result<(), Error> {
             "status": "approved", "txHash": null, "blockNumber": null, "attempts": 0, "lastError": null,
             "approvedBy": "auto", "rejectedReason": null,
         });
-        db::rewards::insert(&mut *tx, &auth::new_id(), &data).await?;
+        db::rewards::insert(&mut tx, &auth::new_id(), &data).await?;
     }
     tx.commit().await?;
     Ok(())

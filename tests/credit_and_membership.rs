@@ -291,3 +291,36 @@ async fn only_admins_grant_credit(pool: PgPool) {
     }
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn a_credit_payment_whose_reward_step_failed_gets_its_reward_at_the_next_start(pool: PgPool) {
+    let server = shop(pool.clone(), &[]).await;
+    referrer(&server, "r@example.com", "CRYPTO", WALLET_A).await;
+    let (buyer, buyer_id) = referred_buyer(&server, "CRYPTO", "b@example.com").await;
+    grant(&pool, &buyer_id, 100_000).await;
+    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    break_reward_inserts(&pool).await;
+    assert_eq!(pay_credit(&buyer, &server, &reference).await.status(), 200);
+    assert_eq!(order_status(&pool, &reference).await, "paid");
+    assert_eq!(credit_balance(&pool, &buyer_id).await, 58_000);
+    assert!(rewards_of(&pool, &reference).await.is_empty());
+    heal_reward_inserts(&pool).await;
+    server.stop().await;
+
+    let restarted = shop(pool.clone(), &[]).await;
+    let rewards = rewards_of(&pool, &reference).await;
+    assert_eq!(rewards.len(), 1, "the start-up sweep wrote it");
+    assert_eq!(
+        (rewards[0]["status"].as_str(), rewards[0]["rail"].as_str()),
+        (Some("approved"), Some("crypto"))
+    );
+    assert_eq!(
+        reward_outcome(&pool, &reference).await.as_deref(),
+        Some("created")
+    );
+    restarted.stop().await;
+}

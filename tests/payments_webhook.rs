@@ -342,3 +342,143 @@ async fn retention_removes_what_is_past_its_time_and_nothing_else(pool: PgPool) 
     );
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn a_failed_reward_step_leaves_the_payment_standing_and_the_sweeper_writes_the_reward(
+    pool: PgPool,
+) {
+    use refcodes::server::reward_sweep::{sweep, Swept};
+    let server = shop(pool.clone(), &[]).await;
+    let (reference, referrer_id) = attributed_order(&server).await;
+    let before = stock(&pool, ESPRESSO).await;
+
+    break_reward_inserts(&pool).await;
+    for _ in 0..2 {
+        let resp = pay_event(&server, &reference, "840.00", "Approved").await;
+        assert_eq!(resp.status(), 200, "the payment is accepted");
+    }
+    assert_eq!(order_status(&pool, &reference).await, "paid");
+    assert_eq!(stock(&pool, ESPRESSO).await, before - 2);
+    assert!(rewards_of(&pool, &reference).await.is_empty());
+    assert_eq!(reward_outcome(&pool, &reference).await, None, "undecided");
+
+    heal_reward_inserts(&pool).await;
+    let ledger = default_ledger();
+    let swept = sweep(&pool, &ledger).await.unwrap();
+    let expected = Swept {
+        decided: 1,
+        created: 1,
+        ..Swept::default()
+    };
+    assert_eq!(swept, expected);
+    let rewards = rewards_of(&pool, &reference).await;
+    assert_eq!(rewards.len(), 1);
+    assert_eq!(rewards[0]["status"], "pending");
+    assert_eq!(rewards[0]["referrerUserId"], referrer_id.as_str());
+    assert_eq!(
+        reward_outcome(&pool, &reference).await.as_deref(),
+        Some("created")
+    );
+    assert_eq!(
+        sweep(&pool, &ledger).await.unwrap(),
+        Swept::default(),
+        "nothing left"
+    );
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn the_sweeper_voids_or_flags_a_reward_left_live_on_a_refunded_order(pool: PgPool) {
+    use refcodes::server::reward_sweep::{sweep, Swept};
+    let server = shop(pool.clone(), &[]).await;
+    let (pending, _) = attributed_order(&server).await;
+    let (buyer, _) = referred_buyer(&server, "FRIEND-1", "second@example.com").await;
+    let minted = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        pay_event(&server, &pending, "840.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        pay_event(&server, &minted, "420.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+    // What a refund recorded without its void leaves behind (the ledger before it shared the refund's transaction).
+    sqlx::query("UPDATE referral_rewards SET data = data || '{\"status\": \"minted\", \"txHash\": \"0xabc\"}' WHERE data->>'orderReference' = $1")
+        .bind(&minted)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE orders SET data = data || '{\"status\": \"refunded\"}'")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    let swept = sweep(&pool, &default_ledger()).await.unwrap();
+    let expected = Swept {
+        voided: 1,
+        clawbacks: 1,
+        ..Swept::default()
+    };
+    assert_eq!(swept, expected);
+    assert_eq!(rewards_of(&pool, &pending).await[0]["status"], "voided");
+    let on_chain = &rewards_of(&pool, &minted).await[0];
+    assert_eq!(
+        (
+            on_chain["status"].as_str(),
+            on_chain["clawbackDue"].as_bool()
+        ),
+        (Some("minted"), Some(true))
+    );
+    assert_eq!(
+        sweep(&pool, &default_ledger()).await.unwrap(),
+        Swept::default()
+    );
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn approvals_and_refunds_racing_never_leave_a_live_reward_on_a_refunded_order(pool: PgPool) {
+    let server = shop(pool.clone(), &[]).await;
+    referrer(&server, "ref@example.com", "RACE", WALLET_A).await;
+    let before = stock(&pool, ESPRESSO).await;
+    let mut paid = 0;
+    for round in 0..20 {
+        let (buyer, _) = referred_buyer(&server, "RACE", &format!("b{round}@example.com")).await;
+        let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let deliveries = ["Approved", "Refunded", "Approved", "Refunded"]
+            .map(|status| pay_event(&server, &reference, "420.00", status));
+        for resp in futures::future::join_all(deliveries).await {
+            assert_eq!(resp.status(), 200);
+        }
+        let rewards = rewards_of(&pool, &reference).await;
+        assert_eq!(
+            rewards.len(),
+            1,
+            "round {round}: the paid order was decided once"
+        );
+        match order_status(&pool, &reference).await.as_str() {
+            "refunded" => assert_eq!(rewards[0]["status"], "voided", "round {round}"),
+            "paid" => {
+                paid += 1;
+                assert_eq!(rewards[0]["status"], "pending", "round {round}");
+            }
+            other => panic!("round {round}: order {other}"),
+        }
+    }
+    assert_eq!(
+        stock(&pool, ESPRESSO).await,
+        before - paid,
+        "stock follows the orders"
+    );
+    server.stop().await;
+}

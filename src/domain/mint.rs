@@ -19,6 +19,9 @@ pub struct MintSummary {
     pub deferred: u64,
     /// Rewards that got their price at the start of the run.
     pub priced: u64,
+    /// Ledger repairs made by the sweeper at the start of the run (undecided paid orders decided, rewards on
+    /// refunded orders voided or flagged).
+    pub repaired: u64,
     pub batches: u64,
     pub gas_used: u64,
     pub tx_hashes: Vec<String>,

@@ -1,19 +1,27 @@
 //! The reward ledger (seed: `ReferralRewardService`): one reward per attributed paid order, sized by the rate
 //! and the oracle, `pending` on the fiat rail (an admin approves) and `approved` on the crypto rail.
-//! Idempotent: `exists_for_order` short-circuits, the unique index settles races, the contract's
-//! `paidOrders` guards the mint.
+//!
+//! The reward is written in the transaction that marks the order paid, and a refund voids it in the transaction
+//! that records the refund: a crash or a cancelled request loses both or neither. The price is read before that
+//! transaction opens (a feed is a network call no row lock should wait on). The reward's step runs in a savepoint
+//! and notes its decision on the order (`rewardOutcome`); a database error there leaves the payment standing and
+//! the order undecided, and the sweeper (`reward_sweep.rs`) decides it later. Idempotent: the unique indexes settle
+//! races, the contract's `paidOrders` guards the mint.
 use super::config::RewardRates;
 use super::db::{self, orders::OrderDoc, rewards::InsertRewardError};
 use super::oracle::{PriceOracle, Quote};
 use super::sizing::{reward_fiat, token_amount};
 use crate::domain::cursor::{cut_page, Cursor};
 use crate::domain::reward::{EarnedRewards, RewardKind, RewardStatus, TxLinks, REWARDS_PAGE};
-use crate::domain::store::{AttributedVia, Rail, Referral};
+use crate::domain::store::{AttributedVia, OrderKind, Rail, Referral};
 use crate::error::AppError;
 use serde_json::json;
-use sqlx::PgPool;
+use sqlx::{Acquire, PgConnection, PgPool};
 
-/// What a call did; none of these is an error for the payment that triggered it.
+/// The token's price for a reward: a quote, or why there is none ("price unavailable: …").
+pub type Priced = Result<Quote, String>;
+
+/// What the ledger decided for a paid order; none of these is an error for the payment that triggered it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Created {
@@ -31,6 +39,34 @@ pub enum Outcome {
     NotAttributed,
     /// The rate gives less than one minor unit.
     TooSmall,
+    /// The database failed the reward's step: the payment stands, the sweeper decides the order later.
+    Deferred,
+}
+
+impl Outcome {
+    /// As noted on the order (`rewardOutcome`); `None` for [`Outcome::Deferred`], which leaves it undecided.
+    fn note(&self) -> Option<&'static str> {
+        Some(match self {
+            Outcome::Created { .. } => "created",
+            Outcome::AwaitingPrice { .. } => "awaitingPrice",
+            Outcome::AlreadyExists => "alreadyExists",
+            Outcome::BuyerRewarded => "buyerRewarded",
+            Outcome::NotAttributed => "notAttributed",
+            Outcome::TooSmall => "tooSmall",
+            Outcome::Deferred => return None,
+        })
+    }
+
+    /// A reward the minter can pay now (the crypto rail, priced).
+    pub fn approved(&self) -> bool {
+        matches!(
+            self,
+            Outcome::Created {
+                status: RewardStatus::Approved,
+                ..
+            }
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,7 +90,6 @@ struct Basis<'a> {
     order: &'a OrderDoc,
     referral: Referral,
     via: Option<AttributedVia>,
-    rail: Rail,
     bps: u32,
 }
 
@@ -63,45 +98,107 @@ impl Ledger {
         Ledger { rates, oracle }
     }
 
-    /// A store order became paid (`rail` is how). Uses the referral stored on the order.
-    pub async fn on_order_paid(
-        &self,
-        pool: &PgPool,
-        order: &OrderDoc,
-        rail: Rail,
-    ) -> Result<Outcome, AppError> {
-        let Some(referral) = order.referral() else {
-            return Ok(Outcome::NotAttributed);
-        };
-        let basis = Basis {
-            kind: RewardKind::Store,
-            order,
-            referral,
-            via: order.referral_via,
-            rail,
-            bps: self.rates.store_bps,
-        };
-        self.create(pool, basis).await
+    /// The current price, or why there is none.
+    pub async fn quote(&self) -> Priced {
+        self.oracle.quote().await
     }
 
-    /// A membership upgrade became paid: rewards the code the member signed up through, paying to the
-    /// code's current wallet, unless that code is gone or the wallet is the member's own.
-    pub async fn on_membership_paid(
+    /// The price `order`'s reward would be sized with, read before the payment's transaction opens; `None` when the
+    /// order cannot earn one (a store order without a referral).
+    pub async fn quote_for(&self, order: &OrderDoc) -> Option<Priced> {
+        let may_earn = order.kind == OrderKind::Membership || order.referral().is_some();
+        match may_earn {
+            true => Some(self.quote().await),
+            false => None,
+        }
+    }
+
+    /// Inside the transaction that marked `order` paid (its `rail` set): decides and writes its reward and notes the
+    /// decision on the order, in a savepoint (see the module docs). `price` comes from [`Ledger::quote_for`].
+    pub async fn on_paid(
         &self,
-        pool: &PgPool,
+        tx: &mut PgConnection,
         order: &OrderDoc,
+        price: Option<&Priced>,
+    ) -> Outcome {
+        let reference = &order.order_reference;
+        match self.decide_in_savepoint(tx, order, price).await {
+            Ok(outcome) => {
+                tracing::info!(order = %reference, outcome = ?outcome, "reward ledger");
+                outcome
+            }
+            Err(e) => {
+                tracing::error!(order = %reference, error = %e, "reward ledger failed; the payment stands and the sweeper retries");
+                metrics::counter!("refcodes_reward_ledger_errors_total").increment(1);
+                Outcome::Deferred
+            }
+        }
+    }
+
+    async fn decide_in_savepoint(
+        &self,
+        tx: &mut PgConnection,
+        order: &OrderDoc,
+        price: Option<&Priced>,
     ) -> Result<Outcome, AppError> {
-        let Some(referred_by) = db::users::referred_by(pool, &order.buyer_user_id).await? else {
+        let mut savepoint = tx.begin().await?;
+        let decided = self.decide(&mut savepoint, order, price).await;
+        let outcome = match decided {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                savepoint.rollback().await?;
+                return Err(e);
+            }
+        };
+        if let Some(note) = outcome.note() {
+            db::orders::note_reward_outcome(&mut *savepoint, &order.order_reference, note).await?;
+        }
+        savepoint.commit().await?;
+        Ok(outcome)
+    }
+
+    async fn decide(
+        &self,
+        conn: &mut PgConnection,
+        order: &OrderDoc,
+        price: Option<&Priced>,
+    ) -> Result<Outcome, AppError> {
+        let basis = match order.kind {
+            OrderKind::Store => order.referral().map(|referral| Basis {
+                kind: RewardKind::Store,
+                order,
+                referral,
+                via: order.referral_via,
+                bps: self.rates.store_bps,
+            }),
+            OrderKind::Membership => self.membership_basis(conn, order).await?,
+        };
+        let Some(basis) = basis else {
             return Ok(Outcome::NotAttributed);
         };
-        let Some(code) = db::refcodes::facts(pool, &referred_by.code).await? else {
+        let unread = Err("price unavailable: not read".to_string());
+        self.create(conn, basis, price.unwrap_or(&unread)).await
+    }
+
+    /// A membership upgrade rewards the code the member signed up through, paying to the code's current wallet,
+    /// unless that code is gone or the wallet is the member's own.
+    async fn membership_basis<'a>(
+        &self,
+        conn: &mut PgConnection,
+        order: &'a OrderDoc,
+    ) -> Result<Option<Basis<'a>>, AppError> {
+        let Some(referred_by) = db::users::referred_by(&mut *conn, &order.buyer_user_id).await?
+        else {
+            return Ok(None);
+        };
+        let Some(code) = db::refcodes::facts(&mut *conn, &referred_by.code).await? else {
             tracing::warn!(
                 code = referred_by.code,
                 "membership reward skipped: the signup code no longer exists"
             );
-            return Ok(Outcome::NotAttributed);
+            return Ok(None);
         };
-        let me = db::users::me(pool, &order.buyer_user_id).await?;
+        let me = db::users::me(&mut *conn, &order.buyer_user_id).await?;
         let own_wallet = me.is_some_and(|m| {
             m.wallets
                 .iter()
@@ -112,9 +209,9 @@ impl Ledger {
                 code = code.code,
                 "membership reward skipped: wallet overlap or owner changed"
             );
-            return Ok(Outcome::NotAttributed);
+            return Ok(None);
         }
-        let basis = Basis {
+        Ok(Some(Basis {
             kind: RewardKind::Membership,
             order,
             referral: Referral {
@@ -123,28 +220,32 @@ impl Ledger {
                 referrer_wallet: code.wallet,
             },
             via: Some(AttributedVia::Signup),
-            rail: order.rail.unwrap_or(Rail::Fiat),
             bps: self.rates.membership_bps,
-        };
-        self.create(pool, basis).await
+        }))
     }
 
-    async fn create(&self, pool: &PgPool, b: Basis<'_>) -> Result<Outcome, AppError> {
+    async fn create(
+        &self,
+        conn: &mut PgConnection,
+        b: Basis<'_>,
+        price: &Priced,
+    ) -> Result<Outcome, AppError> {
         let reference = &b.order.order_reference;
-        if db::rewards::exists_for_order(pool, reference).await? {
+        if db::rewards::exists_for_order(&mut *conn, reference).await? {
             return Ok(Outcome::AlreadyExists);
         }
         let fiat = reward_fiat(b.order.amount, b.bps);
         if fiat <= 0 {
             return Ok(Outcome::TooSmall);
         }
-        let priced = self.oracle.quote().await.and_then(|q| {
+        let priced = price.as_ref().map_err(Clone::clone).and_then(|q| {
             token_amount(fiat, &b.order.currency, q.answer, q.decimals)
                 .filter(|wei| !wei.is_zero())
                 .map(|wei| (q, wei.to_string()))
                 .ok_or_else(|| "price unavailable: the price gives no token amount".to_string())
         });
-        let status = match (&priced, b.rail) {
+        let rail = b.order.rail.unwrap_or(Rail::Fiat);
+        let status = match (&priced, rail) {
             (Ok(_), Rail::Crypto) => RewardStatus::Approved,
             _ => RewardStatus::Pending,
         };
@@ -165,7 +266,7 @@ impl Ledger {
             "referrerWallet": b.referral.referrer_wallet,
             "attributedVia": b.via,
             "buyerUserId": b.order.buyer_user_id,
-            "rail": b.rail.as_str(),
+            "rail": rail.as_str(),
             "fiatAmount": fiat,
             "currency": b.order.currency,
             "rateBps": b.bps,
@@ -180,7 +281,7 @@ impl Ledger {
             "approvedBy": (status == RewardStatus::Approved).then_some("auto"),
             "rejectedReason": null,
         });
-        match db::rewards::insert(pool, &id, &data).await {
+        match db::rewards::insert(&mut *conn, &id, &data).await {
             Ok(()) => {
                 tracing::info!(reward = id, order = %reference, status = status.as_str(), "referral reward created");
                 Ok(match priced {
@@ -194,42 +295,38 @@ impl Ledger {
         }
     }
 
-    /// The order was refunded: a reward not minted yet is voided; a minted (or minting) one is flagged.
-    pub async fn on_order_refunded(
+    /// Inside the transaction that marked the order refunded: a reward not minted yet is voided; a minted (or
+    /// minting) one is flagged.
+    pub async fn on_refunded(
         &self,
-        pool: &PgPool,
+        conn: &mut PgConnection,
         reference: &str,
     ) -> Result<RefundOutcome, AppError> {
-        let Some((id, status)) = db::rewards::for_order(pool, reference).await? else {
+        let Some((id, status)) = db::rewards::for_order(&mut *conn, reference).await? else {
             return Ok(RefundOutcome::NoReward);
         };
-        if status.can_become(RewardStatus::Voided) {
-            let patch = json!({ "voidedReason": "order refunded" });
-            let moved = db::rewards::move_status(
-                pool,
-                std::slice::from_ref(&id),
-                RewardStatus::Voided,
-                &patch,
-            )
-            .await?;
-            if !moved.is_empty() {
-                return Ok(RefundOutcome::Voided);
-            }
+        if matches!(status, RewardStatus::Rejected | RewardStatus::Voided) {
+            return Ok(RefundOutcome::AlreadySettled);
         }
-        match db::rewards::for_order(pool, reference).await? {
-            Some((_, RewardStatus::Rejected | RewardStatus::Voided)) => {
-                Ok(RefundOutcome::AlreadySettled)
-            }
-            _ => {
-                db::rewards::flag_clawback(pool, &id).await?;
+        let patch = json!({ "voidedReason": "order refunded" });
+        let ids = std::slice::from_ref(&id);
+        // The void's WHERE decides: a reward a mint run moved on meanwhile is not voided but flagged.
+        let voided =
+            db::rewards::move_status(&mut *conn, ids, RewardStatus::Voided, &patch).await?;
+        let outcome = match voided.is_empty() {
+            false => RefundOutcome::Voided,
+            true => {
+                db::rewards::flag_clawback(&mut *conn, &id).await?;
                 tracing::warn!(
                     reward = id,
                     order = reference,
                     "refunded order's reward is on chain: clawback due"
                 );
-                Ok(RefundOutcome::ClawbackDue)
+                RefundOutcome::ClawbackDue
             }
-        }
+        };
+        tracing::info!(order = reference, outcome = ?outcome, "reward ledger (refund)");
+        Ok(outcome)
     }
 
     /// Prices the rewards that waited for the oracle; returns how many got a price.

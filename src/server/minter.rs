@@ -9,7 +9,8 @@
 //! # One run ([`run`]; the cron endpoint, the schedule, the post-payment trigger and the benchmark call it)
 //! 1. single flight: a PostgreSQL advisory lock taken on a connection detached from the pool, so a crashed or
 //!    cancelled run closes it and the lock goes with it; a second caller gets [`MintError::Busy`] at once;
-//! 2. rewards waiting for a price are priced (crypto ones become approved);
+//! 2. the reward sweeper repairs the ledger (`reward_sweep.rs`), then rewards waiting for a price are priced
+//!    (crypto ones become approved);
 //! 3. reconciliation: every `minting` reward is settled from its receipt or `paidOrders`
 //!    ([`reconcile::settle_minting`]);
 //! 4. batches of `MINT_BATCH_SIZE`, until none is left: claim approved rewards (`FOR UPDATE SKIP LOCKED`) and
@@ -42,6 +43,7 @@ use super::config::{MintChain, MintConfig};
 use super::db::{self, rewards::Claimed};
 use super::ledger::Ledger;
 use super::reconcile;
+use super::reward_sweep::{self, Swept};
 use crate::domain::mint::MintSummary;
 use crate::domain::reward::RewardStatus;
 use crate::error::AppError;
@@ -211,7 +213,12 @@ async fn run_locked(
     minter: &Minter,
     config: &MintConfig,
 ) -> Result<MintSummary, MintError> {
+    let repaired = reward_sweep::sweep(pool, ledger).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "the reward sweeper failed");
+        Swept::default()
+    });
     let mut summary = MintSummary {
+        repaired: repaired.total(),
         priced: ledger.price_waiting(pool).await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "pricing waiting rewards failed");
             0

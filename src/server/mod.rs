@@ -26,6 +26,7 @@ pub mod ref_capture;
 pub mod refcodes;
 pub mod retention;
 pub mod reward_export;
+pub mod reward_sweep;
 pub mod roles;
 pub mod router;
 pub mod settlement;

@@ -4,6 +4,7 @@ use super::ledger::Ledger;
 use super::minter::{self, MintService};
 use super::oracle::PriceOracle;
 use super::rate_limit::RateLimits;
+use super::reward_sweep;
 use super::state::AppState;
 use super::{connections, db, demo, production, rate_limit, retention, router, telemetry, visits};
 use leptos::config::LeptosOptions;
@@ -73,6 +74,7 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         .map_err(|e| StartError::Step(format!("EXTRA_CA_CERTS: {e}")))?;
     let oracle = PriceOracle::from_config(&config, &transport).map_err(StartError::Step)?;
     let ledger = Ledger::new(config.rates, oracle);
+    sweep_at_start(&pool, &ledger).await;
     let mint = MintService::new(config.mint.clone(), transport.clone());
     mint.connect_at_start()
         .await
@@ -90,6 +92,14 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         limits,
         http,
     })
+}
+
+/// Repairs what a crash left in the reward ledger before the first request; a failure is logged, not fatal (every
+/// mint run sweeps again).
+async fn sweep_at_start(pool: &sqlx::PgPool, ledger: &Ledger) {
+    if let Err(e) = reward_sweep::sweep(pool, ledger).await {
+        tracing::warn!(error = %e, "the reward sweeper failed at start-up");
+    }
 }
 
 /// Whether the release build named the site files by their content: cargo-leptos then writes their names to

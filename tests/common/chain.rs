@@ -293,7 +293,10 @@ pub async fn approved(
             "amountWei": amount.to_string(), "priceNeeded": false, "status": "approved", "txHash": null,
             "blockNumber": null, "attempts": 0, "lastError": null, "approvedBy": "admin", "rejectedReason": null,
         });
-        db::rewards::insert(pool, &uuid(), &data).await.unwrap();
+        let mut conn = pool.acquire().await.unwrap();
+        db::rewards::insert(&mut conn, &uuid(), &data)
+            .await
+            .unwrap();
         references.push(reference);
     }
     references

@@ -429,3 +429,45 @@ pub async fn seed_rewards(
     .await
     .unwrap();
 }
+
+/// The reward ledger a test server with default settings runs (fixed price, default rates).
+pub fn default_ledger() -> refcodes::server::ledger::Ledger {
+    use refcodes::server::oracle::PriceOracle;
+    let config =
+        Config::from_source(|k| (k == "DATABASE_URL").then(|| "postgres://x@h/db".to_string()))
+            .unwrap();
+    let transport = refcodes_chain::Transport::new(None).unwrap();
+    let oracle = PriceOracle::from_config(&config, &transport).unwrap();
+    refcodes::server::ledger::Ledger::new(config.rates, oracle)
+}
+
+/// Makes every reward insert fail inside PostgreSQL (a trigger) until [`heal_reward_inserts`].
+pub async fn break_reward_inserts(pool: &PgPool) {
+    sqlx::raw_sql(
+        r#"CREATE FUNCTION refuse_reward() RETURNS trigger LANGUAGE plpgsql
+               AS $$ BEGIN RAISE EXCEPTION 'reward inserts refused by the test'; END $$;
+           CREATE TRIGGER refuse_reward BEFORE INSERT ON referral_rewards
+               FOR EACH ROW EXECUTE FUNCTION refuse_reward();"#,
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+pub async fn heal_reward_inserts(pool: &PgPool) {
+    sqlx::raw_sql("DROP TRIGGER refuse_reward ON referral_rewards; DROP FUNCTION refuse_reward();")
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
+/// What the reward ledger noted on an order (`rewardOutcome`), if anything.
+pub async fn reward_outcome(pool: &PgPool, reference: &str) -> Option<String> {
+    sqlx::query_scalar::<_, Option<String>>(
+        "SELECT data->>'rewardOutcome' FROM orders WHERE data->>'orderReference' = $1",
+    )
+    .bind(reference)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}

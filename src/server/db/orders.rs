@@ -1,5 +1,6 @@
 //! The `orders` collection. `data = {orderReference, kind, buyerUserId, items, amount, currency, status, rail,
-//! referralCode, referrerUserId, referrerWallet, attributionRejected, tier, previousTier, oversold}`.
+//! referralCode, referrerUserId, referrerWallet, attributionRejected, tier, previousTier, oversold, rewardOutcome}`
+//! (`rewardOutcome`: what the reward ledger decided when the order was paid; absent while undecided).
 use crate::domain::store::{
     AttributedVia, OrderKind, OrderLine, OrderStatus, OrderView, Rail, Referral, Rejection,
 };
@@ -191,4 +192,49 @@ pub async fn flag_oversold(
     .execute(db)
     .await
     .map(|_| ())
+}
+
+/// Notes what the reward ledger decided for a paid order.
+pub async fn note_reward_outcome(
+    db: impl PgExecutor<'_>,
+    reference: &str,
+    outcome: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"UPDATE orders SET data = jsonb_set(data, '{rewardOutcome}', to_jsonb($2::text)), updated_at = now()
+           WHERE data->>'orderReference' = $1"#,
+        reference,
+        outcome
+    )
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// Paid orders the reward ledger has not decided yet, oldest first (at most `limit`).
+pub async fn paid_undecided(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT data->>'orderReference' AS "reference!" FROM orders
+           WHERE data->>'status' = 'paid' AND NOT data ? 'rewardOutcome'
+           ORDER BY created_at, id LIMIT $1"#,
+        limit
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Locks a paid, undecided order until the transaction ends; `None` once it is decided, refunded or gone.
+pub async fn lock_paid_undecided(
+    db: impl PgExecutor<'_>,
+    reference: &str,
+) -> sqlx::Result<Option<OrderRecord>> {
+    let row = sqlx::query!(
+        r#"SELECT id, data, created_at FROM orders
+           WHERE data->>'orderReference' = $1 AND data->>'status' = 'paid' AND NOT data ? 'rewardOutcome'
+           FOR UPDATE"#,
+        reference
+    )
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| record(r.id, r.data, r.created_at)).transpose()
 }

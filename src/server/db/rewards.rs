@@ -1,6 +1,5 @@
 //! The `referral_rewards` collection. Status moves go through [`move_status`] only, whose `WHERE`
 //! allows exactly the legal sources of the target status.
-use super::violated_constraint;
 use crate::domain::cursor::Cursor;
 use crate::domain::reward::{MyReward, RewardKind, RewardStatus};
 use crate::domain::store::Rail;
@@ -29,24 +28,28 @@ pub async fn exists_for_order(
     .await
 }
 
+/// Inserts a reward. A conflict on one of the unique indexes does nothing (the caller's transaction stays usable)
+/// and says which rule it broke.
 pub async fn insert(
-    db: impl PgExecutor<'_>,
+    db: &mut sqlx::PgConnection,
     id: &str,
     data: &Value,
 ) -> Result<(), InsertRewardError> {
-    sqlx::query!(
-        "INSERT INTO referral_rewards (id, data) VALUES ($1, $2)",
+    let inserted = sqlx::query!(
+        "INSERT INTO referral_rewards (id, data) VALUES ($1, $2) ON CONFLICT DO NOTHING",
         id,
         data
     )
-    .execute(db)
-    .await
-    .map(|_| ())
-    .map_err(|e| match violated_constraint(&e) {
-        Some("referral_rewards_order_reference_key") => InsertRewardError::OrderRewarded,
-        Some("referral_rewards_store_buyer_key") => InsertRewardError::BuyerRewarded,
-        _ => InsertRewardError::Db(e),
-    })
+    .execute(&mut *db)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(());
+    }
+    let reference = data["orderReference"].as_str().unwrap_or_default();
+    match exists_for_order(&mut *db, reference).await? {
+        true => Err(InsertRewardError::OrderRewarded),
+        false => Err(InsertRewardError::BuyerRewarded),
+    }
 }
 
 /// Moves the given rewards to `to` where that is legal, merging `patch` into their documents;
@@ -111,6 +114,24 @@ pub async fn flag_clawback(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<()
     .execute(db)
     .await
     .map(|_| ())
+}
+
+/// The orders whose reward should have been voided or flagged by their refund and was not (at most `limit`).
+pub async fn live_on_refunded_orders(
+    db: impl PgExecutor<'_>,
+    limit: i64,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"SELECT r.data->>'orderReference' AS "reference!"
+           FROM referral_rewards r JOIN orders o ON o.data->>'orderReference' = r.data->>'orderReference'
+           WHERE o.data->>'status' = 'refunded'
+             AND (r.data->>'status' IN ('pending', 'approved', 'failed')
+                  OR (r.data->>'status' IN ('minting', 'minted') AND NOT COALESCE((r.data->>'clawbackDue')::boolean, false)))
+           ORDER BY r.created_at LIMIT $1"#,
+        limit
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// A reward created without a price (the oracle was unavailable).

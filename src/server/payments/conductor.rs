@@ -1,7 +1,7 @@
 //! The card webhook (WayForPay serviceUrl). Every delivery is stored with its verdict; a forged, foreign or
 //! mismatched one changes nothing. A state change and its "accepted" record commit together, so an
 //! identical redelivery is a duplicate however many arrive at once; the answer is only sent after the commit.
-use super::{on_paid, on_refunded, reward_paid, reward_refunded};
+use super::{on_paid, on_refunded, wake_minter};
 use crate::domain::money::parse_decimal;
 use crate::domain::store::{OrderStatus, Rail};
 use crate::error::AppError;
@@ -9,7 +9,7 @@ use crate::server::config::Payments;
 use crate::server::db::{
     self, orders::OrderRecord, payment_events::Delivery, payment_events::Verdict,
 };
-use crate::server::ledger::Ledger;
+use crate::server::ledger::{Ledger, Outcome, Priced};
 use crate::server::wayforpay::{accept_answer, Notification};
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -73,10 +73,19 @@ pub async fn handle(
         raw_body: &raw,
         reason: None,
     };
-    let changed = apply(pool, &delivery, &order, action(&status)).await?;
-    match changed {
-        Change::Paid(doc) => reward_paid(pool, ledger, &doc, Rail::Fiat).await,
-        Change::Refunded(doc) => reward_refunded(pool, ledger, &doc).await,
+    let action = action(&status);
+    let price = match action {
+        Action::Pay => ledger.quote_for(&order.doc).await,
+        _ => None,
+    };
+    let step = Step {
+        ledger,
+        delivery: &delivery,
+        order: &order,
+        price: price.as_ref(),
+    };
+    match apply(pool, step, action).await? {
+        Change::Paid(outcome) => wake_minter(&outcome),
         Change::Duplicate => {
             let dup = db::payment_events::record(pool, &delivery, Verdict::Duplicate).await;
             if let Err(e) = dup {
@@ -93,19 +102,28 @@ pub async fn handle(
 }
 
 enum Change {
-    Paid(Box<db::orders::OrderDoc>),
-    Refunded(Box<db::orders::OrderDoc>),
+    Paid(Outcome),
     Duplicate,
     None,
 }
 
-/// The delivery's record and the order's change in one transaction.
-async fn apply(
-    pool: &PgPool,
-    delivery: &Delivery<'_>,
-    order: &OrderRecord,
-    action: Action,
-) -> Result<Change, AppError> {
+/// What an accepted delivery works on.
+struct Step<'a> {
+    ledger: &'a Ledger,
+    delivery: &'a Delivery<'a>,
+    order: &'a OrderRecord,
+    /// Read before the transaction opens (only for an approval).
+    price: Option<&'a Priced>,
+}
+
+/// The delivery's record, the order's change and its reward in one transaction.
+async fn apply(pool: &PgPool, step: Step<'_>, action: Action) -> Result<Change, AppError> {
+    let Step {
+        ledger,
+        delivery,
+        order,
+        price,
+    } = step;
     let mut tx = pool.begin().await?;
     if !db::payment_events::record(&mut *tx, delivery, Verdict::Accepted).await? {
         return Ok(Change::Duplicate);
@@ -135,10 +153,7 @@ async fn apply(
                 .await?;
             }
             match paid {
-                Some(record) => {
-                    on_paid(&mut tx, &record.doc).await?;
-                    Change::Paid(Box::new(record.doc))
-                }
+                Some(record) => Change::Paid(on_paid(&mut tx, ledger, &record.doc, price).await?),
                 None => Change::None,
             }
         }
@@ -162,13 +177,10 @@ async fn apply(
                 json!({ "refundedAt": now }),
             )
             .await?;
-            match refunded {
-                Some(record) => {
-                    on_refunded(&mut tx, &record.doc).await?;
-                    Change::Refunded(Box::new(record.doc))
-                }
-                None => Change::None,
+            if let Some(record) = refunded {
+                on_refunded(&mut tx, ledger, &record.doc).await?;
             }
+            Change::None
         }
         Action::Note => Change::None,
     };

@@ -1,7 +1,7 @@
 //! Credit payments (crypto rail): the buyer's platform credit pays the order. The balance check, the debit,
 //! the paid mark, stock and settlements are one transaction under the buyer's row lock, so two payments
 //! racing for one balance run one after the other and never overdraw it.
-use super::{on_paid, reward_paid};
+use super::{on_paid, wake_minter};
 use crate::domain::money::{display, parse_decimal};
 use crate::domain::store::{OrderStatus, Rail};
 use crate::domain::user::Me;
@@ -17,11 +17,16 @@ pub async fn pay(
     buyer_id: &str,
     reference: &str,
 ) -> Result<(), AppError> {
+    let reference = reference.trim();
+    let price = match db::orders::by_reference(pool, reference).await? {
+        Some(o) if o.doc.buyer_user_id == buyer_id => ledger.quote_for(&o.doc).await,
+        _ => None,
+    };
     let mut tx = pool.begin().await?;
     if !db::users::lock(&mut *tx, buyer_id).await? {
         return Err(AppError::Unauthorized);
     }
-    let order = db::orders::by_reference(&mut *tx, reference.trim())
+    let order = db::orders::by_reference(&mut *tx, reference)
         .await?
         .filter(|o| o.doc.buyer_user_id == buyer_id)
         .ok_or(AppError::UnknownOrder)?
@@ -57,10 +62,10 @@ pub async fn pay(
     )
     .await?
     .ok_or_else(|| not_payable(OrderStatus::Paid))?;
-    on_paid(&mut tx, &paid.doc).await?;
+    let outcome = on_paid(&mut tx, ledger, &paid.doc, price.as_ref()).await?;
     tx.commit().await?;
     tracing::info!(order = paid.doc.order_reference, "order paid with credit");
-    reward_paid(pool, ledger, &paid.doc, Rail::Crypto).await;
+    wake_minter(&outcome);
     Ok(())
 }
 
