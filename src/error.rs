@@ -70,6 +70,8 @@ pub enum AppError {
     UnknownTier { tier: String },
     #[error("you already have this membership tier or a higher one")]
     NotAnUpgrade,
+    #[error("an admin blocked this code: it cannot be switched on")]
+    CodeBlocked,
     #[error("the payment notification's signature is wrong")]
     BadSignature,
     #[error("the payment notification is for another merchant account")]
@@ -154,6 +156,7 @@ impl AppError {
             AppError::InvalidAmount => "invalid_amount",
             AppError::UnknownTier { .. } => "unknown_tier",
             AppError::NotAnUpgrade => "not_an_upgrade",
+            AppError::CodeBlocked => "code_blocked",
             AppError::BadSignature => "bad_signature",
             AppError::WrongMerchant => "wrong_merchant",
             AppError::AmountMismatch => "amount_mismatch",
@@ -225,6 +228,7 @@ impl AppError {
             | AppError::OrderNotPayable { .. }
             | AppError::InsufficientCredit { .. }
             | AppError::NotAnUpgrade
+            | AppError::CodeBlocked
             | AppError::IllegalTransition { .. }
             | AppError::MintBusy => 409,
             AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => 429,
@@ -254,6 +258,7 @@ const PLAIN: &[AppError] = &[
     AppError::UnknownOrder,
     AppError::InvalidAmount,
     AppError::NotAnUpgrade,
+    AppError::CodeBlocked,
     AppError::BadSignature,
     AppError::WrongMerchant,
     AppError::AmountMismatch,
@@ -481,6 +486,7 @@ mod tests {
                 409,
             ),
             (AppError::UnknownWallet, "unknown_wallet", 404),
+            (AppError::CodeBlocked, "code_blocked", 409),
         ];
         for (e, code, status) in cases {
             assert_eq!((e.code(), e.status()), (code, status), "{e:?}");

@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use refcodes::api::admin::{
-    AdminAct, AdminBulk, AdminGrantCredit, AdminMintNow, AdminSetCodeActive, LoadAdminCodes,
+    AdminAct, AdminBulk, AdminGrantCredit, AdminMintNow, AdminSetCodeBlocked, LoadAdminCodes,
     LoadAdminRewards, LoadAudit,
 };
 use refcodes::domain::admin::RewardFilter;
@@ -97,9 +97,9 @@ async fn every_admin_server_function_checks_the_role(pool: PgPool) {
             call_server_fn(
                 who,
                 &server,
-                &AdminSetCodeActive {
+                &AdminSetCodeBlocked {
                     code: "PLAIN-CODE".into(),
-                    active: false,
+                    blocked: true,
                 },
             )
             .await
@@ -115,7 +115,7 @@ async fn every_admin_server_function_checks_the_role(pool: PgPool) {
                 .send()
                 .await
                 .unwrap(),
-            who.post(server.url("/api/admin/refcodes/PLAIN-CODE/deactivate"))
+            who.post(server.url("/api/admin/refcodes/PLAIN-CODE/block"))
                 .send()
                 .await
                 .unwrap(),
@@ -179,7 +179,7 @@ async fn mint_now_without_a_chain_says_minting_is_not_configured(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn the_codes_overview_shows_each_code_and_an_admin_deactivates_one(pool: PgPool) {
+async fn the_codes_overview_shows_each_code_and_an_admin_blocks_one(pool: PgPool) {
     let (server, admin, plain, _) = setup(pool.clone()).await;
     code_for(&plain, &server, "OVERVIEW-1").await;
     // A visit through the link and a signup it attributed.
@@ -244,15 +244,34 @@ async fn the_codes_overview_shows_each_code_and_an_admin_deactivates_one(pool: P
     let (status, body) = call_server_fn(
         &admin,
         &server,
-        &AdminSetCodeActive {
+        &AdminSetCodeBlocked {
             code: "overview-1".into(),
-            active: false,
+            blocked: true,
         },
     )
     .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(list_codes(&plain, &server).await[0]["active"], false);
-    // An inactive code attributes nothing new.
+    let mine = &list_codes(&plain, &server).await[0];
+    assert_eq!(
+        (mine["active"].as_bool(), mine["blocked"].as_bool()),
+        (Some(true), Some(true))
+    );
+    // The owner cannot switch it back on; a blocked code attributes nothing new.
+    let resp = plain
+        .patch(server.url("/api/refcodes/OVERVIEW-1"))
+        .json(&serde_json::json!({"active": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = plain
+        .patch(server.url("/api/refcodes/OVERVIEW-1"))
+        .json(&serde_json::json!({"active": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_error(resp).await, (409, "code_blocked".into()));
+    assert_eq!(list_codes(&plain, &server).await[0]["blocked"], true);
     let late = client();
     late.get(server.url("/en?ref=OVERVIEW-1"))
         .send()
@@ -268,7 +287,7 @@ async fn the_codes_overview_shows_each_code_and_an_admin_deactivates_one(pool: P
     assert!(referred.as_ref().is_none_or(Value::is_null), "{referred:?}");
 
     let resp = admin
-        .post(server.url("/api/admin/refcodes/NO-SUCH-CODE/deactivate"))
+        .post(server.url("/api/admin/refcodes/NO-SUCH-CODE/block"))
         .send()
         .await
         .unwrap();
@@ -276,7 +295,7 @@ async fn the_codes_overview_shows_each_code_and_an_admin_deactivates_one(pool: P
     let (status, body) = call_server_fn(
         &admin,
         &server,
-        &audit(Some("deactivate_code"), Some("OVERVIEW-1")),
+        &audit(Some("block_code"), Some("OVERVIEW-1")),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -284,7 +303,7 @@ async fn the_codes_overview_shows_each_code_and_an_admin_deactivates_one(pool: P
     assert_eq!(entries.len(), 1, "{body}");
     assert_eq!(
         (entries[0]["actor"].as_str(), entries[0]["after"].as_str()),
-        (Some(ADMIN), Some("inactive"))
+        (Some(ADMIN), Some("blocked"))
     );
     server.stop().await;
 }
@@ -337,5 +356,53 @@ async fn an_admin_grants_credit_by_email_and_it_is_audited(pool: PgPool) {
     assert_eq!(entries[0]["after"], "250.50 UAH", "{body}");
     let (_, body) = call_server_fn(&admin, &server, &audit(Some("approve"), None)).await;
     assert_eq!(body, "[]");
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn an_admin_block_holds_the_rewards_of_orders_made_before_it(pool: PgPool) {
+    const ESPRESSO: &str = "coffee-espresso-blend";
+    let (server, admin, plain, _) = setup(pool.clone()).await;
+    code_for(&plain, &server, "BLOCK-ME").await;
+    let (buyer, buyer_id) = referred_buyer(&server, "BLOCK-ME", "buyer@example.com").await;
+    refcodes::server::db::credit::grant(&pool, &buyer_id, 100_000, "UAH", "test")
+        .await
+        .unwrap();
+    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let blocked = admin
+        .post(server.url("/api/admin/refcodes/BLOCK-ME/block"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blocked.status(), 204);
+
+    // Paid with credit (the crypto rail approves at once), yet held for an admin.
+    let paid = buyer
+        .post(server.url("/api/store/payments/credit"))
+        .json(&json!({"orderReference": reference}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(paid.status(), 200);
+    let rewards = rewards_of(&pool, &reference).await;
+    assert_eq!(
+        (
+            rewards[0]["status"].as_str(),
+            rewards[0]["heldReason"].as_str()
+        ),
+        (Some("pending"), Some("codeBlocked"))
+    );
+    // A later visitor's sign-up through it is not attributed.
+    let (_, late_id) = referred_buyer(&server, "BLOCK-ME", "late@example.com").await;
+    let referred: Option<Value> =
+        sqlx::query_scalar("SELECT data->'referredBy' FROM users WHERE id = $1")
+            .bind(&late_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(referred.as_ref().is_none_or(Value::is_null), "{referred:?}");
     server.stop().await;
 }

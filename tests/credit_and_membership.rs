@@ -324,3 +324,170 @@ async fn a_credit_payment_whose_reward_step_failed_gets_its_reward_at_the_next_s
     );
     restarted.stop().await;
 }
+
+/// Asks for an upgrade to `tier`; returns the order's reference.
+async fn upgrade_order(http: &reqwest::Client, server: &TestServer, tier: &str) -> String {
+    let resp = http
+        .post(server.url("/api/membership/orders"))
+        .json(&json!({ "tier": tier }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201, "upgrade to {tier}");
+    let created: Value = resp.json().await.unwrap();
+    created["orderReference"].as_str().unwrap().to_string()
+}
+
+async fn tier_of(http: &reqwest::Client, server: &TestServer) -> Value {
+    let me: Value = get_json(http, server, "/api/me").await;
+    me["membership"].clone()
+}
+
+async fn order_field(pool: &PgPool, reference: &str, field: &str) -> Value {
+    sqlx::query_scalar::<_, Value>("SELECT data->$2 FROM orders WHERE data->>'orderReference' = $1")
+        .bind(reference)
+        .bind(field)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn a_membership_is_paid_for_once_and_rewarded_once_per_tier(pool: PgPool) {
+    let server = shop(pool.clone(), &[("MEMBERSHIP_REWARD_BPS", "2000")]).await;
+    referrer(&server, "r@example.com", "CLUB", WALLET_B).await;
+    let (member, _) = referred_buyer(&server, "CLUB", "m@example.com").await;
+
+    // One upgrade waits for payment at most: the same tier twice (even at once) is one order, another replaces it.
+    let (a, b) = tokio::join!(
+        upgrade_order(&member, &server, "pro"),
+        upgrade_order(&member, &server, "pro")
+    );
+    assert_eq!(a, b);
+    let pro = a;
+    let plus = upgrade_order(&member, &server, "plus").await;
+    assert_ne!(plus, pro);
+    assert_eq!(order_status(&pool, &pro).await, "failed");
+    assert_eq!(order_field(&pool, &pro, "replacedBy").await, plus.as_str());
+
+    // Both are paid on the provider's page anyway: the later one is no upgrade any more.
+    assert_eq!(
+        pay_event(&server, &pro, "499.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        pay_event(&server, &plus, "199.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        tier_of(&member, &server).await,
+        "pro",
+        "paying plus does not downgrade"
+    );
+    assert_eq!(order_field(&pool, &plus, "toRefund").await, "notAnUpgrade");
+    assert_eq!(
+        reward_outcome(&pool, &plus).await.as_deref(),
+        Some("notAnUpgrade")
+    );
+    assert!(rewards_of(&pool, &plus).await.is_empty());
+    assert_eq!(rewards_of(&pool, &pro).await.len(), 1);
+
+    // Refunded and bought again: the referrer earned for "pro" already.
+    assert_eq!(
+        pay_event(&server, &pro, "499.00", "Refunded")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(tier_of(&member, &server).await, Value::Null);
+    assert_eq!(rewards_of(&pool, &pro).await[0]["status"], "voided");
+    let again = upgrade_order(&member, &server, "pro").await;
+    assert_eq!(
+        pay_event(&server, &again, "499.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(tier_of(&member, &server).await, "pro");
+    assert!(rewards_of(&pool, &again).await.is_empty());
+    assert_eq!(
+        reward_outcome(&pool, &again).await.as_deref(),
+        Some("tierRewarded")
+    );
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_refund_leaves_the_highest_upgrade_still_standing(pool: PgPool) {
+    let server = shop(pool.clone(), &[]).await;
+    let member_http = client();
+    member(&member_http, &server, "m@example.com").await;
+    let plus = upgrade_order(&member_http, &server, "plus").await;
+    assert_eq!(
+        pay_event(&server, &plus, "199.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+    let pro = upgrade_order(&member_http, &server, "pro").await;
+    assert_eq!(
+        pay_event(&server, &pro, "499.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+
+    assert_eq!(
+        pay_event(&server, &plus, "199.00", "Refunded")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        tier_of(&member_http, &server).await,
+        "pro",
+        "the older refund keeps pro"
+    );
+    assert_eq!(
+        pay_event(&server, &pro, "499.00", "Refunded")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(tier_of(&member_http, &server).await, Value::Null);
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_membership_upgrade_is_not_a_first_store_purchase(pool: PgPool) {
+    let server = shop(pool.clone(), &[]).await;
+    referrer(&server, "r@example.com", "FIRST", WALLET_A).await;
+    let (buyer, _) = referred_buyer(&server, "FIRST", "b@example.com").await;
+    let plus = upgrade_order(&buyer, &server, "plus").await;
+    assert_eq!(
+        pay_event(&server, &plus, "199.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+
+    let created = order(&buyer, &server, ESPRESSO, 1).await;
+    assert_eq!(created["referral"]["referralCode"], "FIRST");
+    let reference = created["orderReference"].as_str().unwrap();
+    assert_eq!(
+        pay_event(&server, reference, "420.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+    let rewards = rewards_of(&pool, reference).await;
+    assert_eq!(
+        (rewards.len(), rewards[0]["kind"].as_str()),
+        (1, Some("store"))
+    );
+    server.stop().await;
+}

@@ -619,3 +619,35 @@ async fn an_admin_mints_now_and_both_pages_link_the_transaction(pool: PgPool) {
     chain.assert_paid_once(&pool, &refs).await;
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn the_rewards_of_a_blocked_code_are_not_minted_until_the_block_is_lifted(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[]).await;
+    let refs = approved(&pool, "BLOCKED", 2, WALLET_A, ONE).await;
+    let set_block = |blocked: bool| {
+        sqlx::query(
+            r#"INSERT INTO refcodes (id, data) VALUES ('mintcode', jsonb_build_object('code', 'MINTCODE',
+                   'userId', 'referrer', 'wallet', $1::text, 'active', true, 'blocked', $2::boolean, 'visits', 0))
+               ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data"#,
+        )
+        .bind(WALLET_A)
+        .bind(blocked)
+        .execute(&pool)
+    };
+    set_block(true).await.unwrap();
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["minted"].as_u64()),
+        (200, Some(0)),
+        "{summary}"
+    );
+    assert_eq!(statuses(&pool, &refs).await, ["approved", "approved"]);
+    assert_eq!(chain.balance(WALLET_A).await, wei(0));
+
+    set_block(false).await.unwrap();
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["minted"], 2, "{summary}");
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}

@@ -92,7 +92,7 @@ for (const locale of ["en", "uk", "ru"] as const) {
   });
 }
 
-test("an admin grants credit by email, deactivates a code and filters the audit log in uk", async ({ page, request }) => {
+test("an admin grants credit by email, blocks a code and filters the audit log in uk", async ({ page, request }) => {
   test.skip(test.info().project.name !== "hydrated", "the admin journey runs hydrated");
   const email = uniqueEmail("admin-tools");
   expect((await request.post("/api/auth/signup", { data: { email, password: PASSWORD } })).status()).toBe(201);
@@ -110,13 +110,20 @@ test("an admin grants credit by email, deactivates a code and filters the audit 
   await expect(page.getByTestId("grant-credit")).toContainText("Облікового запису з такою адресою немає");
 
   const row = page.locator(`[data-testid='code-row'][data-code='${code}']`);
-  await expect(row).toHaveAttribute("data-active", "true");
+  await expect(row).toHaveAttribute("data-blocked", "false");
   await row.getByTestId("code-toggle").click();
-  await expect(row).toHaveAttribute("data-active", "false");
-  await expect(row).toContainText("Неактивний");
+  await expect(row).toHaveAttribute("data-blocked", "true");
+  await expect(row).toContainText("Заблокований");
 
-  await open(page, `/uk/admin/refcodes?audit_action=deactivate_code&audit_target=${code}`);
+  await open(page, `/uk/admin/refcodes?audit_action=block_code&audit_target=${code}`);
   const entries = page.locator("[data-testid='audit'] li");
   await expect(entries).toHaveCount(1);
-  await expect(entries.first()).toContainText("код деактивовано");
+  await expect(entries.first()).toContainText("код заблоковано");
+
+  // Its owner sees the block and cannot switch the code on again to lift it.
+  const ownerView = await (await request.get("/uk/refcodes")).text();
+  expect(ownerView).toContain("Заблоковано адміністратором");
+  const switchOn = await request.patch(`/api/refcodes/${code}`, { data: { active: true } });
+  expect(switchOn.status()).toBe(409);
+  expect((await switchOn.json()).code).toBe("code_blocked");
 });

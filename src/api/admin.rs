@@ -170,8 +170,8 @@ pub async fn load_admin_codes(
 }
 
 #[server]
-pub async fn admin_set_code_active(code: String, active: bool) -> Result<(), AppError> {
+pub async fn admin_set_code_blocked(code: String, blocked: bool) -> Result<(), AppError> {
     let s = ssr::state()?;
     let me = admin(&s).await?;
-    ssr::respond(crate::server::admin_codes::set_active(&s.pool, &me, &code, active).await)
+    ssr::respond(crate::server::admin_codes::set_blocked(&s.pool, &me, &code, blocked).await)
 }

@@ -80,7 +80,10 @@ pub struct AdminCode {
     pub owner_email: Option<String>,
     pub wallet: String,
     pub label: Option<String>,
+    /// The owner's switch.
     pub active: bool,
+    /// An admin's block (only an admin lifts it).
+    pub blocked: bool,
     pub visits: i64,
     pub signups: i64,
     /// Paid orders it attributed.

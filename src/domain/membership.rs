@@ -44,9 +44,26 @@ pub fn is_upgrade(from: Option<&str>, to: &Tier) -> bool {
     to.price > 0 && to.rank > current(from).rank
 }
 
+/// The highest of the tiers a member's standing upgrades granted (`None`: the free tier).
+pub fn highest<'a>(tiers: impl IntoIterator<Item = &'a str>) -> Option<Tier> {
+    tiers
+        .into_iter()
+        .filter_map(tier)
+        .filter(|t| t.price > 0)
+        .max_by_key(|t| t.rank)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_tier_held_is_the_highest_standing_one() {
+        assert_eq!(highest(["plus", "pro", "plus"]).map(|t| t.id), Some("pro"));
+        assert_eq!(highest(["plus"]).map(|t| t.id), Some("plus"));
+        assert_eq!(highest(["basic", "nonsense"]), None);
+        assert_eq!(highest([]), None);
+    }
 
     #[test]
     fn upgrades_go_up_only() {

@@ -134,6 +134,26 @@ pub fn format_token_amount(base_units: &str, decimals: usize) -> String {
     }
 }
 
+/// Whether a code counts: its owner's switch (`active`) and an admin's block (`blocked`), which only an admin lifts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeState {
+    Active,
+    /// Switched off by its owner.
+    Inactive,
+    /// Blocked by an admin, whatever its owner's switch says.
+    Blocked,
+}
+
+impl CodeState {
+    pub fn of(active: bool, blocked: bool) -> CodeState {
+        match (blocked, active) {
+            (true, _) => CodeState::Blocked,
+            (false, true) => CodeState::Active,
+            (false, false) => CodeState::Inactive,
+        }
+    }
+}
+
 /// A referral code as its owner sees it (`GET /api/refcodes`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -142,6 +162,8 @@ pub struct Refcode {
     pub wallet: String,
     pub label: Option<String>,
     pub active: bool,
+    /// Blocked by an admin: it counts for nothing until an admin lifts the block.
+    pub blocked: bool,
     pub visits: i64,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }

@@ -1,5 +1,6 @@
 //! The store the referral program attributes: catalog, order lines and pricing (server-side, never trusted
 //! from the client), and what an order looks like to its buyer.
+use crate::domain::refcode::CodeState;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -165,6 +166,7 @@ impl Rail {
 pub enum Rejection {
     UnknownCode,
     InactiveCode,
+    BlockedCode,
     SelfReferral,
     NotFirstPurchase,
     WalletOverlap,
@@ -189,19 +191,21 @@ pub struct Referral {
 
 /// What the attribution guards know about a code and a buyer.
 pub struct AttributionFacts<'a> {
-    /// The code's owner, wallet and whether it is active; `None` when no such code exists.
-    pub code: Option<(&'a str, &'a str, bool)>,
+    /// The code's owner, wallet and state; `None` when no such code exists.
+    pub code: Option<(&'a str, &'a str, CodeState)>,
     pub buyer_user_id: &'a str,
     pub buyer_wallets: &'a [String],
     pub buyer_has_paid_order: bool,
 }
 
-/// The seed's guards, in order: the code exists and is active, no self-referral, first purchase only,
+/// The seed's guards, in order: the code exists, is not blocked by an admin and is active, no self-referral, first purchase only,
 /// no wallet overlap (the code pays to one of the buyer's own wallets, compared case-insensitively).
 pub fn attribute(code: &str, facts: &AttributionFacts<'_>) -> Result<Referral, Rejection> {
-    let (owner, wallet, active) = facts.code.ok_or(Rejection::UnknownCode)?;
-    if !active {
-        return Err(Rejection::InactiveCode);
+    let (owner, wallet, state) = facts.code.ok_or(Rejection::UnknownCode)?;
+    match state {
+        CodeState::Active => {}
+        CodeState::Inactive => return Err(Rejection::InactiveCode),
+        CodeState::Blocked => return Err(Rejection::BlockedCode),
     }
     if owner == facts.buyer_user_id {
         return Err(Rejection::SelfReferral);
@@ -327,7 +331,7 @@ mod tests {
     }
 
     fn facts<'a>(
-        code: Option<(&'a str, &'a str, bool)>,
+        code: Option<(&'a str, &'a str, CodeState)>,
         wallets: &'a [String],
         paid: bool,
     ) -> AttributionFacts<'a> {
@@ -344,21 +348,29 @@ mod tests {
     #[test]
     fn each_guard_rejects_with_its_reason() {
         let none: Vec<String> = vec![];
-        let ok = attribute("CODE", &facts(Some(("ref", W, true)), &none, false)).unwrap();
+        let ok = attribute(
+            "CODE",
+            &facts(Some(("ref", W, CodeState::Active)), &none, false),
+        )
+        .unwrap();
         assert_eq!(ok.referrer_user_id, "ref");
         assert_eq!(ok.referrer_wallet, W);
         let cases = [
             (facts(None, &none, false), Rejection::UnknownCode),
             (
-                facts(Some(("ref", W, false)), &none, false),
+                facts(Some(("ref", W, CodeState::Inactive)), &none, false),
                 Rejection::InactiveCode,
             ),
             (
-                facts(Some(("buyer", W, true)), &none, false),
+                facts(Some(("ref", W, CodeState::Blocked)), &none, false),
+                Rejection::BlockedCode,
+            ),
+            (
+                facts(Some(("buyer", W, CodeState::Active)), &none, false),
                 Rejection::SelfReferral,
             ),
             (
-                facts(Some(("ref", W, true)), &none, true),
+                facts(Some(("ref", W, CodeState::Active)), &none, true),
                 Rejection::NotFirstPurchase,
             ),
         ];
@@ -367,7 +379,10 @@ mod tests {
         }
         let mine = vec![W.to_lowercase()];
         assert_eq!(
-            attribute("CODE", &facts(Some(("ref", W, true)), &mine, false)),
+            attribute(
+                "CODE",
+                &facts(Some(("ref", W, CodeState::Active)), &mine, false)
+            ),
             Err(Rejection::WalletOverlap)
         );
     }

@@ -10,7 +10,7 @@ use crate::api::store::my_rewards;
 use crate::app::use_locale_code;
 use crate::domain::money::display;
 use crate::domain::refcode::{
-    format_token_amount, RefcodeCard, RewardTally, MAX_CODE_LEN, MIN_CODE_LEN,
+    format_token_amount, CodeState, RefcodeCard, RewardTally, MAX_CODE_LEN, MIN_CODE_LEN,
     REWARD_TOKEN_DECIMALS,
 };
 use crate::domain::reward::{MyReward, RewardStatus, TxLinks};
@@ -202,13 +202,14 @@ fn CodeCard(card: RefcodeCard, changed: Changed) -> impl IntoView {
     let code = refcode.code.clone();
     let (code_attr, code_title, code_edit, code_toggle, code_delete) =
         (code.clone(), code.clone(), code.clone(), code.clone(), code);
-    let active = refcode.active;
+    let (active, blocked) = (refcode.active, refcode.blocked);
     let label = refcode.label.clone().unwrap_or_default();
     let label_shown = label.clone();
-    let status = if active {
-        t!(i18n, refcodes.card.active).into_any()
-    } else {
-        t!(i18n, refcodes.card.inactive).into_any()
+    let state = CodeState::of(active, blocked);
+    let status = match state {
+        CodeState::Active => t!(i18n, refcodes.card.active).into_any(),
+        CodeState::Inactive => t!(i18n, refcodes.card.inactive).into_any(),
+        CodeState::Blocked => t!(i18n, refcodes.card.blocked).into_any(),
     };
     let toggle_text = if active {
         t!(i18n, refcodes.card.disable).into_any()
@@ -216,12 +217,13 @@ fn CodeCard(card: RefcodeCard, changed: Changed) -> impl IntoView {
         t!(i18n, refcodes.card.enable).into_any()
     };
     view! {
-        <li class="card code" data-testid="refcode" data-code=code_attr data-active=active.to_string()>
+        <li class="card code" data-testid="refcode" data-code=code_attr data-active=active.to_string() data-blocked=blocked.to_string()>
             <header class="code-head">
                 <h2 class="code-name">{code_title}</h2>
-                <span class=if active { "badge" } else { "badge muted" }>{status}</span>
+                <span class=if state == CodeState::Active { "badge" } else { "badge muted" } data-testid="code-state">{status}</span>
                 {(!label.is_empty()).then(|| view! { <span class="code-label">{label_shown}</span> })}
             </header>
+            {blocked.then(|| view! { <p class="notice" data-testid="code-blocked">{t!(i18n, refcodes.card.blocked_note)}</p> })}
             <div class="share">
                 <label>
                     <span>{t!(i18n, refcodes.card.share_link)}</span>
@@ -257,11 +259,13 @@ fn CodeCard(card: RefcodeCard, changed: Changed) -> impl IntoView {
             </details>
             <ErrorText error=failure(move || edit.value().get()) />
             <div class="actions">
-                <ActionForm action=toggle attr:class="inline">
-                    <input type="hidden" name="code" value=code_toggle />
-                    <input type="hidden" name="active" value=(!active).to_string() />
-                    <button type="submit" class="button secondary" data-testid="toggle-code">{toggle_text}</button>
-                </ActionForm>
+                {(!blocked).then(|| view! {
+                    <ActionForm action=toggle attr:class="inline">
+                        <input type="hidden" name="code" value=code_toggle />
+                        <input type="hidden" name="active" value=(!active).to_string() />
+                        <button type="submit" class="button secondary" data-testid="toggle-code">{toggle_text}</button>
+                    </ActionForm>
+                })}
                 <ActionForm action=delete attr:class="inline">
                     <input type="hidden" name="code" value=code_delete />
                     <button type="submit" class="button danger" data-testid="delete-code">

@@ -1,5 +1,7 @@
-//! The admin's overview of every referral code, and turning a code off (or on again), audit-logged.
-//! An inactive code attributes nothing new: visits, signups and orders with it earn no reward.
+//! The admin's overview of every referral code, and blocking a code (or lifting the block), audit-logged.
+//! A blocked code attributes nothing new, and what it attributed before earns nothing while the block stands:
+//! rewards created meanwhile are held (`heldReason: codeBlocked`) and none of its rewards is minted. The block is
+//! the admin's own flag: its owner can neither see it lifted by switching the code on nor lift it.
 use super::db::{self, audit_log::Entry};
 use crate::domain::admin::{CodePage, PAGE_SIZE};
 use crate::domain::user::Me;
@@ -22,32 +24,39 @@ pub async fn page(
     Ok(CodePage { codes, next_cursor })
 }
 
-/// Sets a code's `active`; an unknown code is [`AppError::UnknownCode`].
-pub async fn set_active(
+/// Blocks a code (`blocked`) or lifts the block; an unknown code is [`AppError::UnknownCode`].
+pub async fn set_blocked(
     pool: &PgPool,
     admin: &Me,
     code: &str,
-    active: bool,
+    blocked: bool,
 ) -> Result<(), AppError> {
+    let code = code.trim().to_uppercase();
     let mut tx = pool.begin().await?;
-    let before = db::refcodes::set_active(&mut tx, code.trim(), active)
+    let before = db::refcodes::set_blocked(&mut tx, &code, blocked)
         .await?
         .ok_or(AppError::UnknownCode)?;
+    let state = |b: bool| if b { "blocked" } else { "unblocked" };
     let entry = Entry {
         actor_user_id: &admin.user_id,
         actor_email: &admin.email,
-        action: if active {
-            "activate_code"
+        action: if blocked {
+            "block_code"
         } else {
-            "deactivate_code"
+            "unblock_code"
         },
-        target_ids: &[code.trim().to_uppercase()],
-        before: json!({ code.trim().to_uppercase(): if before { "active" } else { "inactive" } }),
-        after: json!(if active { "active" } else { "inactive" }),
+        target_ids: std::slice::from_ref(&code),
+        before: json!({ code.as_str(): state(before) }),
+        after: json!(state(blocked)),
         detail: json!({}),
     };
     db::audit_log::record(&mut *tx, &entry).await?;
     tx.commit().await?;
-    tracing::info!(admin = admin.user_id, code, active, "admin changed a code");
+    tracing::info!(
+        admin = admin.user_id,
+        code,
+        blocked,
+        "admin changed a code's block"
+    );
     Ok(())
 }

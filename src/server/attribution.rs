@@ -1,5 +1,5 @@
 //! Attribution (seed: `attribution-service`). At sign-up: the first-touch `ring_ref` counts when it names an
-//! active code of someone else. At an order: the guards of `domain::store::attribute`.
+//! active code of someone else that no admin blocked. At an order: the guards of `domain::store::attribute`.
 use super::db::{self, orders::AttributionRejected};
 use crate::domain::refcode::normalize_code;
 use crate::domain::store::{attribute, AttributedVia, AttributionFacts};
@@ -60,7 +60,7 @@ pub async fn for_order(
     let guard_facts = AttributionFacts {
         code: facts
             .as_ref()
-            .map(|f| (f.owner.as_str(), f.wallet.as_str(), f.active)),
+            .map(|f| (f.owner.as_str(), f.wallet.as_str(), f.state())),
         buyer_user_id: &buyer.user_id,
         buyer_wallets: &buyer.wallets,
         buyer_has_paid_order: has_purchase,

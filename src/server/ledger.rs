@@ -39,6 +39,10 @@ pub enum Outcome {
     NotAttributed,
     /// The rate gives less than one minor unit.
     TooSmall,
+    /// A membership order that applied no upgrade (a higher tier was paid meanwhile).
+    NotAnUpgrade,
+    /// The buyer's referrer was rewarded for this tier before.
+    TierRewarded,
     /// The database failed the reward's step: the payment stands, the sweeper decides the order later.
     Deferred,
 }
@@ -53,6 +57,8 @@ impl Outcome {
             Outcome::BuyerRewarded => "buyerRewarded",
             Outcome::NotAttributed => "notAttributed",
             Outcome::TooSmall => "tooSmall",
+            Outcome::NotAnUpgrade => "notAnUpgrade",
+            Outcome::TierRewarded => "tierRewarded",
             Outcome::Deferred => return None,
         })
     }
@@ -91,6 +97,13 @@ struct Basis<'a> {
     referral: Referral,
     via: Option<AttributedVia>,
     bps: u32,
+    /// Why the reward must wait for an admin whatever its rail (`codeBlocked`).
+    held: Option<&'static str>,
+}
+
+/// An admin's block on the code holds its new rewards.
+fn hold_for(code: &db::refcodes::CodeFacts) -> Option<&'static str> {
+    code.blocked.then_some("codeBlocked")
 }
 
 impl Ledger {
@@ -164,14 +177,26 @@ impl Ledger {
         price: Option<&Priced>,
     ) -> Result<Outcome, AppError> {
         let basis = match order.kind {
-            OrderKind::Store => order.referral().map(|referral| Basis {
-                kind: RewardKind::Store,
-                order,
-                referral,
-                via: order.referral_via,
-                bps: self.rates.store_bps,
-            }),
-            OrderKind::Membership => self.membership_basis(conn, order).await?,
+            OrderKind::Store => match order.referral() {
+                Some(referral) => {
+                    let code = db::refcodes::facts(&mut *conn, &referral.referral_code).await?;
+                    Some(Basis {
+                        kind: RewardKind::Store,
+                        order,
+                        referral,
+                        via: order.referral_via,
+                        bps: self.rates.store_bps,
+                        held: code.as_ref().and_then(hold_for),
+                    })
+                }
+                None => None,
+            },
+            OrderKind::Membership => {
+                if !db::memberships::applied_by(&mut *conn, &order.order_reference).await? {
+                    return Ok(Outcome::NotAnUpgrade);
+                }
+                self.membership_basis(conn, order).await?
+            }
         };
         let Some(basis) = basis else {
             return Ok(Outcome::NotAttributed);
@@ -181,7 +206,8 @@ impl Ledger {
     }
 
     /// A membership upgrade rewards the code the member signed up through, paying to the code's current wallet,
-    /// unless that code is gone or the wallet is the member's own.
+    /// unless that code is gone or switched off by its owner, or the wallet is the member's own; an admin's block
+    /// holds the reward.
     async fn membership_basis<'a>(
         &self,
         conn: &mut PgConnection,
@@ -211,6 +237,14 @@ impl Ledger {
             );
             return Ok(None);
         }
+        if !code.active && !code.blocked {
+            tracing::info!(
+                code = code.code,
+                "membership reward skipped: the code is switched off"
+            );
+            return Ok(None);
+        }
+        let held = hold_for(&code);
         Ok(Some(Basis {
             kind: RewardKind::Membership,
             order,
@@ -221,6 +255,7 @@ impl Ledger {
             },
             via: Some(AttributedVia::Signup),
             bps: self.rates.membership_bps,
+            held,
         }))
     }
 
@@ -245,8 +280,8 @@ impl Ledger {
                 .ok_or_else(|| "price unavailable: the price gives no token amount".to_string())
         });
         let rail = b.order.rail.unwrap_or(Rail::Fiat);
-        let status = match (&priced, rail) {
-            (Ok(_), Rail::Crypto) => RewardStatus::Approved,
+        let status = match (&priced, rail, b.held) {
+            (Ok(_), Rail::Crypto, None) => RewardStatus::Approved,
             _ => RewardStatus::Pending,
         };
         let (oracle, amount_wei, last_error) = match &priced {
@@ -266,6 +301,7 @@ impl Ledger {
             "referrerWallet": b.referral.referrer_wallet,
             "attributedVia": b.via,
             "buyerUserId": b.order.buyer_user_id,
+            "tier": b.order.tier,
             "rail": rail.as_str(),
             "fiatAmount": fiat,
             "currency": b.order.currency,
@@ -280,6 +316,7 @@ impl Ledger {
             "lastError": last_error,
             "approvedBy": (status == RewardStatus::Approved).then_some("auto"),
             "rejectedReason": null,
+            "heldReason": b.held,
         });
         match db::rewards::insert(&mut *conn, &id, &data).await {
             Ok(()) => {
@@ -291,6 +328,7 @@ impl Ledger {
             }
             Err(InsertRewardError::OrderRewarded) => Ok(Outcome::AlreadyExists),
             Err(InsertRewardError::BuyerRewarded) => Ok(Outcome::BuyerRewarded),
+            Err(InsertRewardError::TierRewarded) => Ok(Outcome::TierRewarded),
             Err(InsertRewardError::Db(e)) => Err(e.into()),
         }
     }
@@ -350,7 +388,7 @@ impl Ledger {
             else {
                 continue;
             };
-            let approve = w.rail == Rail::Crypto;
+            let approve = w.rail == Rail::Crypto && !w.held;
             if db::rewards::set_price(pool, &w.id, &quote.to_json(), &wei.to_string(), approve)
                 .await?
             {

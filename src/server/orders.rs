@@ -7,6 +7,7 @@ use crate::domain::membership::{self, TIER_CURRENCY};
 use crate::domain::store::{price_order, CreatedOrder, LineInput, OrderKind, OrderStatus, Product};
 use crate::domain::user::Me;
 use crate::error::AppError;
+use serde_json::json;
 use sqlx::PgPool;
 
 /// A reference the payment provider and the contract (`keccak256(bytes(orderReference))`) both see.
@@ -48,7 +49,6 @@ pub async fn create_store_order(
         referral_via: attribution.via,
         attribution_rejected: attribution.rejected.clone(),
         tier: None,
-        previous_tier: None,
     };
     let record = db::orders::insert(pool, &new_id(), &doc).await?;
     tracing::info!(
@@ -61,7 +61,9 @@ pub async fn create_store_order(
 }
 
 /// A membership upgrade order for `tier`, paid like any order. Attribution comes from the signup
-/// (`users.data.referredBy`) when it is paid, so none is stored here.
+/// (`users.data.referredBy`) when it is paid, so none is stored here. A member has one upgrade waiting for payment at
+/// most: asking again for the same tier gives that order back, asking for another tier closes it (`failed`,
+/// `replacedBy`) — one paid anyway is checked again when the payment lands (`payments/membership_upgrade.rs`).
 pub async fn create_membership_order(
     pool: &PgPool,
     buyer: &Me,
@@ -70,12 +72,32 @@ pub async fn create_membership_order(
     let tier = membership::tier(tier_id).ok_or_else(|| AppError::UnknownTier {
         tier: tier_id.chars().take(32).collect(),
     })?;
-    let current = db::users::user_tier(pool, &buyer.user_id).await?;
+    let mut tx = pool.begin().await?;
+    if !db::users::lock(&mut *tx, &buyer.user_id).await? {
+        return Err(AppError::Unauthorized);
+    }
+    let current = db::users::user_tier(&mut *tx, &buyer.user_id).await?;
     if !membership::is_upgrade(current.as_deref(), &tier) {
         return Err(AppError::NotAnUpgrade);
     }
+    let reference = new_reference();
+    if let Some(open) = db::orders::open_membership(&mut *tx, &buyer.user_id).await? {
+        if open.doc.tier.as_deref() == Some(tier.id) {
+            return Ok(created(&open));
+        }
+        let replaced = json!({ "replacedBy": reference, "failedAt": chrono::Utc::now() });
+        let from = open.doc.order_reference.as_str();
+        db::orders::change_status(
+            &mut *tx,
+            from,
+            OrderStatus::Created,
+            OrderStatus::Failed,
+            replaced,
+        )
+        .await?;
+    }
     let doc = OrderDoc {
-        order_reference: new_reference(),
+        order_reference: reference,
         kind: OrderKind::Membership,
         buyer_user_id: buyer.user_id.clone(),
         items: Vec::new(),
@@ -89,9 +111,9 @@ pub async fn create_membership_order(
         referral_via: None,
         attribution_rejected: None,
         tier: Some(tier.id.to_string()),
-        previous_tier: current,
     };
-    let record = db::orders::insert(pool, &new_id(), &doc).await?;
+    let record = db::orders::insert(&mut *tx, &new_id(), &doc).await?;
+    tx.commit().await?;
     Ok(created(&record))
 }
 

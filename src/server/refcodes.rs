@@ -158,6 +158,12 @@ pub async fn update(
         label: change.label.map(|l| normalize_label(Some(l))).transpose()?,
         active: change.active,
     };
+    if change.active == Some(true) {
+        let current = db::refcodes::find_owned(pool, user_id, &code).await?;
+        if current.ok_or(AppError::UnknownCode)?.blocked {
+            return Err(AppError::CodeBlocked);
+        }
+    }
     let updated = db::refcodes::update_owned(pool, user_id, &code, &change)
         .await?
         .ok_or(AppError::UnknownCode)?;

@@ -1,8 +1,9 @@
-//! Every referral code with its owner, wallet and funnel; an admin turns a code off (or on again).
+//! Every referral code with its owner, wallet and funnel; an admin blocks a code (or lifts the block).
 //! The search and the page are in the URL (`codes`, `codes_after`).
 use super::Actions;
 use crate::api::admin::load_admin_codes;
 use crate::domain::admin::AdminCode;
+use crate::domain::refcode::CodeState;
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
 use crate::routes::query_value;
@@ -70,21 +71,26 @@ fn CodeTable(codes: Vec<AdminCode>) -> impl IntoView {
             </thead>
             <tbody>
                 {codes.into_iter().map(|c| {
-                    let active = c.active;
+                    let blocked = c.blocked;
+                    let state = match CodeState::of(c.active, blocked) {
+                        CodeState::Active => t!(i18n, refcodes.admin.code_active).into_any(),
+                        CodeState::Inactive => t!(i18n, refcodes.admin.code_inactive).into_any(),
+                        CodeState::Blocked => t!(i18n, refcodes.admin.code_blocked).into_any(),
+                    };
                     let code = c.code.clone();
                     view! {
-                        <tr data-testid="code-row" data-code=c.code.clone() data-active=active.to_string()>
+                        <tr data-testid="code-row" data-code=c.code.clone() data-active=c.active.to_string() data-blocked=blocked.to_string()>
                             <td><code>{c.code.clone()}</code>{c.label.clone().map(|l| view! { <br /><small>{l}</small> })}</td>
                             <td>{c.owner_email.clone().unwrap_or_default()}</td>
                             <td><code>{c.wallet.clone()}</code></td>
                             <td>{format!("{} · {} · {} · {}", c.visits, c.signups, c.orders, c.rewards)}</td>
                             <td>
-                                {if active { t!(i18n, refcodes.admin.code_active).into_any() } else { t!(i18n, refcodes.admin.code_inactive).into_any() }}
+                                {state}
                                 <ActionForm action=toggle attr:class="inline">
                                     <input type="hidden" name="code" value=code />
-                                    <input type="hidden" name="active" value=(!active).to_string() />
+                                    <input type="hidden" name="blocked" value=(!blocked).to_string() />
                                     <button type="submit" class="link" data-testid="code-toggle">
-                                        {if active { t!(i18n, refcodes.admin.deactivate).into_any() } else { t!(i18n, refcodes.admin.activate).into_any() }}
+                                        {if blocked { t!(i18n, refcodes.admin.unblock).into_any() } else { t!(i18n, refcodes.admin.block).into_any() }}
                                     </button>
                                 </ActionForm>
                             </td>

@@ -6,7 +6,7 @@ mod ledger;
 mod tools;
 
 use super::guard::RequireUser;
-use crate::api::admin::{AdminAct, AdminBulk, AdminGrantCredit, AdminMintNow, AdminSetCodeActive};
+use crate::api::admin::{AdminAct, AdminBulk, AdminGrantCredit, AdminMintNow, AdminSetCodeBlocked};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,7 +18,7 @@ struct Actions {
     bulk: ServerAction<AdminBulk>,
     mint: ServerAction<AdminMintNow>,
     grant: ServerAction<AdminGrantCredit>,
-    code: ServerAction<AdminSetCodeActive>,
+    code: ServerAction<AdminSetCodeBlocked>,
 }
 
 impl Actions {

@@ -1,6 +1,7 @@
 //! The `orders` collection. `data = {orderReference, kind, buyerUserId, items, amount, currency, status, rail,
-//! referralCode, referrerUserId, referrerWallet, attributionRejected, tier, previousTier, oversold, rewardOutcome}`
-//! (`rewardOutcome`: what the reward ledger decided when the order was paid; absent while undecided).
+//! referralCode, referrerUserId, referrerWallet, attributionRejected, tier, oversold, rewardOutcome, toRefund}`
+//! (`rewardOutcome`: what the reward ledger decided when the order was paid, absent while undecided; `toRefund`: why a
+//! paid order should be refunded, e.g. `notAnUpgrade`).
 use crate::domain::store::{
     AttributedVia, OrderKind, OrderLine, OrderStatus, OrderView, Rail, Referral, Rejection,
 };
@@ -41,8 +42,6 @@ pub struct OrderDoc {
     pub attribution_rejected: Option<AttributionRejected>,
     #[serde(default)]
     pub tier: Option<String>,
-    #[serde(default)]
-    pub previous_tier: Option<String>,
 }
 
 impl OrderDoc {
@@ -122,10 +121,10 @@ pub async fn by_reference(
     row.map(|r| record(r.id, r.data, r.created_at)).transpose()
 }
 
-/// Whether the buyer already bought something (a paid order, or one paid and refunded since).
+/// Whether the buyer already bought from the store (a paid store order, or one paid and refunded since).
 pub async fn buyer_has_purchase(db: impl PgExecutor<'_>, buyer: &str) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM orders WHERE data->>'buyerUserId' = $1
+        r#"SELECT EXISTS (SELECT 1 FROM orders WHERE data->>'buyerUserId' = $1 AND data->>'kind' = 'store'
                           AND data->>'status' IN ('paid', 'refunded')) AS "exists!""#,
         buyer
     )
@@ -233,6 +232,38 @@ pub async fn lock_paid_undecided(
            WHERE data->>'orderReference' = $1 AND data->>'status' = 'paid' AND NOT data ? 'rewardOutcome'
            FOR UPDATE"#,
         reference
+    )
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| record(r.id, r.data, r.created_at)).transpose()
+}
+
+/// Marks a paid order for the admin to refund, with why (e.g. `notAnUpgrade`).
+pub async fn flag_to_refund(
+    db: impl PgExecutor<'_>,
+    reference: &str,
+    reason: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"UPDATE orders SET data = jsonb_set(data, '{toRefund}', to_jsonb($2::text)), updated_at = now()
+           WHERE data->>'orderReference' = $1"#,
+        reference,
+        reason
+    )
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// The member's membership order waiting for payment, if any (at most one: a unique index).
+pub async fn open_membership(
+    db: impl PgExecutor<'_>,
+    buyer: &str,
+) -> sqlx::Result<Option<OrderRecord>> {
+    let row = sqlx::query!(
+        r#"SELECT id, data, created_at FROM orders
+           WHERE data->>'buyerUserId' = $1 AND data->>'kind' = 'membership' AND data->>'status' = 'created'"#,
+        buyer
     )
     .fetch_optional(db)
     .await?;

@@ -1,7 +1,8 @@
-//! The `refcodes` collection: `data = {code, userId, wallet, label, active, visits}`; codes unique upper-case.
+//! The `refcodes` collection: `data = {code, userId, wallet, label, active, blocked, visits}`; codes unique upper-case.
+//! `active` is the owner's switch, `blocked` an admin's, which no owner's change touches.
 use super::violated_constraint;
 use crate::domain::admin::AdminCode;
-use crate::domain::refcode::{Funnel, Refcode, RewardTally};
+use crate::domain::refcode::{CodeState, Funnel, Refcode, RewardTally};
 use serde_json::{json, Map, Value};
 use sqlx::PgExecutor;
 
@@ -64,6 +65,7 @@ pub async fn insert(
         wallet: c.wallet.to_string(),
         label: c.label.map(str::to_string),
         active: true,
+        blocked: false,
         visits: 0,
         created_at,
     })
@@ -88,6 +90,7 @@ pub async fn find_owned(
         Refcode,
         r#"SELECT data->>'code' AS "code!", data->>'wallet' AS "wallet!", data->>'label' AS label,
                   COALESCE((data->>'active')::boolean, false) AS "active!",
+                  COALESCE((data->>'blocked')::boolean, false) AS "blocked!",
                   COALESCE((data->>'visits')::bigint, 0) AS "visits!", created_at
            FROM refcodes WHERE upper(data->>'code') = upper($2) AND data->>'userId' = $1"#,
         user_id,
@@ -122,6 +125,7 @@ pub async fn update_owned(
            WHERE upper(data->>'code') = upper($2) AND data->>'userId' = $1
            RETURNING data->>'code' AS "code!", data->>'wallet' AS "wallet!", data->>'label' AS label,
                      COALESCE((data->>'active')::boolean, false) AS "active!",
+                     COALESCE((data->>'blocked')::boolean, false) AS "blocked!",
                      COALESCE((data->>'visits')::bigint, 0) AS "visits!", created_at"#,
         user_id,
         code,
@@ -179,30 +183,39 @@ pub async fn exists(db: impl PgExecutor<'_>, code: &str) -> sqlx::Result<bool> {
     .await
 }
 
-/// The owner of an active code (signup attribution).
+/// The owner of an active code no admin blocked (signup attribution).
 pub async fn active_owner(db: impl PgExecutor<'_>, code: &str) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar!(
         r#"SELECT data->>'userId' AS "user_id!" FROM refcodes
-           WHERE upper(data->>'code') = upper($1) AND (data->>'active')::boolean"#,
+           WHERE upper(data->>'code') = upper($1) AND (data->>'active')::boolean
+             AND NOT COALESCE((data->>'blocked')::boolean, false)"#,
         code
     )
     .fetch_optional(db)
     .await
 }
 
-/// A code's owner, payout wallet and whether it is active (order attribution and membership rewards).
+/// A code's owner, payout wallet, its owner's switch and an admin's block (order attribution and rewards).
 pub struct CodeFacts {
     pub code: String,
     pub owner: String,
     pub wallet: String,
     pub active: bool,
+    pub blocked: bool,
+}
+
+impl CodeFacts {
+    pub fn state(&self) -> CodeState {
+        CodeState::of(self.active, self.blocked)
+    }
 }
 
 pub async fn facts(db: impl PgExecutor<'_>, code: &str) -> sqlx::Result<Option<CodeFacts>> {
     sqlx::query_as!(
         CodeFacts,
         r#"SELECT data->>'code' AS "code!", data->>'userId' AS "owner!", data->>'wallet' AS "wallet!",
-                  COALESCE((data->>'active')::boolean, false) AS "active!"
+                  COALESCE((data->>'active')::boolean, false) AS "active!",
+                  COALESCE((data->>'blocked')::boolean, false) AS "blocked!"
            FROM refcodes WHERE upper(data->>'code') = upper($1)"#,
         code
     )
@@ -239,6 +252,7 @@ pub async fn list_with_funnel(
     let rows = sqlx::query!(
         r#"SELECT r.data->>'code' AS "code!", r.data->>'wallet' AS "wallet!", r.data->>'label' AS label,
                   COALESCE((r.data->>'active')::boolean, false) AS "active!",
+                  COALESCE((r.data->>'blocked')::boolean, false) AS "blocked!",
                   COALESCE((r.data->>'visits')::bigint, 0) AS "visits!", r.created_at,
                   (SELECT count(*) FROM users u
                     WHERE u.data->'referredBy'->>'code' = r.data->>'code') AS "signups!",
@@ -291,6 +305,7 @@ pub async fn list_with_funnel(
                 wallet: r.wallet,
                 label: r.label,
                 active: r.active,
+                blocked: r.blocked,
                 visits: r.visits,
                 created_at: r.created_at,
             };
@@ -311,6 +326,7 @@ pub async fn admin_page(
         AdminCode,
         r#"SELECT r.data->>'code' AS "code!", u.data->>'email' AS owner_email, r.data->>'wallet' AS "wallet!",
                   r.data->>'label' AS label, COALESCE((r.data->>'active')::boolean, false) AS "active!",
+                  COALESCE((r.data->>'blocked')::boolean, false) AS "blocked!",
                   COALESCE((r.data->>'visits')::bigint, 0) AS "visits!",
                   (SELECT count(*) FROM users b
                     WHERE b.data->'referredBy'->>'code' = r.data->>'code') AS "signups!",
@@ -333,14 +349,14 @@ pub async fn admin_page(
     .await
 }
 
-/// Turns any member's code on or off; the previous state, `None` when there is no such code.
-pub async fn set_active(
+/// Blocks any member's code or lifts the block; the previous block, `None` when there is no such code.
+pub async fn set_blocked(
     tx: &mut sqlx::PgConnection,
     code: &str,
-    active: bool,
+    blocked: bool,
 ) -> sqlx::Result<Option<bool>> {
     let before = sqlx::query_scalar!(
-        r#"SELECT COALESCE((data->>'active')::boolean, false) AS "active!" FROM refcodes
+        r#"SELECT COALESCE((data->>'blocked')::boolean, false) AS "blocked!" FROM refcodes
            WHERE upper(data->>'code') = upper($1) FOR UPDATE"#,
         code
     )
@@ -348,10 +364,10 @@ pub async fn set_active(
     .await?;
     if before.is_some() {
         sqlx::query!(
-            r#"UPDATE refcodes SET data = jsonb_set(data, '{active}', to_jsonb($2::boolean)), updated_at = now()
+            r#"UPDATE refcodes SET data = jsonb_set(data, '{blocked}', to_jsonb($2::boolean)), updated_at = now()
                WHERE upper(data->>'code') = upper($1)"#,
             code,
-            active
+            blocked
         )
         .execute(&mut *tx)
         .await?;

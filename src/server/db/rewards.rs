@@ -12,6 +12,8 @@ pub enum InsertRewardError {
     OrderRewarded,
     #[error("this buyer already brought a store reward")]
     BuyerRewarded,
+    #[error("this buyer's upgrade to this tier was rewarded before")]
+    TierRewarded,
     #[error(transparent)]
     Db(#[from] sqlx::Error),
 }
@@ -46,9 +48,12 @@ pub async fn insert(
         return Ok(());
     }
     let reference = data["orderReference"].as_str().unwrap_or_default();
-    match exists_for_order(&mut *db, reference).await? {
-        true => Err(InsertRewardError::OrderRewarded),
-        false => Err(InsertRewardError::BuyerRewarded),
+    if exists_for_order(&mut *db, reference).await? {
+        return Err(InsertRewardError::OrderRewarded);
+    }
+    match data["kind"].as_str() {
+        Some("membership") => Err(InsertRewardError::TierRewarded),
+        _ => Err(InsertRewardError::BuyerRewarded),
     }
 }
 
@@ -140,6 +145,8 @@ pub struct AwaitingPrice {
     pub fiat_amount: i64,
     pub currency: String,
     pub rail: Rail,
+    /// Held for an admin (`heldReason`): priced, it stays pending whatever its rail.
+    pub held: bool,
 }
 
 pub async fn awaiting_price(
@@ -148,7 +155,7 @@ pub async fn awaiting_price(
 ) -> sqlx::Result<Vec<AwaitingPrice>> {
     let rows = sqlx::query!(
         r#"SELECT id, (data->>'fiatAmount')::bigint AS "fiat!", data->>'currency' AS "currency!",
-                  data->>'rail' AS "rail!"
+                  data->>'rail' AS "rail!", data->>'heldReason' IS NOT NULL AS "held!"
            FROM referral_rewards
            WHERE (data->>'priceNeeded')::boolean AND data->>'status' = 'pending'
            ORDER BY created_at LIMIT $1"#,
@@ -167,6 +174,7 @@ pub async fn awaiting_price(
             } else {
                 Rail::Fiat
             },
+            held: r.held,
         })
         .collect())
 }
@@ -293,7 +301,8 @@ pub struct Claimed {
     pub from_block: i64,
 }
 
-/// Claims up to `limit` approved rewards, oldest first, skipping rows other transactions hold, and records the
+/// Claims up to `limit` approved rewards whose code no admin blocked, oldest first, skipping rows other transactions
+/// hold, and records the
 /// intent on them (`mintBatch`, the earliest `mintFromBlock`, one more `attempts`) while they stay `approved`.
 pub async fn claim_for_mint(
     db: impl PgExecutor<'_>,
@@ -308,8 +317,12 @@ pub async fn claim_for_mint(
                    'mintFromBlock', LEAST(COALESCE((r.data->>'mintFromBlock')::bigint, $3::bigint), $3::bigint),
                                                   'attempts', COALESCE((r.data->>'attempts')::int, 0) + 1),
                updated_at = now()
-           WHERE r.id IN (SELECT id FROM referral_rewards WHERE data->>'status' = 'approved'
-                          ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+           WHERE r.id IN (SELECT w.id FROM referral_rewards w
+                          WHERE w.data->>'status' = 'approved'
+                            AND NOT EXISTS (SELECT 1 FROM refcodes c
+                                            WHERE upper(c.data->>'code') = upper(w.data->>'referralCode')
+                                              AND (c.data->>'blocked')::boolean)
+                          ORDER BY w.created_at, w.id LIMIT $1 FOR UPDATE OF w SKIP LOCKED)
              AND r.data->>'status' = 'approved'
            RETURNING r.id, r.data->>'orderReference' AS "order_reference!", r.data->>'referrerWallet' AS wallet,
                      r.data->>'amountWei' AS "amount_wei!", (r.data->>'mintFromBlock')::bigint AS "from_block!""#,

@@ -27,7 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/audit", get(audit))
         .route("/api/admin/mint", post(mint_now))
         .route("/api/admin/refcodes", get(codes))
-        .route("/api/admin/refcodes/{code}/{action}", post(set_code_active))
+        .route(
+            "/api/admin/refcodes/{code}/{action}",
+            post(set_code_blocked),
+        )
 }
 
 #[derive(Deserialize)]
@@ -148,18 +151,18 @@ async fn codes(
         .map(Json)
 }
 
-async fn set_code_active(
+async fn set_code_blocked(
     State(s): State<AppState>,
     SessionToken(token): SessionToken,
     Path((code, action)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
-    let active = match action.as_str() {
-        "activate" => true,
-        "deactivate" => false,
+    let blocked = match action.as_str() {
+        "block" => true,
+        "unblock" => false,
         _ => return Err(AppError::NotFound),
     };
-    admin_codes::set_active(&s.pool, &admin, &code, active).await?;
+    admin_codes::set_blocked(&s.pool, &admin, &code, blocked).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
