@@ -1,5 +1,5 @@
-//! First-touch capture of `?ref=`: the `ring_ref` cookie, its attributes, first touch kept, malformed
-//! codes ignored, any path in any locale, and no database on the way.
+//! First-touch capture of `?ref=`: the `ring_ref` cookie, its attributes, first touch kept, malformed, unknown
+//! and switched-off codes ignored, any path in any locale, and the database asked once per code.
 mod common;
 use common::TestServer;
 use sqlx::PgPool;
@@ -22,6 +22,21 @@ async fn get(server: &TestServer, path: &str, cookie: Option<&str>) -> reqwest::
     req.send().await.unwrap()
 }
 
+/// Codes that exist (`live`: switched on), owned by nobody in particular.
+async fn codes(pool: &PgPool, codes: &[&str], live: bool) {
+    for code in codes {
+        sqlx::query(
+            r#"INSERT INTO refcodes (id, data) VALUES ($1, jsonb_build_object('code', $1::text, 'userId', 'owner',
+                   'wallet', '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed', 'active', $2::boolean, 'visits', 0))"#,
+        )
+        .bind(code)
+        .bind(live)
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+}
+
 fn ring_ref(resp: &reqwest::Response) -> Option<String> {
     resp.headers()
         .get_all("set-cookie")
@@ -33,6 +48,7 @@ fn ring_ref(resp: &reqwest::Response) -> Option<String> {
 
 #[sqlx::test]
 async fn a_well_formed_code_sets_the_cookie_with_its_attributes(pool: PgPool) {
+    codes(&pool, &["SUMMER-24"], true).await;
     let server = TestServer::start(pool, &[("REF_COOKIE_DAYS", "45")]).await;
     let resp = get(&server, "/uk/?ref=summer-24", None).await;
     assert_eq!(resp.status(), 200);
@@ -57,6 +73,7 @@ async fn a_well_formed_code_sets_the_cookie_with_its_attributes(pool: PgPool) {
 
 #[sqlx::test]
 async fn an_https_site_makes_the_cookie_secure(pool: PgPool) {
+    codes(&pool, &["ABCD"], true).await;
     let server = TestServer::start(pool, &[("SITE_URL", "https://ring.example")]).await;
     let cookie = ring_ref(&get(&server, "/en/?ref=ABCD", None).await).unwrap();
     assert!(cookie.ends_with("; Secure"), "{cookie}");
@@ -65,6 +82,7 @@ async fn an_https_site_makes_the_cookie_secure(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_first_touch_is_never_overwritten(pool: PgPool) {
+    codes(&pool, &["FIRST", "SECOND"], true).await;
     let server = TestServer::start(pool, &[]).await;
     let resp = get(&server, "/en/?ref=SECOND", Some("ring_ref=FIRST")).await;
     assert_eq!(resp.status(), 200);
@@ -119,6 +137,11 @@ async fn malformed_codes_are_ignored_and_never_reflected(pool: PgPool) {
 
 #[sqlx::test]
 async fn every_path_and_locale_captures(pool: PgPool) {
+    let deep = [
+        "DEEP-1", "DEEP-2", "DEEP-3", "DEEP-4", "DEEP-5", "DEEP-6", "DEEP-7",
+    ];
+    codes(&pool, &deep, true).await;
+    codes(&pool, &["ROOT", "APICODE"], true).await;
     let server = TestServer::start(pool, &[]).await;
     for (path, status) in [
         ("/en/?ref=DEEP-1", 200),
@@ -157,8 +180,43 @@ async fn every_path_and_locale_captures(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn the_landing_path_needs_no_database(pool: PgPool) {
+async fn unknown_and_switched_off_codes_capture_nothing_and_leave_room_for_a_real_one(
+    pool: PgPool,
+) {
+    codes(&pool, &["REAL-ONE"], true).await;
+    codes(&pool, &["SLEEPING"], false).await;
+    let server = TestServer::start(pool, &[]).await;
+    for path in ["/en/?ref=TYPO-ONE", "/en/?ref=SLEEPING"] {
+        let resp = get(&server, path, None).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        assert_eq!(ring_ref(&resp), None, "{path}");
+        assert!(!resp.text().await.unwrap().contains("ref-notice"), "{path}");
+    }
+    // A browser that followed the typo first still takes the real referral.
+    let browser = common::client();
+    let typo = browser
+        .get(server.url("/en/?ref=TYPO-ONE"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ring_ref(&typo), None);
+    let real = browser
+        .get(server.url("/en/?ref=REAL-ONE"))
+        .send()
+        .await
+        .unwrap();
+    assert!(ring_ref(&real).unwrap().starts_with("ring_ref=REAL-ONE;"));
+    // A cookie kept from before the code was switched off says nothing any more.
+    let stale = get(&server, "/en/", Some("ring_ref=SLEEPING")).await;
+    assert!(!stale.text().await.unwrap().contains("ref-notice"));
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn the_landing_path_asks_the_database_once_per_code(pool: PgPool) {
+    codes(&pool, &["OFFLINE"], true).await;
     let server = TestServer::start(pool.clone(), &[]).await;
+    assert!(ring_ref(&get(&server, "/uk/?ref=OFFLINE", None).await).is_some());
     pool.close().await;
     // The store needs its catalog; the landing and sign-in pages do not.
     for path in ["/uk/?ref=OFFLINE", "/en/signin?ref=OFFLINE"] {
@@ -172,6 +230,7 @@ async fn the_landing_path_needs_no_database(pool: PgPool) {
 
 #[sqlx::test]
 async fn the_landing_page_comes_from_memory_without_mixing_visitors(pool: PgPool) {
+    codes(&pool, &["CACHE-ME", "OTHER"], true).await;
     let server = TestServer::start(pool, &[]).await;
     let first = get(&server, "/uk/?ref=cache-me", None).await;
     let second = get(&server, "/uk/?ref=cache-me", None).await;

@@ -228,9 +228,23 @@ async fn each_guard_refuses_and_records_why(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn an_unknown_code_in_the_cookie_is_recorded_as_unknown(pool: PgPool) {
+async fn a_code_deleted_after_the_visit_is_recorded_as_unknown(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;
-    let (buyer, _) = referred_buyer(&server, "NO-SUCH-CODE", "u@example.com").await;
+    let (owner, _) = referrer(&server, "gone@example.com", "GONE-SOON", WALLET_A).await;
+    let buyer = client();
+    let visit = buyer
+        .get(server.url("/en/store?ref=GONE-SOON"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(visit.status(), 200);
+    let deleted = owner
+        .delete(server.url("/api/refcodes/GONE-SOON"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    member(&buyer, &server, "u@example.com").await;
     let created = order(&buyer, &server, ESPRESSO, 1).await;
     assert_eq!(
         rejection(&created).await,

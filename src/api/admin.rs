@@ -173,5 +173,8 @@ pub async fn load_admin_codes(
 pub async fn admin_set_code_blocked(code: String, blocked: bool) -> Result<(), AppError> {
     let s = ssr::state()?;
     let me = admin(&s).await?;
-    ssr::respond(crate::server::admin_codes::set_blocked(&s.pool, &me, &code, blocked).await)
+    ssr::respond(
+        crate::server::admin_codes::set_blocked(&s.pool, &s.visits.known, &me, &code, blocked)
+            .await,
+    )
 }

@@ -71,7 +71,9 @@ pub async fn edit_refcode(
         label: Some(label.as_deref().unwrap_or_default()),
         active: None,
     };
-    ssr::respond(crate::server::refcodes::update(&s.pool, &me.user_id, &code, change).await)
+    ssr::respond(
+        crate::server::refcodes::update(&s.pool, &s.visits.known, &me.user_id, &code, change).await,
+    )
 }
 
 #[server]
@@ -82,7 +84,9 @@ pub async fn set_refcode_active(code: String, active: bool) -> Result<Refcode, A
         active: Some(active),
         ..Default::default()
     };
-    ssr::respond(crate::server::refcodes::update(&s.pool, &me.user_id, &code, change).await)
+    ssr::respond(
+        crate::server::refcodes::update(&s.pool, &s.visits.known, &me.user_id, &code, change).await,
+    )
 }
 
 #[server]

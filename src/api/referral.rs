@@ -11,15 +11,17 @@ pub struct Invite {
     pub just_captured: bool,
 }
 
-/// Answered from the request alone (its cookie, or what the capture middleware just set): no database.
+/// Answered from the request (its cookie, or what the capture middleware just set) and the live-codes cache.
 #[server]
 pub async fn referral_invite() -> Result<Option<Invite>, AppError> {
-    Ok(use_context::<http::request::Parts>()
-        .and_then(|parts| {
-            crate::server::ref_capture::visitor_ref(&parts.headers, &parts.extensions)
-        })
-        .map(|(code, just_captured)| Invite {
-            code,
-            just_captured,
-        }))
+    let s = crate::api::ssr::state()?;
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return Ok(None);
+    };
+    let live =
+        crate::server::ref_capture::live_visitor_ref(&s, &parts.headers, &parts.extensions).await;
+    Ok(live.map(|(code, just_captured)| Invite {
+        code,
+        just_captured,
+    }))
 }

@@ -3,6 +3,7 @@
 //! rewards created meanwhile are held (`heldReason: codeBlocked`) and none of its rewards is minted. The block is
 //! the admin's own flag: its owner can neither see it lifted by switching the code on nor lift it.
 use super::db::{self, audit_log::Entry};
+use super::known_codes::KnownCodes;
 use crate::domain::admin::{CodePage, PAGE_SIZE};
 use crate::domain::user::Me;
 use crate::error::AppError;
@@ -27,6 +28,7 @@ pub async fn page(
 /// Blocks a code (`blocked`) or lifts the block; an unknown code is [`AppError::UnknownCode`].
 pub async fn set_blocked(
     pool: &PgPool,
+    known: &KnownCodes,
     admin: &Me,
     code: &str,
     blocked: bool,
@@ -52,6 +54,7 @@ pub async fn set_blocked(
     };
     db::audit_log::record(&mut *tx, &entry).await?;
     tx.commit().await?;
+    known.forget(&code).await;
     tracing::info!(
         admin = admin.user_id,
         code,

@@ -1,24 +1,29 @@
-//! First-touch capture (the seed's `proxy.ts`): a page request carrying a well-formed `?ref=CODE` sets the
-//! `ring_ref` cookie when the visitor has none yet. Never overwrites, never asks the database.
-use super::config::Config;
+//! First-touch capture (the seed's `proxy.ts`): a page request carrying `?ref=CODE` of a live code (it exists, is
+//! switched on and not blocked) sets the `ring_ref` cookie when the visitor has none yet. Never overwrites; a typo or
+//! a dead code captures nothing, so it cannot stand in the way of a real referral. Live-ness comes from the
+//! live-codes cache (`known_codes.rs`), so the landing path does not ask the database per request.
 use super::cookies;
+use super::state::AppState;
 use crate::domain::refcode::{code_from_query, normalize_code, REF_COOKIE};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
-use std::sync::Arc;
 
 /// The code this very request captured; pages read it (through the request parts) to say
 /// "invited by" and to count the visit once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CapturedRef(pub String);
 
-pub async fn capture(State(config): State<Arc<Config>>, mut req: Request, next: Next) -> Response {
+pub async fn capture(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let code = capturable(req.method(), req.uri(), req.headers());
     let Some(code) = code else {
         return next.run(req).await;
     };
+    if !is_live(&state, &code).await {
+        return next.run(req).await;
+    }
+    let config = &state.config;
     req.extensions_mut().insert(CapturedRef(code.clone()));
     let mut response = next.run(req).await;
     // A redirect that carries the same `?ref=` on (`/?ref=X` → `/en/?ref=X`) leaves the capture to its target.
@@ -43,6 +48,28 @@ fn capturable(method: &Method, uri: &axum::http::Uri, headers: &HeaderMap) -> Op
     }
     let code = code_from_query(uri.query()?)?;
     cookies::read(headers, REF_COOKIE).is_none().then_some(code)
+}
+
+/// Whether `code` is live; a failed lookup counts as not (nothing is captured on a guess).
+async fn is_live(state: &AppState, code: &str) -> bool {
+    match state.visits.known.is_live(&state.pool, code).await {
+        Ok(live) => live,
+        Err(e) => {
+            tracing::warn!(error = %e, code, "live-code lookup failed: nothing captured");
+            false
+        }
+    }
+}
+
+/// [`visitor_ref`], but a cookie naming a code that is no longer live is ignored ("invited by" only for live
+/// codes; what this request captured was checked already).
+pub async fn live_visitor_ref(
+    state: &AppState,
+    headers: &HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> Option<(String, bool)> {
+    let (code, just_captured) = visitor_ref(headers, extensions)?;
+    (just_captured || is_live(state, &code).await).then_some((code, just_captured))
 }
 
 fn forwards_ref(headers: &HeaderMap, code: &str) -> bool {

@@ -64,7 +64,7 @@ pub async fn create(
         match insert_within_limit(pool, config, user_id, &code, &wallet, label.as_deref()).await {
             Err(AppError::CodeTaken) if vanity.is_none() => continue,
             Ok(created) => {
-                known.learn(&created.code);
+                known.learn(&created.code).await;
                 tracing::info!(user_id, code = created.code, "referral code created");
                 return Ok(created);
             }
@@ -148,6 +148,7 @@ pub async fn cards(
 
 pub async fn update(
     pool: &PgPool,
+    known: &KnownCodes,
     user_id: &str,
     code: &str,
     change: CodeChange<'_>,
@@ -167,6 +168,7 @@ pub async fn update(
     let updated = db::refcodes::update_owned(pool, user_id, &code, &change)
         .await?
         .ok_or(AppError::UnknownCode)?;
+    known.forget(&code).await;
     tracing::info!(user_id, code, "referral code changed");
     Ok(updated)
 }
@@ -183,11 +185,12 @@ pub async fn remove(
     tx.commit().await?;
     match outcome {
         Removal::Deleted => {
-            known.forget(&code);
+            known.forget(&code).await;
             tracing::info!(user_id, code, "referral code deleted");
             Ok(Removed::Deleted)
         }
         Removal::Deactivated => {
+            known.forget(&code).await;
             tracing::info!(
                 user_id,
                 code,

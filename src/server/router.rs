@@ -60,9 +60,9 @@ pub fn build(state: AppState) -> Router {
             Arc::new(PageCache::new(state.config.secure_cookies())),
             page_cache::serve,
         ))
-        // Outside the routes: any page path captures `?ref=`, known or not.
+        // Outside the routes: any page path captures the `?ref=` of a live code.
         .layer(middleware::from_fn_with_state(
-            state.config.clone(),
+            state.clone(),
             ref_capture::capture,
         ))
         .layer(middleware::from_fn_with_state(

@@ -23,10 +23,11 @@ pub struct VisitCounter {
 }
 
 impl VisitCounter {
-    /// Counts one visit of `raw_code`: 400 when malformed, 404 when no such code exists.
+    /// Counts one visit of `raw_code`: 400 when malformed, 404 when no such code is live.
     pub async fn track(&self, pool: &PgPool, raw_code: &str) -> Result<(), AppError> {
         let code = normalize_code(raw_code)?;
-        if !self.known.exists(pool, &code).await? {
+        let live = self.known.is_live(pool, &code).await;
+        if !live.map_err(|e| super::errors::internal("live codes", e))? {
             return Err(AppError::UnknownCode);
         }
         *self.lock().entry(code).or_default() += 1;

@@ -173,10 +173,12 @@ pub async fn remove_owned(
     })
 }
 
-/// Whether a code exists at all (the visit counter's cache asks this on a miss).
-pub async fn exists(db: impl PgExecutor<'_>, code: &str) -> sqlx::Result<bool> {
+/// Whether a code exists, is switched on and no admin blocked it (the live-codes cache asks this on a miss).
+pub async fn is_live(db: impl PgExecutor<'_>, code: &str) -> sqlx::Result<bool> {
     sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM refcodes WHERE upper(data->>'code') = upper($1)) AS "exists!""#,
+        r#"SELECT EXISTS (SELECT 1 FROM refcodes WHERE upper(data->>'code') = upper($1)
+                          AND (data->>'active')::boolean AND NOT COALESCE((data->>'blocked')::boolean, false))
+           AS "live!""#,
         code
     )
     .fetch_one(db)

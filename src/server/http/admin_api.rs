@@ -162,7 +162,7 @@ async fn set_code_blocked(
         "unblock" => false,
         _ => return Err(AppError::NotFound),
     };
-    admin_codes::set_blocked(&s.pool, &admin, &code, blocked).await?;
+    admin_codes::set_blocked(&s.pool, &s.visits.known, &admin, &code, blocked).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -87,7 +87,7 @@ async fn update(
         label: body.label.as_deref(),
         active: body.active,
     };
-    refcodes::update(&s.pool, &me.user_id, &code, change)
+    refcodes::update(&s.pool, &s.visits.known, &me.user_id, &code, change)
         .await
         .map(Json)
 }
