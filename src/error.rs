@@ -72,6 +72,8 @@ pub enum AppError {
     NotAnUpgrade,
     #[error("an admin blocked this code: it cannot be switched on")]
     CodeBlocked,
+    #[error("this reward has no price yet: it can be approved once the price oracle has answered")]
+    PriceNeeded,
     #[error("the payment notification's signature is wrong")]
     BadSignature,
     #[error("the payment notification is for another merchant account")]
@@ -157,6 +159,7 @@ impl AppError {
             AppError::UnknownTier { .. } => "unknown_tier",
             AppError::NotAnUpgrade => "not_an_upgrade",
             AppError::CodeBlocked => "code_blocked",
+            AppError::PriceNeeded => "price_needed",
             AppError::BadSignature => "bad_signature",
             AppError::WrongMerchant => "wrong_merchant",
             AppError::AmountMismatch => "amount_mismatch",
@@ -229,6 +232,7 @@ impl AppError {
             | AppError::InsufficientCredit { .. }
             | AppError::NotAnUpgrade
             | AppError::CodeBlocked
+            | AppError::PriceNeeded
             | AppError::IllegalTransition { .. }
             | AppError::MintBusy => 409,
             AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => 429,
@@ -259,6 +263,7 @@ const PLAIN: &[AppError] = &[
     AppError::InvalidAmount,
     AppError::NotAnUpgrade,
     AppError::CodeBlocked,
+    AppError::PriceNeeded,
     AppError::BadSignature,
     AppError::WrongMerchant,
     AppError::AmountMismatch,

@@ -371,3 +371,52 @@ async fn the_csv_export_holds_exactly_the_filtered_rows(pool: PgPool) {
     assert_eq!(ids.len(), 2_500, "no row twice");
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn a_reward_without_a_price_is_not_approved_and_is_priced_where_it_waits(pool: PgPool) {
+    let (server, admin, _, plain_id) = setup(pool.clone()).await;
+    seed_rewards(&pool, &plain_id, "np", 3, "pending", "fiat").await;
+    // Waiting for a price: one pending, one failed on the old loop, one approved before approval checked it.
+    for (id, status) in [
+        ("np-1", "pending"),
+        ("np-2", "failed"),
+        ("np-3", "approved"),
+    ] {
+        sqlx::query(
+            r#"UPDATE referral_rewards SET data = data || jsonb_build_object('status', $2::text,
+                   'priceNeeded', true, 'amountWei', '0', 'oracle', null) WHERE id = $1"#,
+        )
+        .bind(id)
+        .bind(status)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let resp = act(&admin, &server, "np-1", "approve", None).await;
+    assert_eq!(json_error(resp).await, (409, "price_needed".into()));
+    let resp = act(&admin, &server, "np-2", "retry", None).await;
+    assert_eq!(json_error(resp).await, (409, "price_needed".into()));
+    let bulk: Value = admin
+        .post(server.url("/api/admin/rewards/bulk"))
+        .json(&json!({"ids": ["np-1", "np-2"], "action": "approve"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(bulk["moved"], json!([]), "{bulk}");
+
+    let priced = default_ledger().price_waiting(&pool).await.unwrap();
+    assert_eq!(priced, 3, "priced in every status it waits in");
+    for (id, status) in [
+        ("np-1", "pending"),
+        ("np-2", "failed"),
+        ("np-3", "approved"),
+    ] {
+        assert_eq!(status_of(&pool, id).await, status, "{id} keeps its status");
+    }
+    let resp = act(&admin, &server, "np-1", "approve", None).await;
+    assert_eq!(resp.status(), 204);
+    server.stop().await;
+}

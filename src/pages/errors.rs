@@ -81,6 +81,7 @@ pub fn message(error: AppError) -> AnyView {
         AppError::UnknownTier { .. } => t!(i18n, common.errors.unknown_tier).into_any(),
         AppError::NotAnUpgrade => t!(i18n, common.errors.not_an_upgrade).into_any(),
         AppError::CodeBlocked => t!(i18n, common.errors.code_blocked).into_any(),
+        AppError::PriceNeeded => t!(i18n, common.errors.price_needed).into_any(),
         AppError::BadSignature
         | AppError::WrongMerchant
         | AppError::AmountMismatch

@@ -7,7 +7,7 @@ use super::minter::{self, MintService};
 use crate::domain::admin::{AdminAction, RewardFilter, RewardPage, BULK_CAP, PAGE_SIZE};
 use crate::domain::cursor::{cut_page, Cursor};
 use crate::domain::mint::MintSummary;
-use crate::domain::reward::TxLinks;
+use crate::domain::reward::{RewardStatus, TxLinks};
 use crate::domain::user::Me;
 use crate::error::AppError;
 use serde::Serialize;
@@ -130,9 +130,13 @@ pub async fn act_one(
     }
     let current = db::reward_admin::statuses(pool, &ids).await?;
     let (_, from) = current.into_iter().next().ok_or(AppError::NotFound)?;
+    let (_, to) = action.moves();
+    if to == RewardStatus::Approved && db::rewards::needs_price(pool, id).await? == Some(true) {
+        return Err(AppError::PriceNeeded);
+    }
     Err(AppError::IllegalTransition {
         from,
-        to: action.moves().1.as_str().to_string(),
+        to: to.as_str().to_string(),
     })
 }
 

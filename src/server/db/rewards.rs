@@ -69,7 +69,8 @@ pub async fn move_status(
 }
 
 /// Like [`move_status`], narrowed to rewards now in one of `from` (an admin's approve starts from
-/// `pending` only); a status in `from` that cannot legally become `to` is ignored.
+/// `pending` only); a status in `from` that cannot legally become `to` is ignored. A reward without a price
+/// (`priceNeeded`) never becomes `approved`.
 pub async fn move_status_from(
     db: impl PgExecutor<'_>,
     ids: &[String],
@@ -86,6 +87,7 @@ pub async fn move_status_from(
         r#"UPDATE referral_rewards
            SET data = data || $4 || jsonb_build_object('status', $3::text), updated_at = now()
            WHERE id = ANY($1) AND data->>'status' = ANY($2)
+             AND NOT ($3 = 'approved' AND COALESCE((data->>'priceNeeded')::boolean, false))
            RETURNING id"#,
         ids,
         &from,
@@ -139,6 +141,16 @@ pub async fn live_on_refunded_orders(
     .await
 }
 
+/// Whether a reward waits for a price; `None` when there is no such reward.
+pub async fn needs_price(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<Option<bool>> {
+    sqlx::query_scalar!(
+        r#"SELECT COALESCE((data->>'priceNeeded')::boolean, false) AS "needed!" FROM referral_rewards WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(db)
+    .await
+}
+
 /// A reward created without a price (the oracle was unavailable).
 pub struct AwaitingPrice {
     pub id: String,
@@ -157,7 +169,7 @@ pub async fn awaiting_price(
         r#"SELECT id, (data->>'fiatAmount')::bigint AS "fiat!", data->>'currency' AS "currency!",
                   data->>'rail' AS "rail!", data->>'heldReason' IS NOT NULL AS "held!"
            FROM referral_rewards
-           WHERE (data->>'priceNeeded')::boolean AND data->>'status' = 'pending'
+           WHERE (data->>'priceNeeded')::boolean AND data->>'status' IN ('pending', 'approved', 'failed')
            ORDER BY created_at LIMIT $1"#,
         limit
     )
@@ -179,7 +191,8 @@ pub async fn awaiting_price(
         .collect())
 }
 
-/// Freezes a quote on a reward that waited for one; a crypto reward is approved with it.
+/// Freezes a quote on a reward that waited for one, wherever it waits; a pending one is approved with it when
+/// `approve` (the crypto rail, not held).
 pub async fn set_price(
     db: impl PgExecutor<'_>,
     id: &str,
@@ -190,16 +203,17 @@ pub async fn set_price(
     let patch = json!({
         "oracle": oracle, "amountWei": amount_wei, "priceNeeded": false, "lastError": null,
     });
-    let status = if approve { "approved" } else { "pending" };
     let done = sqlx::query!(
         r#"UPDATE referral_rewards
-           SET data = data || $2 || jsonb_build_object('status', $3::text)
-                      || CASE WHEN $3 = 'approved' THEN '{"approvedBy": "auto"}'::jsonb ELSE '{}'::jsonb END,
+           SET data = data || $2
+                      || CASE WHEN $3 AND data->>'status' = 'pending'
+                              THEN '{"status": "approved", "approvedBy": "auto"}'::jsonb ELSE '{}'::jsonb END,
                updated_at = now()
-           WHERE id = $1 AND (data->>'priceNeeded')::boolean AND data->>'status' = 'pending'"#,
+           WHERE id = $1 AND (data->>'priceNeeded')::boolean
+             AND data->>'status' IN ('pending', 'approved', 'failed')"#,
         id,
         patch,
-        status
+        approve
     )
     .execute(db)
     .await?;
@@ -319,6 +333,7 @@ pub async fn claim_for_mint(
                updated_at = now()
            WHERE r.id IN (SELECT w.id FROM referral_rewards w
                           WHERE w.data->>'status' = 'approved'
+                            AND NOT COALESCE((w.data->>'priceNeeded')::boolean, false)
                             AND NOT EXISTS (SELECT 1 FROM refcodes c
                                             WHERE upper(c.data->>'code') = upper(w.data->>'referralCode')
                                               AND (c.data->>'blocked')::boolean)
