@@ -491,3 +491,65 @@ async fn a_membership_upgrade_is_not_a_first_store_purchase(pool: PgPool) {
     );
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn a_card_payment_for_an_order_paid_with_credit_is_listed_to_refund(pool: PgPool) {
+    use refcodes::api::admin::LoadOrdersToRefund;
+    let server = shop(pool.clone(), &[]).await;
+    let http = client();
+    let buyer_id = member(&http, &server, "twice@example.com").await;
+    grant(&pool, &buyer_id, 100_000).await;
+    let reference = order(&http, &server, ESPRESSO, 1).await["orderReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(pay_credit(&http, &server, &reference).await.status(), 200);
+
+    let card = pay_event(&server, &reference, "420.00", "Approved").await;
+    assert_eq!(
+        card.status(),
+        200,
+        "the provider's notification is accepted"
+    );
+    assert_eq!(order_status(&pool, &reference).await, "paid");
+    assert_eq!(order_field(&pool, &reference, "rail").await, "crypto");
+    assert_eq!(
+        order_field(&pool, &reference, "toRefund").await,
+        "paidTwice"
+    );
+    assert_eq!(
+        credit_balance(&pool, &buyer_id).await,
+        58_000,
+        "charged once by credit"
+    );
+
+    let admin = client();
+    sign_up_admin(&admin, &server, "boss@example.com").await;
+    let (status, body) = call_server_fn(&admin, &server, &LoadOrdersToRefund {}).await;
+    assert_eq!(status, 200, "{body}");
+    let listed: Vec<Value> = serde_json::from_str(&body).unwrap();
+    assert_eq!(listed.len(), 1, "{body}");
+    assert_eq!(
+        (
+            listed[0]["orderReference"].as_str(),
+            listed[0]["reason"].as_str()
+        ),
+        (Some(reference.as_str()), Some("paidTwice"))
+    );
+    assert_eq!(listed[0]["buyerEmail"], "twice@example.com");
+    let (status, _) = call_server_fn(&http, &server, &LoadOrdersToRefund {}).await;
+    assert_eq!(status, 403, "members do not see it");
+    let page = admin
+        .get(server.url("/uk/admin/refcodes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("оплачено двічі"),
+        "listed on the admin page, translated"
+    );
+    server.stop().await;
+}

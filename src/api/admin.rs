@@ -3,7 +3,7 @@
 use super::ssr;
 #[cfg(feature = "ssr")]
 use crate::domain::admin::AdminAction;
-use crate::domain::admin::{CodePage, RewardFilter, RewardPage};
+use crate::domain::admin::{CodePage, OrderToRefund, RewardFilter, RewardPage};
 use crate::domain::mint::MintSummary;
 use crate::domain::reward::TxLinks;
 use crate::error::AppError;
@@ -177,4 +177,12 @@ pub async fn admin_set_code_blocked(code: String, blocked: bool) -> Result<(), A
         crate::server::admin_codes::set_blocked(&s.pool, &s.visits.known, &me, &code, blocked)
             .await,
     )
+}
+
+/// Paid orders to pay back (paid twice, or an upgrade that applied nothing), most recently marked first.
+#[server]
+pub async fn load_orders_to_refund() -> Result<Vec<OrderToRefund>, AppError> {
+    let s = ssr::state()?;
+    admin(&s).await?;
+    ssr::respond(crate::server::payments::refunds::due(&s.pool).await)
 }

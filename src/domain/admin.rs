@@ -209,3 +209,26 @@ mod tests {
         assert_eq!(AdminAction::Void.reason().unwrap(), None);
     }
 }
+
+/// Why a paid order should be paid back: a second payment by another rail, or an upgrade that applied nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RefundReason {
+    /// Paid by card after it had been paid with credit (or the other way round).
+    PaidTwice,
+    /// A membership order paid when the member already held that tier or a higher one.
+    NotAnUpgrade,
+}
+
+/// A paid order an admin should refund (the `toRefund` mark), newest first on the admin page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderToRefund {
+    pub order_reference: String,
+    pub buyer_email: Option<String>,
+    pub amount: i64,
+    pub currency: String,
+    pub rail: Option<Rail>,
+    pub reason: RefundReason,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}

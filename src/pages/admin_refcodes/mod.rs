@@ -1,8 +1,10 @@
 //! The admin page (the seed's ADMIN_REFCODES route): minting and credit tools, the reward ledger with filters
-//! (kept in the URL), totals, row and bulk actions and the CSV export, the codes overview, the audit log.
+//! (kept in the URL), totals, row and bulk actions and the CSV export, the paid orders to refund, the codes
+//! overview, the audit log.
 mod audit;
 mod codes;
 mod ledger;
+mod refunds;
 mod tools;
 
 use super::guard::RequireUser;
@@ -56,6 +58,7 @@ pub fn AdminRefcodesPage() -> impl IntoView {
                 <tools::GrantCredit />
             </div>
             <ledger::Ledger />
+            <refunds::ToRefund />
             <codes::Codes />
             <audit::Audit />
         </RequireUser>

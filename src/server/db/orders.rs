@@ -2,6 +2,7 @@
 //! referralCode, referrerUserId, referrerWallet, attributionRejected, tier, oversold, rewardOutcome, toRefund}`
 //! (`rewardOutcome`: what the reward ledger decided when the order was paid, absent while undecided; `toRefund`: why a
 //! paid order should be refunded, e.g. `notAnUpgrade`).
+use crate::domain::admin::{OrderToRefund, RefundReason};
 use crate::domain::store::{
     AttributedVia, OrderKind, OrderLine, OrderStatus, OrderView, Rail, Referral, Rejection,
 };
@@ -238,12 +239,14 @@ pub async fn lock_paid_undecided(
     row.map(|r| record(r.id, r.data, r.created_at)).transpose()
 }
 
-/// Marks a paid order for the admin to refund, with why (e.g. `notAnUpgrade`).
+/// Marks a paid order for the admin to refund, with why.
 pub async fn flag_to_refund(
     db: impl PgExecutor<'_>,
     reference: &str,
-    reason: &str,
+    reason: RefundReason,
 ) -> sqlx::Result<()> {
+    let reason = serde_json::to_value(reason).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let reason = reason.as_str().unwrap_or_default();
     sqlx::query!(
         r#"UPDATE orders SET data = jsonb_set(data, '{toRefund}', to_jsonb($2::text)), updated_at = now()
            WHERE data->>'orderReference' = $1"#,
@@ -268,4 +271,37 @@ pub async fn open_membership(
     .fetch_optional(db)
     .await?;
     row.map(|r| record(r.id, r.data, r.created_at)).transpose()
+}
+
+/// Paid orders marked for the admin to refund, most recently marked first (at most `limit`).
+pub async fn to_refund(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<OrderToRefund>> {
+    let rows = sqlx::query!(
+        r#"SELECT o.data->>'orderReference' AS "reference!", u.data->>'email' AS email,
+                  (o.data->>'amount')::bigint AS "amount!", o.data->>'currency' AS "currency!",
+                  o.data->'rail' AS rail, o.data->'toRefund' AS "reason!", o.updated_at
+           FROM orders o LEFT JOIN users u ON u.id = o.data->>'buyerUserId'
+           WHERE o.data ? 'toRefund' AND o.data->>'status' = 'paid'
+           ORDER BY o.updated_at DESC, o.id LIMIT $1"#,
+        limit
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let decode = |e: serde_json::Error| sqlx::Error::Decode(Box::new(e));
+            Ok(OrderToRefund {
+                order_reference: r.reference,
+                buyer_email: r.email,
+                amount: r.amount,
+                currency: r.currency,
+                rail: r
+                    .rail
+                    .map(serde_json::from_value)
+                    .transpose()
+                    .map_err(decode)?,
+                reason: serde_json::from_value(r.reason).map_err(decode)?,
+                updated_at: r.updated_at,
+            })
+        })
+        .collect()
 }

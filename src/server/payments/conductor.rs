@@ -2,6 +2,7 @@
 //! mismatched one changes nothing. A state change and its "accepted" record commit together, so an
 //! identical redelivery is a duplicate however many arrive at once; the answer is only sent after the commit.
 use super::{on_paid, on_refunded, wake_minter};
+use crate::domain::admin::RefundReason;
 use crate::domain::money::parse_decimal;
 use crate::domain::store::{OrderStatus, Rail};
 use crate::error::AppError;
@@ -12,7 +13,7 @@ use crate::server::db::{
 use crate::server::ledger::{Ledger, Outcome, Priced};
 use crate::server::wayforpay::{accept_answer, Notification};
 use serde_json::{json, Value};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 /// What a status asks of the order.
 enum Action {
@@ -154,7 +155,10 @@ async fn apply(pool: &PgPool, step: Step<'_>, action: Action) -> Result<Change, 
             }
             match paid {
                 Some(record) => Change::Paid(on_paid(&mut tx, ledger, &record.doc, price).await?),
-                None => Change::None,
+                None => {
+                    flag_double_charge(&mut tx, reference).await?;
+                    Change::None
+                }
             }
         }
         Action::Fail => {
@@ -186,6 +190,23 @@ async fn apply(pool: &PgPool, step: Step<'_>, action: Action) -> Result<Change, 
     };
     tx.commit().await?;
     Ok(change)
+}
+
+/// A card approval for an order another rail paid already: the buyer paid twice, and the admin refunds the card
+/// (the order is marked `toRefund: paidTwice` and listed on the admin page).
+async fn flag_double_charge(tx: &mut PgConnection, reference: &str) -> Result<(), AppError> {
+    let Some(current) = db::orders::by_reference(&mut *tx, reference).await? else {
+        return Ok(());
+    };
+    if current.doc.status == OrderStatus::Paid && current.doc.rail != Some(Rail::Fiat) {
+        tracing::warn!(
+            order = reference,
+            "a card payment for an order paid by another rail: to refund"
+        );
+        metrics::counter!("refcodes_double_charges_total").increment(1);
+        db::orders::flag_to_refund(&mut *tx, reference, RefundReason::PaidTwice).await?;
+    }
+    Ok(())
 }
 
 async fn reject(pool: &PgPool, reference: &str, status: &str, raw: &str, why: &str) {

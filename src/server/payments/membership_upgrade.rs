@@ -2,6 +2,7 @@
 //! that is still an upgrade is applied (a row in the memberships ledger, the member's tier); one that is not any
 //! more (a higher tier was paid meanwhile) changes nothing and is marked `toRefund` for the admin. A refund marks
 //! its upgrade refunded and sets the tier to the highest one still standing.
+use crate::domain::admin::RefundReason;
 use crate::domain::membership;
 use crate::server::db::{self, orders::OrderDoc};
 use sqlx::PgConnection;
@@ -20,7 +21,8 @@ pub(super) async fn on_paid(tx: &mut PgConnection, order: &OrderDoc) -> sqlx::Re
             current = current.as_deref().unwrap_or("basic"),
             "a membership order was paid that is no upgrade any more: to refund"
         );
-        return db::orders::flag_to_refund(&mut *tx, &order.order_reference, "notAnUpgrade").await;
+        let reference = &order.order_reference;
+        return db::orders::flag_to_refund(&mut *tx, reference, RefundReason::NotAnUpgrade).await;
     }
     if db::memberships::record(&mut *tx, user, tier.id, &order.order_reference).await? {
         db::memberships::set_user_tier(&mut *tx, user, Some(tier.id)).await?;

@@ -6,6 +6,7 @@ pub mod checkout;
 pub mod conductor;
 pub mod credit;
 mod membership_upgrade;
+pub mod refunds;
 mod store_order;
 
 use super::db::orders::OrderDoc;

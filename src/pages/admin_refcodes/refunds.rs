@@ -1,0 +1,50 @@
+//! Paid orders to pay back, with why: the admin refunds them at the payment provider.
+use super::Actions;
+use crate::api::admin::load_orders_to_refund;
+use crate::domain::admin::{OrderToRefund, RefundReason};
+use crate::domain::money::display;
+use crate::i18n::*;
+use crate::pages::errors::ErrorText;
+use leptos::prelude::*;
+
+#[component]
+pub fn ToRefund() -> impl IntoView {
+    let i18n = use_i18n();
+    let actions = expect_context::<Actions>();
+    let orders = crate::resource::load(move || actions.changes(), |_| load_orders_to_refund());
+    view! {
+        <section class="card" data-testid="to-refund">
+            <h2>{t!(i18n, refcodes.admin.refunds_title)}</h2>
+            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match orders.await {
+                        Ok(orders) if orders.is_empty() => view! { <p class="muted">{t!(i18n, refcodes.admin.refunds_empty)}</p> }.into_any(),
+                        Ok(orders) => view! {
+                            <ul class="tx-list">
+                                {orders.into_iter().map(|o| view! { <RefundRow order=o /> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(e) => view! { <ErrorText error=Some(e) /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn RefundRow(order: OrderToRefund) -> impl IntoView {
+    let i18n = use_i18n();
+    let reason = match order.reason {
+        RefundReason::PaidTwice => t!(i18n, refcodes.admin.refund_paid_twice).into_any(),
+        RefundReason::NotAnUpgrade => t!(i18n, refcodes.admin.refund_not_an_upgrade).into_any(),
+    };
+    view! {
+        <li data-testid="refund-row" data-order=order.order_reference.clone()>
+            <code>{order.order_reference.clone()}</code> " · "
+            {order.buyer_email.clone().unwrap_or_default()} " · "
+            {display(order.amount, &order.currency)} " " {order.currency.clone()} " · "
+            {reason}
+        </li>
+    }
+}
