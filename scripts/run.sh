@@ -25,6 +25,8 @@ note "chain $CHAIN_RPC_URL, rewards contract $REWARDS_CONTRACT_ADDRESS"
 # (any start without APP_ENV=development is production and refuses them; see src/server/production.rs).
 export APP_ENV=development
 export SEED_DEMO="${SEED_DEMO:-true}"
+# The demo mints card rewards as soon as an admin approves them.
+export REWARD_HOLD_DAYS="${REWARD_HOLD_DAYS:-0}"
 export BRAND_NAME="${BRAND_NAME:-Refcodes}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:3000}"
 # The minter: a development cron secret (scheduler: curl -H "Authorization: Bearer $CRON_SECRET" …/api/cron/refcodes-mint)

@@ -51,7 +51,7 @@ log="$CARGO_TARGET_DIR/e2e-server.log"
 DATABASE_URL="$server/refcodes_e2e" LEPTOS_SITE_ADDR="127.0.0.1:$port" SITE_URL="http://127.0.0.1:$port" \
   LEPTOS_SITE_ROOT="$ROOT/target/site" APP_ENV=development SEED_DEMO=true \
   RATE_SIGN_IN_PER_MINUTE=100000 RATE_SIGN_UP_PER_MINUTE=100000 RATE_ORDER_PER_MINUTE=100000 \
-  RATE_TRACK_PER_MINUTE=100000 \
+  RATE_TRACK_PER_MINUTE=100000 REWARD_HOLD_DAYS=0 \
   CHAIN_EXPLORER_TX_URL="https://explorer.invalid/tx/{tx}" \
   "$CARGO_TARGET_DIR/release/refcodes" >"$log" 2>&1 &
 server_pid=$!

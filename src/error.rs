@@ -74,6 +74,8 @@ pub enum AppError {
     CodeBlocked,
     #[error("this reward has no price yet: it can be approved once the price oracle has answered")]
     PriceNeeded,
+    #[error("only an order paid with credit can be refunded here; a card payment is refunded at the payment provider")]
+    NotRefundable,
     #[error("the payment notification's signature is wrong")]
     BadSignature,
     #[error("the payment notification is for another merchant account")]
@@ -160,6 +162,7 @@ impl AppError {
             AppError::NotAnUpgrade => "not_an_upgrade",
             AppError::CodeBlocked => "code_blocked",
             AppError::PriceNeeded => "price_needed",
+            AppError::NotRefundable => "not_refundable",
             AppError::BadSignature => "bad_signature",
             AppError::WrongMerchant => "wrong_merchant",
             AppError::AmountMismatch => "amount_mismatch",
@@ -233,6 +236,7 @@ impl AppError {
             | AppError::NotAnUpgrade
             | AppError::CodeBlocked
             | AppError::PriceNeeded
+            | AppError::NotRefundable
             | AppError::IllegalTransition { .. }
             | AppError::MintBusy => 409,
             AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => 429,
@@ -264,6 +268,7 @@ const PLAIN: &[AppError] = &[
     AppError::NotAnUpgrade,
     AppError::CodeBlocked,
     AppError::PriceNeeded,
+    AppError::NotRefundable,
     AppError::BadSignature,
     AppError::WrongMerchant,
     AppError::AmountMismatch,

@@ -344,12 +344,15 @@ async fn tier_of(http: &reqwest::Client, server: &TestServer) -> Value {
 }
 
 async fn order_field(pool: &PgPool, reference: &str, field: &str) -> Value {
-    sqlx::query_scalar::<_, Value>("SELECT data->$2 FROM orders WHERE data->>'orderReference' = $1")
-        .bind(reference)
-        .bind(field)
-        .fetch_one(pool)
-        .await
-        .unwrap()
+    sqlx::query_scalar::<_, Option<Value>>(
+        "SELECT data->$2 FROM orders WHERE data->>'orderReference' = $1",
+    )
+    .bind(reference)
+    .bind(field)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+    .unwrap_or(Value::Null)
 }
 
 #[sqlx::test]
@@ -551,5 +554,78 @@ async fn a_card_payment_for_an_order_paid_with_credit_is_listed_to_refund(pool: 
         page.contains("оплачено двічі"),
         "listed on the admin page, translated"
     );
+
+    // The admin refunds the card at the provider: its notification clears the mark and leaves the order alone.
+    let card_refund = pay_event(&server, &reference, "420.00", "Refunded").await;
+    assert_eq!(card_refund.status(), 200);
+    assert_eq!(order_status(&pool, &reference).await, "paid");
+    assert_eq!(credit_balance(&pool, &buyer_id).await, 58_000);
+    assert_eq!(
+        order_field(&pool, &reference, "toRefund").await,
+        Value::Null
+    );
+    assert!(order_field(&pool, &reference, "cardRefundedAt")
+        .await
+        .is_string());
+    let (_, body) = call_server_fn(&admin, &server, &LoadOrdersToRefund {}).await;
+    assert_eq!(body, "[]");
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn an_admin_refunds_a_credit_paid_order_and_everything_moves_back_once(pool: PgPool) {
+    let server = shop(pool.clone(), &[]).await;
+    referrer(&server, "r@example.com", "CREDIT-BACK", WALLET_A).await;
+    let (buyer, buyer_id) = referred_buyer(&server, "CREDIT-BACK", "b@example.com").await;
+    grant(&pool, &buyer_id, 100_000).await;
+    let before = stock(&pool, ESPRESSO).await;
+    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(pay_credit(&buyer, &server, &reference).await.status(), 200);
+    assert_eq!(rewards_of(&pool, &reference).await[0]["status"], "approved");
+    let admin = client();
+    sign_up_admin(&admin, &server, "boss@example.com").await;
+    let refund = |http: &reqwest::Client, reference: &str| {
+        http.post(server.url(&format!("/api/admin/orders/{reference}/refund")))
+            .send()
+    };
+
+    let by_member = refund(&buyer, &reference).await.unwrap();
+    assert_eq!(json_error(by_member).await, (403, "forbidden".into()));
+    let (a, b) = tokio::join!(refund(&admin, &reference), refund(&admin, &reference));
+    let mut statuses = [a.unwrap().status().as_u16(), b.unwrap().status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [204, 409], "refunded once");
+    assert_eq!(order_status(&pool, &reference).await, "refunded");
+    assert_eq!(
+        credit_balance(&pool, &buyer_id).await,
+        100_000,
+        "the credit is back"
+    );
+    assert_eq!(stock(&pool, ESPRESSO).await, before, "the stock is back");
+    assert_eq!(rewards_of(&pool, &reference).await[0]["status"], "voided");
+    let audit: Value = get_json(&admin, &server, "/api/admin/audit?action=refund_order").await;
+    assert_eq!(audit.as_array().unwrap().len(), 1, "{audit}");
+    assert_eq!(audit[0]["data"]["targetIds"][0], reference.as_str());
+
+    // A card payment is refunded at the provider, not here.
+    let (card_buyer, _) = referred_buyer(&server, "CREDIT-BACK", "card@example.com").await;
+    let card = order(&card_buyer, &server, ESPRESSO, 1).await["orderReference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        pay_event(&server, &card, "420.00", "Approved")
+            .await
+            .status(),
+        200
+    );
+    let refused = refund(&admin, &card).await.unwrap();
+    assert_eq!(json_error(refused).await, (409, "not_refundable".into()));
+    assert_eq!(order_status(&pool, &card).await, "paid");
+    let unknown = refund(&admin, "RC-NO-SUCH-ORDER").await.unwrap();
+    assert_eq!(json_error(unknown).await, (404, "unknown_order".into()));
     server.stop().await;
 }

@@ -651,3 +651,145 @@ async fn the_rewards_of_a_blocked_code_are_not_minted_until_the_block_is_lifted(
     chain.assert_paid_once(&pool, &refs).await;
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn a_card_reward_waits_out_its_hold_and_a_refund_inside_it_voids_it(pool: PgPool) {
+    const ESPRESSO: &str = "coffee-espresso-blend";
+    refcodes::server::demo::seed_catalog(&pool).await.unwrap();
+    let chain = Chain::start().await;
+    let mut vars = PAYMENT_VARS.to_vec();
+    vars.push(("REWARD_HOLD_DAYS", "14"));
+    let server = server(&pool, &chain, &vars).await;
+    let admin = client();
+    sign_up_admin(&admin, &server, "boss@example.com").await;
+    let (earner, _) = referrer(&server, "earner@example.com", "HOLD-ME", WALLET_A).await;
+    let mut references = Vec::new();
+    for buyer in ["one@example.com", "two@example.com"] {
+        let (http, _) = referred_buyer(&server, "HOLD-ME", buyer).await;
+        let reference = order(&http, &server, ESPRESSO, 1).await["orderReference"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            pay_event(&server, &reference, "420.00", "Approved")
+                .await
+                .status(),
+            200
+        );
+        references.push(reference);
+    }
+    for reference in &references {
+        let reward = &rewards_of(&pool, reference).await[0];
+        let paid: chrono::DateTime<chrono::Utc> = sqlx::query_scalar(
+            "SELECT (data->>'paidAt')::timestamptz FROM orders WHERE data->>'orderReference' = $1",
+        )
+        .bind(reference)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let until: chrono::DateTime<chrono::Utc> =
+            reward["holdUntil"].as_str().unwrap().parse().unwrap();
+        let off = (until - paid - chrono::Duration::days(14))
+            .num_milliseconds()
+            .abs();
+        assert!(off < 1, "{reward}: 14 days after the payment");
+        let id = id_of(&pool, reference).await;
+        let resp = admin
+            .post(server.url(&format!("/api/admin/rewards/{id}/approve")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 204);
+    }
+
+    // Approved, but inside the refund window: nothing is minted, and both pages say until when.
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["minted"].as_u64()),
+        (200, Some(0)),
+        "{summary}"
+    );
+    assert_eq!(statuses(&pool, &references).await, ["approved", "approved"]);
+    let page = earner
+        .get(server.url("/uk/refcodes"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("утримується до"), "the member sees the hold");
+    let ledger: Value = get_json(&admin, &server, "/api/admin/rewards?status=approved").await;
+    assert!(
+        ledger["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["holdUntil"].is_string()),
+        "{ledger}"
+    );
+
+    // A refund inside the hold voids the reward: nothing to claw back.
+    assert_eq!(
+        pay_event(&server, &references[0], "420.00", "Refunded")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        rewards_of(&pool, &references[0]).await[0]["status"],
+        "voided"
+    );
+    // Once the window is over, the other one is minted.
+    sqlx::query("UPDATE referral_rewards SET data = data || jsonb_build_object('holdUntil', now() - interval '1 second') WHERE data->>'orderReference' = $1")
+        .bind(&references[1])
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["minted"], 1, "{summary}");
+    chain.assert_paid_once(&pool, &references[1..]).await;
+    server.stop().await;
+}
+
+async fn id_of(pool: &PgPool, reference: &str) -> String {
+    sqlx::query_scalar("SELECT id FROM referral_rewards WHERE data->>'orderReference' = $1")
+        .bind(reference)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn a_reward_of_a_refunded_order_is_never_minted_and_the_sweeper_voids_it(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[]).await;
+    // Flagged while its send was on the way, then back to approved when that send did not land.
+    let refs = approved(&pool, "REFUNDED", 1, WALLET_A, ONE).await;
+    sqlx::query(
+        r#"INSERT INTO orders (id, data) VALUES ('o-refunded', jsonb_build_object('orderReference', $1::text,
+               'kind', 'store', 'buyerUserId', 'buyer', 'amount', 42000, 'currency', 'UAH', 'status', 'refunded'))"#,
+    )
+    .bind(&refs[0])
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE referral_rewards SET data = data || '{\"clawbackDue\": true}'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["minted"].as_u64()),
+        (200, Some(0)),
+        "{summary}"
+    );
+    assert_eq!(summary["repaired"], 1, "{summary}");
+    let reward = &rewards_of(&pool, &refs[0]).await[0];
+    assert_eq!(
+        (reward["status"].as_str(), reward["clawbackDue"].as_bool()),
+        (Some("voided"), Some(false))
+    );
+    assert_eq!(chain.balance(WALLET_A).await, wei(0));
+    server.stop().await;
+}

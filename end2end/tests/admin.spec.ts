@@ -125,5 +125,5 @@ test("an admin grants credit by email, blocks a code and filters the audit log i
   expect(ownerView).toContain("Заблоковано адміністратором");
   const switchOn = await request.patch(`/api/refcodes/${code}`, { data: { active: true } });
   expect(switchOn.status()).toBe(409);
-  expect((await switchOn.json()).code).toBe("code_blocked");
+  expect((await switchOn.json()).error).toBe("code_blocked");
 });

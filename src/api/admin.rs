@@ -186,3 +186,14 @@ pub async fn load_orders_to_refund() -> Result<Vec<OrderToRefund>, AppError> {
     admin(&s).await?;
     ssr::respond(crate::server::payments::refunds::due(&s.pool).await)
 }
+
+/// Refunds an order paid with credit (the credit, stock, settlements and the reward move back), audit-logged.
+#[server]
+pub async fn admin_refund_order(reference: String) -> Result<(), AppError> {
+    let s = ssr::state()?;
+    let me = admin(&s).await?;
+    ssr::respond(
+        crate::server::payments::refunds::refund_credit_order(&s.pool, &s.ledger, &me, &reference)
+            .await,
+    )
+}

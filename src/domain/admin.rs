@@ -49,6 +49,8 @@ pub struct AdminReward {
     pub tx_hash: Option<String>,
     pub block_number: Option<i64>,
     pub clawback_due: bool,
+    /// Until when a card reward waits out its refund window, while it does.
+    pub hold_until: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }

@@ -99,6 +99,8 @@ pub struct MyReward {
     pub amount_wei: String,
     pub status: RewardStatus,
     pub tx_hash: Option<String>,
+    /// Until when a card reward waits out its refund window, while it does (pending or approved).
+    pub hold_until: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 

@@ -387,6 +387,16 @@ pub fn reward_status_label(status: RewardStatus) -> AnyView {
     }
 }
 
+/// "On hold until …" under a status, while a card reward waits out its refund window.
+#[component]
+pub fn HoldNote(until: Option<chrono::DateTime<chrono::Utc>>) -> impl IntoView {
+    let i18n = use_i18n();
+    until.map(|until| {
+        let date = until.format("%Y-%m-%d").to_string();
+        view! { <br /><small class="muted" data-testid="on-hold">{t!(i18n, refcodes.status.on_hold, date = move || date.clone())}</small> }
+    })
+}
+
 /// Every reward the member earned, with its status.
 #[component]
 fn MyRewards() -> impl IntoView {
@@ -448,7 +458,7 @@ fn RewardTable(list: Vec<MyReward>, links: TxLinks) -> impl IntoView {
                             <td>{r.referral_code.clone()}</td>
                             <td>{display(r.fiat_amount, &r.currency)}</td>
                             <td>{tokens}</td>
-                            <td data-testid="reward-status">{reward_status_label(r.status)}</td>
+                            <td data-testid="reward-status">{reward_status_label(r.status)}<HoldNote until=r.hold_until /></td>
                             <td>{r.tx_hash.clone().map(|hash| view! { <TxHash hash links=links.clone() /> })}</td>
                         </tr>
                     }

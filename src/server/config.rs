@@ -145,11 +145,13 @@ impl fmt::Debug for Payments {
     }
 }
 
-/// Reward size in basis points of the paid amount (500 = 5 %).
+/// Reward size in basis points of the paid amount (500 = 5 %), and how long a card reward waits before it may
+/// be minted (the card's refund window).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RewardRates {
     pub store_bps: u32,
     pub membership_bps: u32,
+    pub hold_days: u32,
 }
 
 /// Where the reward token's price (in the store currency) comes from.
@@ -231,6 +233,7 @@ impl Config {
         let rates = RewardRates {
             store_bps: ranged(&get, "REFERRAL_REWARD_BPS", 500, 0..=10_000, BPS)?,
             membership_bps: ranged(&get, "MEMBERSHIP_REWARD_BPS", 1000, 0..=10_000, BPS)?,
+            hold_days: ranged(&get, "REWARD_HOLD_DAYS", 14, 0..=365, HOLD_DAYS)?,
         };
         Ok(Config {
             app_env: parse_app_env(&get)?,
@@ -331,6 +334,7 @@ impl Config {
 }
 
 const BPS: &str = "basis points: a whole number from 0 to 10000 (500 = 5 %)";
+const HOLD_DAYS: &str = "days: a whole number from 0 to 365";
 
 fn parse_extra_ca(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Vec<u8>>, ConfigError> {
     let Some(path) = get("EXTRA_CA_CERTS").map(|p| p.trim().to_string()) else {
@@ -776,6 +780,7 @@ mod tests {
         assert_eq!(c.payments.mode, PaymentsMode::Test);
         assert_eq!(c.payments.merchant_domain, "127.0.0.1");
         assert_eq!((c.rates.store_bps, c.rates.membership_bps), (500, 1000));
+        assert_eq!(c.rates.hold_days, 14);
         assert_eq!(
             c.oracle,
             OracleSource::Fixed {

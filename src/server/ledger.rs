@@ -280,6 +280,10 @@ impl Ledger {
                 .ok_or_else(|| "price unavailable: the price gives no token amount".to_string())
         });
         let rail = b.order.rail.unwrap_or(Rail::Fiat);
+        let hold_until = (rail == Rail::Fiat && self.rates.hold_days > 0).then(|| {
+            let paid = b.order.paid_at.unwrap_or_else(chrono::Utc::now);
+            paid + chrono::Duration::days(self.rates.hold_days.into())
+        });
         let status = match (&priced, rail, b.held) {
             (Ok(_), Rail::Crypto, None) => RewardStatus::Approved,
             _ => RewardStatus::Pending,
@@ -317,6 +321,7 @@ impl Ledger {
             "approvedBy": (status == RewardStatus::Approved).then_some("auto"),
             "rejectedReason": null,
             "heldReason": b.held,
+            "holdUntil": hold_until,
         });
         match db::rewards::insert(&mut *conn, &id, &data).await {
             Ok(()) => {
@@ -346,22 +351,23 @@ impl Ledger {
         if matches!(status, RewardStatus::Rejected | RewardStatus::Voided) {
             return Ok(RefundOutcome::AlreadySettled);
         }
-        let patch = json!({ "voidedReason": "order refunded" });
+        let patch = json!({ "voidedReason": "order refunded", "clawbackDue": false });
         let ids = std::slice::from_ref(&id);
-        // The void's WHERE decides: a reward a mint run moved on meanwhile is not voided but flagged.
+        // The statements' WHEREs decide: a reward a mint run moved on meanwhile is flagged, not voided; one an admin
+        // settled meanwhile is neither.
         let voided =
             db::rewards::move_status(&mut *conn, ids, RewardStatus::Voided, &patch).await?;
-        let outcome = match voided.is_empty() {
-            false => RefundOutcome::Voided,
-            true => {
-                db::rewards::flag_clawback(&mut *conn, &id).await?;
-                tracing::warn!(
-                    reward = id,
-                    order = reference,
-                    "refunded order's reward is on chain: clawback due"
-                );
-                RefundOutcome::ClawbackDue
-            }
+        let outcome = if !voided.is_empty() {
+            RefundOutcome::Voided
+        } else if db::rewards::flag_clawback(&mut *conn, &id).await? {
+            tracing::warn!(
+                reward = id,
+                order = reference,
+                "refunded order's reward is on chain: clawback due"
+            );
+            RefundOutcome::ClawbackDue
+        } else {
+            RefundOutcome::AlreadySettled
         };
         tracing::info!(order = reference, outcome = ?outcome, "reward ledger (refund)");
         Ok(outcome)

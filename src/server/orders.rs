@@ -49,6 +49,7 @@ pub async fn create_store_order(
         referral_via: attribution.via,
         attribution_rejected: attribution.rejected.clone(),
         tier: None,
+        paid_at: None,
     };
     let record = db::orders::insert(pool, &new_id(), &doc).await?;
     tracing::info!(
@@ -111,6 +112,7 @@ pub async fn create_membership_order(
         referral_via: None,
         attribution_rejected: None,
         tier: Some(tier.id.to_string()),
+        paid_at: None,
     };
     let record = db::orders::insert(&mut *tx, &new_id(), &doc).await?;
     tx.commit().await?;

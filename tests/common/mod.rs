@@ -42,6 +42,8 @@ impl TestServer {
         for var in RATE_VARS {
             map.insert(var.into(), "100000".into());
         }
+        // Card rewards are minted once approved, as in the demo, unless a test sets a hold.
+        map.insert("REWARD_HOLD_DAYS".into(), "0".into());
         map.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let config = Config::from_source(|k| map.get(k).cloned()).expect("test config");
         let state = startup::state_for(pool.clone(), config)
@@ -430,12 +432,14 @@ pub async fn seed_rewards(
     .unwrap();
 }
 
-/// The reward ledger a test server with default settings runs (fixed price, default rates).
+/// The reward ledger a test server with default settings runs (fixed price, default rates, no hold).
 pub fn default_ledger() -> refcodes::server::ledger::Ledger {
     use refcodes::server::oracle::PriceOracle;
-    let config =
-        Config::from_source(|k| (k == "DATABASE_URL").then(|| "postgres://x@h/db".to_string()))
-            .unwrap();
+    let vars = HashMap::from([
+        ("DATABASE_URL", "postgres://x@h/db"),
+        ("REWARD_HOLD_DAYS", "0"),
+    ]);
+    let config = Config::from_source(|k| vars.get(k).map(|v| v.to_string())).unwrap();
     let transport = refcodes_chain::Transport::new(None).unwrap();
     let oracle = PriceOracle::from_config(&config, &transport).unwrap();
     refcodes::server::ledger::Ledger::new(config.rates, oracle)

@@ -6,13 +6,14 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-const ACTIONS: [&str; 10] = [
+const ACTIONS: [&str; 11] = [
     "approve",
     "reject",
     "void",
     "retry",
     "mint",
     "grant_credit",
+    "refund_order",
     "block_code",
     "unblock_code",
     "grant_admin",
@@ -28,6 +29,7 @@ fn action_label(action: &str) -> AnyView {
         "retry" => t!(i18n, refcodes.admin.action_retry).into_any(),
         "mint" => t!(i18n, refcodes.admin.action_mint).into_any(),
         "grant_credit" => t!(i18n, refcodes.admin.action_grant_credit).into_any(),
+        "refund_order" => t!(i18n, refcodes.admin.action_refund_order).into_any(),
         "block_code" => t!(i18n, refcodes.admin.action_block_code).into_any(),
         "unblock_code" => t!(i18n, refcodes.admin.action_unblock_code).into_any(),
         "grant_admin" => t!(i18n, refcodes.admin.action_grant_admin).into_any(),

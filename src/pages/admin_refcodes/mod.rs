@@ -8,7 +8,9 @@ mod refunds;
 mod tools;
 
 use super::guard::RequireUser;
-use crate::api::admin::{AdminAct, AdminBulk, AdminGrantCredit, AdminMintNow, AdminSetCodeBlocked};
+use crate::api::admin::{
+    AdminAct, AdminBulk, AdminGrantCredit, AdminMintNow, AdminRefundOrder, AdminSetCodeBlocked,
+};
 use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -21,6 +23,7 @@ struct Actions {
     mint: ServerAction<AdminMintNow>,
     grant: ServerAction<AdminGrantCredit>,
     code: ServerAction<AdminSetCodeBlocked>,
+    refund: ServerAction<AdminRefundOrder>,
 }
 
 impl Actions {
@@ -31,6 +34,7 @@ impl Actions {
             mint: ServerAction::new(),
             grant: ServerAction::new(),
             code: ServerAction::new(),
+            refund: ServerAction::new(),
         }
     }
 
@@ -41,6 +45,7 @@ impl Actions {
             + self.mint.version().get()
             + self.grant.version().get()
             + self.code.version().get()
+            + self.refund.version().get()
     }
 }
 
@@ -56,6 +61,7 @@ pub fn AdminRefcodesPage() -> impl IntoView {
             <div class="admin-tools">
                 <tools::MintNow />
                 <tools::GrantCredit />
+                <tools::RefundOrder />
             </div>
             <ledger::Ledger />
             <refunds::ToRefund />

@@ -3,6 +3,7 @@ use super::Actions;
 use crate::api::admin::load_orders_to_refund;
 use crate::domain::admin::{OrderToRefund, RefundReason};
 use crate::domain::money::display;
+use crate::domain::store::Rail;
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
 use leptos::prelude::*;
@@ -44,6 +45,10 @@ fn RefundRow(order: OrderToRefund) -> impl IntoView {
             <code>{order.order_reference.clone()}</code> " · "
             {order.buyer_email.clone().unwrap_or_default()} " · "
             {display(order.amount, &order.currency)} " " {order.currency.clone()} " · "
+            {order.rail.map(|rail| match rail {
+                Rail::Fiat => t!(i18n, refcodes.admin.rail_fiat).into_any(),
+                Rail::Crypto => t!(i18n, refcodes.admin.rail_crypto).into_any(),
+            })} " · "
             {reason}
         </li>
     }

@@ -1,4 +1,5 @@
-//! "Mint now" (the cron's routine, with its summary) and granting platform credit to a member.
+//! "Mint now" (the cron's routine, with its summary), granting platform credit to a member and refunding an order
+//! paid with credit.
 use super::Actions;
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
@@ -67,6 +68,29 @@ pub fn GrantCredit() -> impl IntoView {
             </ActionForm>
             {granted}
             <ErrorText error=Signal::derive(move || grant.value().get().and_then(Result::err)) />
+        </section>
+    }
+}
+
+#[component]
+pub fn RefundOrder() -> impl IntoView {
+    let i18n = use_i18n();
+    let refund = expect_context::<Actions>().refund;
+    let done = move || {
+        refund.value().get().and_then(Result::ok).map(|()| {
+            view! { <p class="notice" role="status" data-testid="refunded">{t!(i18n, refcodes.admin.refunded)}</p> }
+        })
+    };
+    view! {
+        <section class="card" data-testid="refund-order">
+            <h2>{t!(i18n, refcodes.admin.refund_title)}</h2>
+            <p class="muted">{t!(i18n, refcodes.admin.refund_lead)}</p>
+            <ActionForm action=refund>
+                <label><span>{t!(i18n, refcodes.admin.refund_reference)}</span><input name="reference" required placeholder="RC-…" data-testid="refund-reference" /></label>
+                <button type="submit" class="button" data-testid="refund-submit">{t!(i18n, refcodes.admin.refund_submit)}</button>
+            </ActionForm>
+            {done}
+            <ErrorText error=Signal::derive(move || refund.value().get().and_then(Result::err)) />
         </section>
     }
 }

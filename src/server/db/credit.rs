@@ -1,5 +1,5 @@
 //! The `credit_ledger` collection: a user's platform credit as signed entries
-//! (`kind` grant | order_debit; `amount` in minor units).
+//! (`kind` grant | order_debit | order_refund; `amount` in minor units).
 use super::violated_constraint;
 use serde_json::json;
 use sqlx::PgExecutor;
@@ -57,6 +57,32 @@ pub async fn debit_order(
     {
         Ok(_) => Ok(true),
         Err(e) if violated_constraint(&e) == Some("credit_ledger_order_debit_key") => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Credits a credit-paid order's amount back; `false` when this order was refunded already.
+pub async fn refund_order(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    amount: i64,
+    currency: &str,
+    order_reference: &str,
+) -> sqlx::Result<bool> {
+    let data = json!({
+        "userId": user_id, "amount": amount, "currency": currency, "kind": "order_refund",
+        "orderReference": order_reference,
+    });
+    match sqlx::query!(
+        "INSERT INTO credit_ledger (id, data) VALUES ($1, $2)",
+        uuid::Uuid::new_v4().to_string(),
+        data
+    )
+    .execute(db)
+    .await
+    {
+        Ok(_) => Ok(true),
+        Err(e) if violated_constraint(&e) == Some("credit_ledger_order_refund_key") => Ok(false),
         Err(e) => Err(e),
     }
 }

@@ -43,6 +43,8 @@ pub struct OrderDoc {
     pub attribution_rejected: Option<AttributionRejected>,
     #[serde(default)]
     pub tier: Option<String>,
+    #[serde(default)]
+    pub paid_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl OrderDoc {
@@ -273,14 +275,46 @@ pub async fn open_membership(
     row.map(|r| record(r.id, r.data, r.created_at)).transpose()
 }
 
-/// Paid orders marked for the admin to refund, most recently marked first (at most `limit`).
+/// Moves a card-paid order to `refunded`; `None` when it is not paid, or paid by another rail (a card refund of a
+/// second payment must not refund the order).
+pub async fn refund_card_paid(
+    db: impl PgExecutor<'_>,
+    reference: &str,
+    patch: Value,
+) -> sqlx::Result<Option<OrderRecord>> {
+    let row = sqlx::query!(
+        r#"UPDATE orders SET data = data || $2 || '{"status": "refunded"}', updated_at = now()
+           WHERE data->>'orderReference' = $1 AND data->>'status' = 'paid' AND data->>'rail' = 'fiat'
+           RETURNING id, data, created_at"#,
+        reference,
+        patch
+    )
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| record(r.id, r.data, r.created_at)).transpose()
+}
+
+/// The card refund of a second payment arrived: the order is no longer to refund (`cardRefundedAt` says when).
+pub async fn resolve_double_charge(db: impl PgExecutor<'_>, reference: &str) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"UPDATE orders SET data = (data - 'toRefund') || jsonb_build_object('cardRefundedAt', now()),
+                             updated_at = now()
+           WHERE data->>'orderReference' = $1 AND data->>'toRefund' = 'paidTwice'"#,
+        reference
+    )
+    .execute(db)
+    .await
+    .map(drop)
+}
+
+/// Orders marked for the admin to refund, most recently marked first (at most `limit`).
 pub async fn to_refund(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<OrderToRefund>> {
     let rows = sqlx::query!(
         r#"SELECT o.data->>'orderReference' AS "reference!", u.data->>'email' AS email,
                   (o.data->>'amount')::bigint AS "amount!", o.data->>'currency' AS "currency!",
                   o.data->'rail' AS rail, o.data->'toRefund' AS "reason!", o.updated_at
            FROM orders o LEFT JOIN users u ON u.id = o.data->>'buyerUserId'
-           WHERE o.data ? 'toRefund' AND o.data->>'status' = 'paid'
+           WHERE o.data ? 'toRefund'
            ORDER BY o.updated_at DESC, o.id LIMIT $1"#,
         limit
     )

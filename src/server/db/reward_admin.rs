@@ -145,6 +145,10 @@ fn row(
             .get("clawbackDue")
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        hold_until: s("holdUntil")
+            .and_then(|t| t.parse().ok())
+            .filter(|until| *until > chrono::Utc::now())
+            .filter(|_| matches!(s("status").as_deref(), Some("pending" | "approved"))),
         created_at,
         updated_at,
     })

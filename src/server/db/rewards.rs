@@ -112,15 +112,17 @@ pub async fn for_order(
     Ok(row.and_then(|r| RewardStatus::parse(&r.status).map(|s| (r.id, s))))
 }
 
-/// Marks a reward that is (or may be) paid on chain for a refunded order: money to claw back.
-pub async fn flag_clawback(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<()> {
-    sqlx::query!(
-        r#"UPDATE referral_rewards SET data = data || '{"clawbackDue": true}', updated_at = now() WHERE id = $1"#,
+/// Marks a reward that is (or may be) paid on chain (`minting` or `minted`) for a refunded order: money to claw
+/// back; `false` when it is in neither status (settled otherwise meanwhile).
+pub async fn flag_clawback(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        r#"UPDATE referral_rewards SET data = data || '{"clawbackDue": true}', updated_at = now()
+           WHERE id = $1 AND data->>'status' IN ('minting', 'minted')"#,
         id
     )
     .execute(db)
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// The orders whose reward should have been voided or flagged by their refund and was not (at most `limit`).
@@ -245,7 +247,8 @@ pub async fn for_referrer(
                   data->>'referralCode' AS "code!", data->>'rail' AS "rail!",
                   (data->>'fiatAmount')::bigint AS "fiat!", data->>'currency' AS "currency!",
                   data->>'amountWei' AS "wei!", data->>'status' AS "status!", data->>'txHash' AS tx_hash,
-                  created_at
+                  CASE WHEN data->>'status' IN ('pending', 'approved') AND (data->>'holdUntil')::timestamptz > now()
+                       THEN (data->>'holdUntil')::timestamptz END AS hold_until, created_at
            FROM referral_rewards
            WHERE data->>'referrerUserId' = $1
              AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::text))
@@ -279,6 +282,7 @@ pub async fn for_referrer(
                 amount_wei: r.wei,
                 status: RewardStatus::parse(&r.status)?,
                 tx_hash: r.tx_hash,
+                hold_until: r.hold_until,
                 created_at: r.created_at,
             })
         })
@@ -315,7 +319,8 @@ pub struct Claimed {
     pub from_block: i64,
 }
 
-/// Claims up to `limit` approved rewards whose code no admin blocked, oldest first, skipping rows other transactions
+/// Claims up to `limit` approved rewards whose code no admin blocked, whose hold is over and whose order was not
+/// refunded (a send that did not land for a refunded order comes back approved: the sweeper voids it), oldest first, skipping rows other transactions
 /// hold, and records the
 /// intent on them (`mintBatch`, the earliest `mintFromBlock`, one more `attempts`) while they stay `approved`.
 pub async fn claim_for_mint(
@@ -334,6 +339,11 @@ pub async fn claim_for_mint(
            WHERE r.id IN (SELECT w.id FROM referral_rewards w
                           WHERE w.data->>'status' = 'approved'
                             AND NOT COALESCE((w.data->>'priceNeeded')::boolean, false)
+                            AND NOT COALESCE((w.data->>'clawbackDue')::boolean, false)
+                            AND NOT EXISTS (SELECT 1 FROM orders o
+                                            WHERE o.data->>'orderReference' = w.data->>'orderReference'
+                                              AND o.data->>'status' = 'refunded')
+                            AND COALESCE((w.data->>'holdUntil')::timestamptz <= now(), true)
                             AND NOT EXISTS (SELECT 1 FROM refcodes c
                                             WHERE upper(c.data->>'code') = upper(w.data->>'referralCode')
                                               AND (c.data->>'blocked')::boolean)

@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::server::admin_codes;
 use crate::server::admin_rewards::{self, Acted};
 use crate::server::db::audit_log::{self, AuditRow};
+use crate::server::payments::refunds;
 use crate::server::state::AppState;
 use crate::server::{auth, reward_export};
 use axum::body::Body;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/rewards/{id}/{action}", post(act_one))
         .route("/api/admin/audit", get(audit))
         .route("/api/admin/mint", post(mint_now))
+        .route("/api/admin/orders/{reference}/refund", post(refund_order))
         .route("/api/admin/refcodes", get(codes))
         .route(
             "/api/admin/refcodes/{code}/{action}",
@@ -132,6 +134,16 @@ async fn mint_now(
     admin_rewards::mint_now(&s.pool, &s.ledger, &s.mint, &admin)
         .await
         .map(Json)
+}
+
+async fn refund_order(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    Path(reference): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
+    refunds::refund_credit_order(&s.pool, &s.ledger, &admin, &reference).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

@@ -129,6 +129,8 @@ async fn apply(pool: &PgPool, step: Step<'_>, action: Action) -> Result<Change, 
     if !db::payment_events::record(&mut *tx, delivery, Verdict::Accepted).await? {
         return Ok(Change::Duplicate);
     }
+    // The buyer's row before the order's, as every other payment path takes them (no deadlock between them).
+    db::users::lock(&mut *tx, &order.doc.buyer_user_id).await?;
     let reference = &order.doc.order_reference;
     let now = chrono::Utc::now();
     let change = match action {
@@ -173,16 +175,11 @@ async fn apply(pool: &PgPool, step: Step<'_>, action: Action) -> Result<Change, 
             Change::None
         }
         Action::Refund => {
-            let refunded = db::orders::change_status(
-                &mut *tx,
-                reference,
-                OrderStatus::Paid,
-                OrderStatus::Refunded,
-                json!({ "refundedAt": now }),
-            )
-            .await?;
-            if let Some(record) = refunded {
-                on_refunded(&mut tx, ledger, &record.doc).await?;
+            let patch = json!({ "refundedAt": now });
+            match db::orders::refund_card_paid(&mut *tx, reference, patch).await? {
+                Some(record) => on_refunded(&mut tx, ledger, &record.doc).await?,
+                // The card refunded was a second payment: the order stays paid by its own rail.
+                None => db::orders::resolve_double_charge(&mut *tx, reference).await?,
             }
             Change::None
         }
@@ -192,13 +189,17 @@ async fn apply(pool: &PgPool, step: Step<'_>, action: Action) -> Result<Change, 
     Ok(change)
 }
 
-/// A card approval for an order another rail paid already: the buyer paid twice, and the admin refunds the card
-/// (the order is marked `toRefund: paidTwice` and listed on the admin page).
+/// A card approval for an order another rail paid (or paid and refunded) already: the buyer paid twice, and the
+/// admin refunds the card (the order is marked `toRefund: paidTwice` and listed on the admin page).
 async fn flag_double_charge(tx: &mut PgConnection, reference: &str) -> Result<(), AppError> {
     let Some(current) = db::orders::by_reference(&mut *tx, reference).await? else {
         return Ok(());
     };
-    if current.doc.status == OrderStatus::Paid && current.doc.rail != Some(Rail::Fiat) {
+    let settled = matches!(
+        current.doc.status,
+        OrderStatus::Paid | OrderStatus::Refunded
+    );
+    if settled && current.doc.rail == Some(Rail::Crypto) {
         tracing::warn!(
             order = reference,
             "a card payment for an order paid by another rail: to refund"
