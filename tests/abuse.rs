@@ -412,3 +412,46 @@ async fn connections_beyond_the_limit_wait_for_a_free_one(pool: PgPool) {
     assert_eq!(resp.status(), 200);
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn a_guesser_pauses_only_their_own_attempts_and_many_guessers_pause_the_account(
+    pool: PgPool,
+) {
+    let server = shop(
+        pool,
+        &[
+            ("TRUSTED_PROXY_HOPS", "1"),
+            ("LOGIN_MAX_FAILURES", "3"),
+            ("LOGIN_ACCOUNT_MAX_FAILURES", "7"),
+        ],
+    )
+    .await;
+    member(&client(), &server, "owner@example.com").await;
+    let owner_signs_in = |address: &'static str| {
+        client()
+            .post(server.url("/api/auth/login"))
+            .header("x-forwarded-for", address)
+            .json(&json!({"email": "owner@example.com", "password": "password-123"}))
+            .send()
+    };
+    for _ in 0..3 {
+        let resp = sign_in_json(&server, "owner@example.com", Some("203.0.113.7")).await;
+        assert_eq!(resp.status(), 401);
+    }
+    let paused = sign_in_json(&server, "owner@example.com", Some("203.0.113.7")).await;
+    assert_eq!(json_error(paused).await.1, "too_many_attempts");
+    assert_eq!(
+        owner_signs_in("198.51.100.9").await.unwrap().status(),
+        200,
+        "the owner is not locked out"
+    );
+
+    // Spread over addresses, the guesses reach the account-wide cap: then every address pauses.
+    for address in ["203.0.113.8", "203.0.113.8", "203.0.113.9", "203.0.113.9"] {
+        let resp = sign_in_json(&server, "owner@example.com", Some(address)).await;
+        assert_eq!(resp.status(), 401, "{address}");
+    }
+    let capped = owner_signs_in("198.51.100.10").await.unwrap();
+    assert_eq!(json_error(capped).await.1, "too_many_attempts");
+    server.stop().await;
+}

@@ -368,10 +368,7 @@ async fn an_admin_block_holds_the_rewards_of_orders_made_before_it(pool: PgPool)
     refcodes::server::db::credit::grant(&pool, &buyer_id, 100_000, "UAH", "test")
         .await
         .unwrap();
-    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let reference = ordered(&buyer, &server, ESPRESSO, 1).await;
     let blocked = admin
         .post(server.url("/api/admin/refcodes/BLOCK-ME/block"))
         .send()

@@ -32,10 +32,7 @@ async fn credit_pays_and_the_reward_is_approved_at_once(pool: PgPool) {
     let (buyer, buyer_id) = referred_buyer(&server, "CRYPTO", "b@example.com").await;
     grant(&pool, &buyer_id, 100_000).await;
     let before = stock(&pool, ESPRESSO).await;
-    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let reference = ordered(&buyer, &server, ESPRESSO, 1).await;
 
     let resp = pay_credit(&buyer, &server, &reference).await;
     assert_eq!(resp.status(), 200);
@@ -65,10 +62,7 @@ async fn insufficient_credit_changes_nothing(pool: PgPool) {
     let buyer = client();
     let buyer_id = member(&buyer, &server, "poor@example.com").await;
     grant(&pool, &buyer_id, 1_000).await;
-    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let reference = ordered(&buyer, &server, ESPRESSO, 1).await;
     let before = stock(&pool, ESPRESSO).await;
     let resp = pay_credit(&buyer, &server, &reference).await;
     let body: Value = resp.json().await.unwrap();
@@ -98,12 +92,7 @@ async fn racing_payments_never_overdraw_one_balance(pool: PgPool) {
     grant(&pool, &buyer_id, 50_000).await;
     let mut references = Vec::new();
     for _ in 0..6 {
-        references.push(
-            order(&buyer, &server, SOCKS, 1).await["orderReference"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
+        references.push(ordered(&buyer, &server, SOCKS, 1).await);
     }
     let payments = references.iter().map(|r| pay_credit(&buyer, &server, r));
     let statuses: Vec<u16> = futures::future::join_all(payments)
@@ -158,12 +147,7 @@ async fn a_membership_upgrade_paid_by_card_rewards_the_signup_referrer(pool: PgP
     );
     let reference = created["orderReference"].as_str().unwrap().to_string();
 
-    assert_eq!(
-        pay_event(&server, &reference, "199.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &reference, "199.00", "Approved").await;
     let me: Value = member_http
         .get(server.url("/api/me"))
         .send()
@@ -197,12 +181,7 @@ async fn a_membership_upgrade_paid_by_card_rewards_the_signup_referrer(pool: PgP
         .await
         .unwrap();
     assert_eq!(json_error(resp).await, (409, "not_an_upgrade".into()));
-    assert_eq!(
-        pay_event(&server, &reference, "199.00", "Refunded")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &reference, "199.00", "Refunded").await;
     let me: Value = member_http
         .get(server.url("/api/me"))
         .send()
@@ -298,10 +277,7 @@ async fn a_credit_payment_whose_reward_step_failed_gets_its_reward_at_the_next_s
     referrer(&server, "r@example.com", "CRYPTO", WALLET_A).await;
     let (buyer, buyer_id) = referred_buyer(&server, "CRYPTO", "b@example.com").await;
     grant(&pool, &buyer_id, 100_000).await;
-    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let reference = ordered(&buyer, &server, ESPRESSO, 1).await;
 
     break_reward_inserts(&pool).await;
     assert_eq!(pay_credit(&buyer, &server, &reference).await.status(), 200);
@@ -374,18 +350,8 @@ async fn a_membership_is_paid_for_once_and_rewarded_once_per_tier(pool: PgPool) 
     assert_eq!(order_field(&pool, &pro, "replacedBy").await, plus.as_str());
 
     // Both are paid on the provider's page anyway: the later one is no upgrade any more.
-    assert_eq!(
-        pay_event(&server, &pro, "499.00", "Approved")
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        pay_event(&server, &plus, "199.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &pro, "499.00", "Approved").await;
+    notify(&server, &plus, "199.00", "Approved").await;
     assert_eq!(
         tier_of(&member, &server).await,
         "pro",
@@ -400,21 +366,11 @@ async fn a_membership_is_paid_for_once_and_rewarded_once_per_tier(pool: PgPool) 
     assert_eq!(rewards_of(&pool, &pro).await.len(), 1);
 
     // Refunded and bought again: the referrer earned for "pro" already.
-    assert_eq!(
-        pay_event(&server, &pro, "499.00", "Refunded")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &pro, "499.00", "Refunded").await;
     assert_eq!(tier_of(&member, &server).await, Value::Null);
     assert_eq!(rewards_of(&pool, &pro).await[0]["status"], "voided");
     let again = upgrade_order(&member, &server, "pro").await;
-    assert_eq!(
-        pay_event(&server, &again, "499.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &again, "499.00", "Approved").await;
     assert_eq!(tier_of(&member, &server).await, "pro");
     assert!(rewards_of(&pool, &again).await.is_empty());
     assert_eq!(
@@ -430,37 +386,17 @@ async fn a_refund_leaves_the_highest_upgrade_still_standing(pool: PgPool) {
     let member_http = client();
     member(&member_http, &server, "m@example.com").await;
     let plus = upgrade_order(&member_http, &server, "plus").await;
-    assert_eq!(
-        pay_event(&server, &plus, "199.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &plus, "199.00", "Approved").await;
     let pro = upgrade_order(&member_http, &server, "pro").await;
-    assert_eq!(
-        pay_event(&server, &pro, "499.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &pro, "499.00", "Approved").await;
 
-    assert_eq!(
-        pay_event(&server, &plus, "199.00", "Refunded")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &plus, "199.00", "Refunded").await;
     assert_eq!(
         tier_of(&member_http, &server).await,
         "pro",
         "the older refund keeps pro"
     );
-    assert_eq!(
-        pay_event(&server, &pro, "499.00", "Refunded")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &pro, "499.00", "Refunded").await;
     assert_eq!(tier_of(&member_http, &server).await, Value::Null);
     server.stop().await;
 }
@@ -471,22 +407,12 @@ async fn a_membership_upgrade_is_not_a_first_store_purchase(pool: PgPool) {
     referrer(&server, "r@example.com", "FIRST", WALLET_A).await;
     let (buyer, _) = referred_buyer(&server, "FIRST", "b@example.com").await;
     let plus = upgrade_order(&buyer, &server, "plus").await;
-    assert_eq!(
-        pay_event(&server, &plus, "199.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &plus, "199.00", "Approved").await;
 
     let created = order(&buyer, &server, ESPRESSO, 1).await;
     assert_eq!(created["referral"]["referralCode"], "FIRST");
     let reference = created["orderReference"].as_str().unwrap();
-    assert_eq!(
-        pay_event(&server, reference, "420.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, reference, "420.00", "Approved").await;
     let rewards = rewards_of(&pool, reference).await;
     assert_eq!(
         (rewards.len(), rewards[0]["kind"].as_str()),
@@ -502,10 +428,7 @@ async fn a_card_payment_for_an_order_paid_with_credit_is_listed_to_refund(pool: 
     let http = client();
     let buyer_id = member(&http, &server, "twice@example.com").await;
     grant(&pool, &buyer_id, 100_000).await;
-    let reference = order(&http, &server, ESPRESSO, 1).await["orderReference"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let reference = ordered(&http, &server, ESPRESSO, 1).await;
     assert_eq!(pay_credit(&http, &server, &reference).await.status(), 200);
 
     let card = pay_event(&server, &reference, "420.00", "Approved").await;
@@ -579,10 +502,7 @@ async fn an_admin_refunds_a_credit_paid_order_and_everything_moves_back_once(poo
     let (buyer, buyer_id) = referred_buyer(&server, "CREDIT-BACK", "b@example.com").await;
     grant(&pool, &buyer_id, 100_000).await;
     let before = stock(&pool, ESPRESSO).await;
-    let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let reference = ordered(&buyer, &server, ESPRESSO, 1).await;
     assert_eq!(pay_credit(&buyer, &server, &reference).await.status(), 200);
     assert_eq!(rewards_of(&pool, &reference).await[0]["status"], "approved");
     let admin = client();
@@ -612,16 +532,8 @@ async fn an_admin_refunds_a_credit_paid_order_and_everything_moves_back_once(poo
 
     // A card payment is refunded at the provider, not here.
     let (card_buyer, _) = referred_buyer(&server, "CREDIT-BACK", "card@example.com").await;
-    let card = order(&card_buyer, &server, ESPRESSO, 1).await["orderReference"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        pay_event(&server, &card, "420.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    let card = ordered(&card_buyer, &server, ESPRESSO, 1).await;
+    notify(&server, &card, "420.00", "Approved").await;
     let refused = refund(&admin, &card).await.unwrap();
     assert_eq!(json_error(refused).await, (409, "not_refundable".into()));
     assert_eq!(order_status(&pool, &card).await, "paid");

@@ -666,16 +666,8 @@ async fn a_card_reward_waits_out_its_hold_and_a_refund_inside_it_voids_it(pool: 
     let mut references = Vec::new();
     for buyer in ["one@example.com", "two@example.com"] {
         let (http, _) = referred_buyer(&server, "HOLD-ME", buyer).await;
-        let reference = order(&http, &server, ESPRESSO, 1).await["orderReference"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        assert_eq!(
-            pay_event(&server, &reference, "420.00", "Approved")
-                .await
-                .status(),
-            200
-        );
+        let reference = ordered(&http, &server, ESPRESSO, 1).await;
+        notify(&server, &reference, "420.00", "Approved").await;
         references.push(reference);
     }
     for reference in &references {
@@ -730,12 +722,7 @@ async fn a_card_reward_waits_out_its_hold_and_a_refund_inside_it_voids_it(pool: 
     );
 
     // A refund inside the hold voids the reward: nothing to claw back.
-    assert_eq!(
-        pay_event(&server, &references[0], "420.00", "Refunded")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &references[0], "420.00", "Refunded").await;
     assert_eq!(
         rewards_of(&pool, &references[0]).await[0]["status"],
         "voided"

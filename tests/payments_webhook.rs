@@ -148,20 +148,10 @@ async fn forged_foreign_or_mismatched_notifications_change_nothing(pool: PgPool)
 async fn a_decline_fails_the_order_and_a_later_approval_still_pays(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;
     let (reference, _) = attributed_order(&server).await;
-    assert_eq!(
-        pay_event(&server, &reference, "840", "Declined")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &reference, "840", "Declined").await;
     assert_eq!(order_status(&pool, &reference).await, "failed");
     assert!(rewards_of(&pool, &reference).await.is_empty());
-    assert_eq!(
-        pay_event(&server, &reference, "840.0", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &reference, "840.0", "Approved").await;
     assert_eq!(order_status(&pool, &reference).await, "paid");
     assert_eq!(rewards_of(&pool, &reference).await.len(), 1);
     server.stop().await;
@@ -172,12 +162,7 @@ async fn a_refund_before_approval_changes_nothing(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;
     let (reference, _) = attributed_order(&server).await;
     let before = stock(&pool, ESPRESSO).await;
-    assert_eq!(
-        pay_event(&server, &reference, "840.00", "Refunded")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &reference, "840.00", "Refunded").await;
     assert_eq!(order_status(&pool, &reference).await, "created");
     assert_eq!(stock(&pool, ESPRESSO).await, before);
     let sql = "SELECT count(*) FROM settlements WHERE data->>'orderReference' = $1";
@@ -190,20 +175,10 @@ async fn a_refund_after_approval_reverses_stock_settlements_and_the_reward(pool:
     let server = shop(pool.clone(), &[]).await;
     let (reference, _) = attributed_order(&server).await;
     let before = stock(&pool, ESPRESSO).await;
-    assert_eq!(
-        pay_event(&server, &reference, "840.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &reference, "840.00", "Approved").await;
     assert_eq!(stock(&pool, ESPRESSO).await, before - 2);
     for _ in 0..3 {
-        assert_eq!(
-            pay_event(&server, &reference, "840.00", "Refunded")
-                .await
-                .status(),
-            200
-        );
+        notify(&server, &reference, "840.00", "Refunded").await;
     }
     assert_eq!(order_status(&pool, &reference).await, "refunded");
     assert_eq!(stock(&pool, ESPRESSO).await, before, "restocked once");
@@ -224,22 +199,12 @@ async fn a_refund_after_approval_reverses_stock_settlements_and_the_reward(pool:
 async fn a_refund_of_a_minted_reward_flags_a_clawback(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;
     let (reference, _) = attributed_order(&server).await;
-    assert_eq!(
-        pay_event(&server, &reference, "840.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &reference, "840.00", "Approved").await;
     sqlx::query("UPDATE referral_rewards SET data = data || '{\"status\": \"minted\", \"txHash\": \"0xabc\"}'")
         .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(
-        pay_event(&server, &reference, "840.00", "Refunded")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &reference, "840.00", "Refunded").await;
     let rewards = rewards_of(&pool, &reference).await;
     assert_eq!(rewards[0]["status"], "minted");
     assert_eq!(rewards[0]["clawbackDue"], true);
@@ -281,12 +246,7 @@ async fn an_oversized_body_is_refused_unread_and_a_rejected_one_is_kept_only_as_
     );
     assert_eq!(stored["rawBodySha256"].as_str().unwrap().len(), 64);
 
-    assert_eq!(
-        pay_event(&server, &reference, "840.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &reference, "840.00", "Approved").await;
     let kept: Value =
         sqlx::query_scalar("SELECT data FROM payment_events WHERE data->>'verdict' = 'accepted'")
             .fetch_one(&pool)
@@ -307,12 +267,7 @@ async fn retention_removes_what_is_past_its_time_and_nothing_else(pool: PgPool) 
         let body = notification(key, MERCHANT, &reference, "840.00", "Approved");
         assert_eq!(deliver(&server, body).await.status(), 400);
     }
-    assert_eq!(
-        pay_event(&server, &reference, "840.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    notify(&server, &reference, "840.00", "Approved").await;
     sqlx::query(
         "UPDATE payment_events SET created_at = now() - interval '31 days'
          WHERE id = (SELECT id FROM payment_events WHERE data->>'verdict' = 'rejected' LIMIT 1)",
@@ -393,22 +348,9 @@ async fn the_sweeper_voids_or_flags_a_reward_left_live_on_a_refunded_order(pool:
     let server = shop(pool.clone(), &[]).await;
     let (pending, _) = attributed_order(&server).await;
     let (buyer, _) = referred_buyer(&server, "FRIEND-1", "second@example.com").await;
-    let minted = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        pay_event(&server, &pending, "840.00", "Approved")
-            .await
-            .status(),
-        200
-    );
-    assert_eq!(
-        pay_event(&server, &minted, "420.00", "Approved")
-            .await
-            .status(),
-        200
-    );
+    let minted = ordered(&buyer, &server, ESPRESSO, 1).await;
+    notify(&server, &pending, "840.00", "Approved").await;
+    notify(&server, &minted, "420.00", "Approved").await;
     // What a refund recorded without its void leaves behind (the ledger before it shared the refund's transaction).
     sqlx::query("UPDATE referral_rewards SET data = data || '{\"status\": \"minted\", \"txHash\": \"0xabc\"}' WHERE data->>'orderReference' = $1")
         .bind(&minted)
@@ -451,10 +393,7 @@ async fn approvals_and_refunds_racing_never_leave_a_live_reward_on_a_refunded_or
     let mut paid = 0;
     for round in 0..20 {
         let (buyer, _) = referred_buyer(&server, "RACE", &format!("b{round}@example.com")).await;
-        let reference = order(&buyer, &server, ESPRESSO, 1).await["orderReference"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let reference = ordered(&buyer, &server, ESPRESSO, 1).await;
         let deliveries = ["Approved", "Refunded", "Approved", "Refunded"]
             .map(|status| pay_event(&server, &reference, "420.00", status));
         for resp in futures::future::join_all(deliveries).await {

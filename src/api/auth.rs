@@ -60,8 +60,9 @@ pub async fn sign_in(
 ) -> Result<(), AppError> {
     let s = ssr::state()?;
     ssr::limit(&s, crate::server::rate_limit::Action::SignIn)?;
-    let session =
-        ssr::respond(crate::server::auth::sign_in(&s.pool, &s.config, &email, &password).await)?;
+    let client = ssr::client(&s);
+    let session = crate::server::auth::sign_in(&s.pool, &s.config, client, &email, &password).await;
+    let session = ssr::respond(session)?;
     enter(&s, &session.token, &locale, next.as_deref());
     Ok(())
 }

@@ -35,12 +35,16 @@ pub(crate) mod ssr {
         state: &AppState,
         action: crate::server::rate_limit::Action,
     ) -> Result<(), AppError> {
+        respond(state.limits.check(action, client(state)))
+    }
+
+    /// The address of the client that sent this request (`TRUSTED_PROXY_HOPS` decides what counts).
+    pub fn client(state: &AppState) -> std::net::IpAddr {
         let hops = state.config.trusted_proxy_hops;
-        let client = use_context::<http::request::Parts>()
+        use_context::<http::request::Parts>()
             .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |parts| {
                 crate::server::rate_limit::request_client(&parts, hops)
-            });
-        respond(state.limits.check(action, client))
+            })
     }
 
     /// The signed-in member, or 401.

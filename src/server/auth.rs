@@ -14,6 +14,7 @@ use chrono::{Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
+use std::net::IpAddr;
 use std::sync::{LazyLock, OnceLock};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
@@ -79,17 +80,21 @@ pub async fn create_account(
     Ok(user_id)
 }
 
+/// Signs `client` in. The attempt is counted before the password is checked, under a lock per email: concurrent
+/// guesses cannot all pass the check before any of them is recorded. Counting per client address means a guesser
+/// pauses their own attempts, not the owner's; the account-wide cap stops guessing spread over many addresses.
 pub async fn sign_in(
     pool: &PgPool,
     config: &Config,
+    client: IpAddr,
     email: &str,
     password: &str,
 ) -> Result<Session, AppError> {
     let email = normalize_email(email).map_err(|_| AppError::WrongCredentials)?;
-    // The attempt is counted before the password is checked, under a lock per email: concurrent guesses cannot all
-    // pass the check before any of them is recorded.
-    let (max, window) = (config.login_max_failures, config.login_window_minutes);
-    if let Err(recent) = db::login_failures::reserve(pool, &email, max, window).await? {
+    let client = client.to_string();
+    let limits = config.login_limits;
+    let window = limits.window_minutes;
+    if let Err(recent) = db::login_failures::reserve(pool, &email, &client, limits).await? {
         let reopens = recent.oldest.unwrap_or_else(Utc::now) + Duration::minutes(window.into());
         let retry_minutes = (reopens - Utc::now()).num_minutes().max(0) as u32 + 1;
         return Err(AppError::TooManyAttempts { retry_minutes });
@@ -102,7 +107,7 @@ pub async fn sign_in(
     let matches = verify_password(password.to_owned(), stored).await?;
     match credentials {
         Some(c) if matches => {
-            db::login_failures::clear(pool, &email).await?;
+            db::login_failures::clear(pool, &email, &client).await?;
             start_session(pool, config, c.user_id).await
         }
         _ => Err(AppError::WrongCredentials),

@@ -1,6 +1,7 @@
 //! Every environment variable the server reads, parsed once at start-up.
 //! A bad value stops the server with the variable, the value and what was expected.
 use super::connections::ConnectionLimits;
+use super::db::login_failures::Limits as LoginLimits;
 use super::rate_limit::RateConfig;
 use crate::domain::reward::TxLinks;
 use refcodes_chain::alloy::primitives::Address;
@@ -29,8 +30,8 @@ pub struct Config {
     pub site_addr: SocketAddr,
     pub site_root: String,
     pub session_days: u32,
-    pub login_max_failures: u32,
-    pub login_window_minutes: u32,
+    /// `LOGIN_MAX_FAILURES` (per email and client address), `LOGIN_ACCOUNT_MAX_FAILURES`, `LOGIN_WINDOW_MINUTES`.
+    pub login_limits: LoginLimits,
     /// `HEADER_READ_TIMEOUT_SECS`, `REQUEST_TIMEOUT_SECS`, `MAX_CONNECTIONS` (`connections.rs`).
     pub connections: ConnectionLimits,
     /// `RATE_*_PER_MINUTE`: token buckets per client address (`rate_limit.rs`).
@@ -273,20 +274,29 @@ impl Config {
                 1..=3650,
                 "a whole number of days from 1 to 3650",
             )?,
-            login_max_failures: ranged(
-                &get,
-                "LOGIN_MAX_FAILURES",
-                5,
-                1..=100,
-                "a whole number from 1 to 100",
-            )?,
-            login_window_minutes: ranged(
-                &get,
-                "LOGIN_WINDOW_MINUTES",
-                15,
-                1..=1440,
-                "a whole number of minutes from 1 to 1440",
-            )?,
+            login_limits: LoginLimits {
+                per_client: ranged(
+                    &get,
+                    "LOGIN_MAX_FAILURES",
+                    5,
+                    1..=100,
+                    "a whole number from 1 to 100",
+                )?,
+                per_account: ranged(
+                    &get,
+                    "LOGIN_ACCOUNT_MAX_FAILURES",
+                    50,
+                    1..=10_000,
+                    "a whole number from 1 to 10000",
+                )?,
+                window_minutes: ranged(
+                    &get,
+                    "LOGIN_WINDOW_MINUTES",
+                    15,
+                    1..=1440,
+                    "a whole number of minutes from 1 to 1440",
+                )?,
+            },
             seed_demo: boolean(&get, "SEED_DEMO", false)?,
             // Browsers cap a cookie's lifetime at 400 days.
             ref_cookie_days: ranged(

@@ -196,6 +196,17 @@ pub async fn order(
     resp.json().await.unwrap()
 }
 
+/// Orders `quantity` of `product` as the member on `http`; returns the order's reference.
+pub async fn ordered(
+    http: &reqwest::Client,
+    server: &TestServer,
+    product: &str,
+    quantity: u32,
+) -> String {
+    let created = order(http, server, product, quantity).await;
+    created["orderReference"].as_str().unwrap().to_string()
+}
+
 /// A notification as WayForPay would send it, signed with `key`.
 pub fn notification(
     key: &str,
@@ -241,6 +252,12 @@ pub async fn pay_event(
         notification(MERCHANT_KEY, MERCHANT, reference, amount, status),
     )
     .await
+}
+
+/// Delivers a correctly signed notification (like [`pay_event`]) that must be accepted.
+pub async fn notify(server: &TestServer, reference: &str, amount: &str, status: &str) {
+    let resp = pay_event(server, reference, amount, status).await;
+    assert_eq!(resp.status(), 200, "{status} for {reference} accepted");
 }
 
 pub async fn order_status(pool: &PgPool, reference: &str) -> String {

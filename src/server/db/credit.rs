@@ -43,22 +43,14 @@ pub async fn debit_order(
     currency: &str,
     order_reference: &str,
 ) -> sqlx::Result<bool> {
-    let data = json!({
-        "userId": user_id, "amount": -amount, "currency": currency, "kind": "order_debit",
-        "orderReference": order_reference,
-    });
-    match sqlx::query!(
-        "INSERT INTO credit_ledger (id, data) VALUES ($1, $2)",
-        uuid::Uuid::new_v4().to_string(),
-        data
-    )
-    .execute(db)
-    .await
-    {
-        Ok(_) => Ok(true),
-        Err(e) if violated_constraint(&e) == Some("credit_ledger_order_debit_key") => Ok(false),
-        Err(e) => Err(e),
-    }
+    let entry = OrderEntry {
+        kind: "order_debit",
+        user_id,
+        amount: -amount,
+        currency,
+        order_reference,
+    };
+    insert_once(db, entry, "credit_ledger_order_debit_key").await
 }
 
 /// Credits a credit-paid order's amount back; `false` when this order was refunded already.
@@ -69,9 +61,34 @@ pub async fn refund_order(
     currency: &str,
     order_reference: &str,
 ) -> sqlx::Result<bool> {
+    let entry = OrderEntry {
+        kind: "order_refund",
+        user_id,
+        amount,
+        currency,
+        order_reference,
+    };
+    insert_once(db, entry, "credit_ledger_order_refund_key").await
+}
+
+/// An entry an order makes, at most one of its kind per order.
+struct OrderEntry<'a> {
+    kind: &'static str,
+    user_id: &'a str,
+    amount: i64,
+    currency: &'a str,
+    order_reference: &'a str,
+}
+
+/// Inserts `entry`; `false` when the order has one of that kind already (`once` is the unique index saying so).
+async fn insert_once(
+    db: impl PgExecutor<'_>,
+    entry: OrderEntry<'_>,
+    once: &str,
+) -> sqlx::Result<bool> {
     let data = json!({
-        "userId": user_id, "amount": amount, "currency": currency, "kind": "order_refund",
-        "orderReference": order_reference,
+        "userId": entry.user_id, "amount": entry.amount, "currency": entry.currency, "kind": entry.kind,
+        "orderReference": entry.order_reference,
     });
     match sqlx::query!(
         "INSERT INTO credit_ledger (id, data) VALUES ($1, $2)",
@@ -82,7 +99,7 @@ pub async fn refund_order(
     .await
     {
         Ok(_) => Ok(true),
-        Err(e) if violated_constraint(&e) == Some("credit_ledger_order_refund_key") => Ok(false),
+        Err(e) if violated_constraint(&e) == Some(once) => Ok(false),
         Err(e) => Err(e),
     }
 }

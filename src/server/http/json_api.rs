@@ -49,7 +49,7 @@ async fn sign_in(
     JsonBody(body): JsonBody<EmailPassword>,
 ) -> Result<Response, AppError> {
     s.limits.check(Action::SignIn, client)?;
-    let session = auth::sign_in(&s.pool, &s.config, &body.email, &body.password).await?;
+    let session = auth::sign_in(&s.pool, &s.config, client, &body.email, &body.password).await?;
     Ok(with_session(&s, StatusCode::OK, session))
 }
 
