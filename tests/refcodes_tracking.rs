@@ -1,11 +1,22 @@
 //! `POST /api/refcodes/track`: answers, exact counts under concurrency, nothing lost on a graceful stop,
-//! and no database round trip per request.
+//! a visitor counted once per code per hour, and no database round trip per request.
 mod common;
 use common::{client, create_code, json_error, member, TestServer, WALLET_A};
 use serde_json::json;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
+use std::net::Ipv4Addr;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
+
+/// Behind one trusted proxy hop, each ping can name its visitor's address (`X-Forwarded-For`).
+const ONE_HOP: [(&str, &str); 1] = [("TRUSTED_PROXY_HOPS", "1")];
+
+/// An address no other ping of this test binary used: a new visitor.
+fn new_visitor() -> String {
+    static NEXT: AtomicU32 = AtomicU32::new(0x0a00_0000);
+    Ipv4Addr::from(NEXT.fetch_add(1, Ordering::Relaxed)).to_string()
+}
 
 async fn visits(pool: &PgPool, code: &str) -> i64 {
     sqlx::query_scalar("SELECT (data->>'visits')::bigint FROM refcodes WHERE data->>'code' = $1")
@@ -35,7 +46,7 @@ async fn track(http: &reqwest::Client, server: &TestServer, code: &str) -> reqwe
         .unwrap()
 }
 
-/// `n` visits of `code`, all in flight at once; returns how many were answered 204.
+/// `n` visits of `code` by `n` visitors, all in flight at once; returns how many were answered 204.
 async fn burst(server: &TestServer, code: &str, n: usize) -> usize {
     let http = reqwest::Client::new();
     let tasks: Vec<_> = (0..n)
@@ -44,6 +55,7 @@ async fn burst(server: &TestServer, code: &str, n: usize) -> usize {
             let body = json!({ "code": code });
             tokio::spawn(async move {
                 http.post(url)
+                    .header("x-forwarded-for", new_visitor())
                     .json(&body)
                     .send()
                     .await
@@ -90,7 +102,7 @@ async fn answers_per_the_seed(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_thousand_concurrent_visits_count_exactly(pool: PgPool) {
-    let server = TestServer::start(pool.clone(), &[]).await;
+    let server = TestServer::start(pool.clone(), &ONE_HOP).await;
     with_code(&server, "HOT-CODE").await;
     assert_eq!(burst(&server, "HOT-CODE", 7).await, 7);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -114,7 +126,7 @@ async fn a_thousand_concurrent_visits_count_exactly(pool: PgPool) {
 
 #[sqlx::test]
 async fn a_graceful_stop_loses_nothing(pool: PgPool) {
-    let server = TestServer::start(pool.clone(), &[]).await;
+    let server = TestServer::start(pool.clone(), &ONE_HOP).await;
     with_code(&server, "LAST-CALL").await;
     with_code(&server, "OTHER").await;
     let (a, b) = tokio::join!(
@@ -155,6 +167,37 @@ async fn known_codes_are_tracked_without_the_database(pool: PgPool) {
         404,
         "a recent miss is remembered too"
     );
-    assert_eq!(visits(&pool, "CACHED").await, 1, "pending in memory");
+    assert_eq!(
+        visits(&pool, "CACHED").await,
+        1,
+        "one visitor, counted once"
+    );
     server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_visitor_counts_once_per_code_per_hour(pool: PgPool) {
+    let server = TestServer::start(pool.clone(), &ONE_HOP).await;
+    with_code(&server, "ONCE-CODE").await;
+    with_code(&server, "ANOTHER").await;
+    let (first, second) = (new_visitor(), new_visitor());
+    let ping = |visitor: &str, code: &str| {
+        client()
+            .post(server.url("/api/refcodes/track"))
+            .header("x-forwarded-for", visitor)
+            .json(&json!({ "code": code }))
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(
+            ping(&first, "ONCE-CODE").await.unwrap().status(),
+            204,
+            "answered alike"
+        );
+    }
+    assert_eq!(ping(&first, "ANOTHER").await.unwrap().status(), 204);
+    assert_eq!(ping(&second, "ONCE-CODE").await.unwrap().status(), 204);
+    server.stop().await;
+    assert_eq!(visits(&pool, "ONCE-CODE").await, 2, "two visitors");
+    assert_eq!(visits(&pool, "ANOTHER").await, 1);
 }

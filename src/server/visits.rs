@@ -1,4 +1,6 @@
 //! Visit tracking (`POST /api/refcodes/track`) at a high rate with exact counts.
+//! A visitor — the client address the ping comes from — counts once per code per [`VISIT_WINDOW`]: reloads and
+//! floods from one address do not inflate a code's visits (the ping still answers 204, so nothing is learned).
 //! A request only adds 1 to an in-memory tally (no database round trip); a background task writes
 //! all pending tallies every [`FLUSH_EVERY`] in one statement, and a final flush runs on graceful shutdown.
 //! A failed write puts its tallies back, so an increment is written once, never twice, never lost.
@@ -6,31 +8,65 @@ use super::db;
 use super::known_codes::KnownCodes;
 use crate::domain::refcode::normalize_code;
 use crate::error::AppError;
+use moka::future::Cache;
 use sqlx::PgPool;
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::watch;
 
 pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
+/// A visitor counts once per code within this.
+pub const VISIT_WINDOW: Duration = Duration::from_secs(3600);
+/// Bounds the memory of who visited what (the oldest are forgotten first).
+pub const MAX_RECENT_VISITS: u64 = 1_000_000;
 
-#[derive(Default)]
 pub struct VisitCounter {
     pub known: KnownCodes,
+    /// (visitor, code) counted within the last [`VISIT_WINDOW`].
+    recent: Cache<(IpAddr, String), ()>,
     pending: Mutex<HashMap<String, u64>>,
     /// One flush at a time, so the shutdown flush waits for a periodic one in flight.
     flushing: tokio::sync::Mutex<()>,
 }
 
+impl Default for VisitCounter {
+    fn default() -> Self {
+        VisitCounter {
+            known: KnownCodes::default(),
+            recent: Cache::builder()
+                .max_capacity(MAX_RECENT_VISITS)
+                .time_to_live(VISIT_WINDOW)
+                .build(),
+            pending: Mutex::default(),
+            flushing: tokio::sync::Mutex::default(),
+        }
+    }
+}
+
 impl VisitCounter {
-    /// Counts one visit of `raw_code`: 400 when malformed, 404 when no such code is live.
-    pub async fn track(&self, pool: &PgPool, raw_code: &str) -> Result<(), AppError> {
+    /// Counts a visit of `raw_code` by `visitor` unless they were counted for it within the window: 400 when
+    /// malformed, 404 when no such code is live.
+    pub async fn track(
+        &self,
+        pool: &PgPool,
+        visitor: IpAddr,
+        raw_code: &str,
+    ) -> Result<(), AppError> {
         let code = normalize_code(raw_code)?;
         let live = self.known.is_live(pool, &code).await;
         if !live.map_err(|e| super::errors::internal("live codes", e))? {
             return Err(AppError::UnknownCode);
         }
-        *self.lock().entry(code).or_default() += 1;
+        let first = self
+            .recent
+            .entry((visitor, code.clone()))
+            .or_insert(())
+            .await;
+        if first.is_fresh() {
+            *self.lock().entry(code).or_default() += 1;
+        }
         Ok(())
     }
 

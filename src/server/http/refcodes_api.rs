@@ -114,7 +114,7 @@ async fn track(
     JsonBody(body): JsonBody<TrackBody>,
 ) -> Result<StatusCode, AppError> {
     s.limits.check(Action::Track, client)?;
-    s.visits.track(&s.pool, &body.code).await?;
+    s.visits.track(&s.pool, client, &body.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
