@@ -15,7 +15,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(Ok(20_000), |a| a.parse())?;
     let connections: usize = args.next().map_or(Ok(64), |a| a.parse())?;
-    let bench = server::Bench::start("landing").await?;
+    // The visit pings come each from a visitor of its own (see `load::Visitors`).
+    let hops = [(load::ONE_PROXY_HOP.0, load::ONE_PROXY_HOP.1.to_string())];
+    let bench = server::Bench::start_with("landing", false, &hops, |_| async { Ok(()) }).await?;
     let (_, code) = bench.member_with_code().await?;
     println!(
         "landing_bench: {n} requests per route at {connections} connections, server {}",
@@ -50,12 +52,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await;
     let track_url = format!("{}/api/refcodes/track", bench.base);
     let body = serde_json::to_vec(&serde_json::json!({ "code": code }))?;
+    let visitors = load::Visitors::default();
     let track = load::fire(
         n,
         connections,
         move |h| {
             h.post(&track_url)
                 .header("content-type", "application/json")
+                .header("x-forwarded-for", visitors.next())
                 .body(body.clone())
         },
         |s| s == 204,

@@ -12,9 +12,6 @@ mod load;
 mod server;
 
 use refcodes::server::db;
-use std::net::Ipv4Addr;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -23,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let concurrency: usize = args.next().map_or(Ok(64), |a| a.parse())?;
     // Every ping comes from a visitor of its own (a visitor counts once per code per hour): the server trusts one
     // proxy hop, and each request names its own address in `X-Forwarded-For`.
-    let hops = [("TRUSTED_PROXY_HOPS", "1".to_string())];
+    let hops = [(load::ONE_PROXY_HOP.0, load::ONE_PROXY_HOP.1.to_string())];
     let bench = server::Bench::start_with("track", false, &hops, |_| async { Ok(()) }).await?;
     let pool = bench.state.pool.clone();
     let (owner, code) = bench.member_with_code().await?;
@@ -40,15 +37,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let url = format!("{}/api/refcodes/track", bench.base);
     let body = serde_json::to_vec(&serde_json::json!({ "code": code }))?;
-    let visitor = Arc::new(AtomicU32::new(0));
+    let visitors = load::Visitors::default();
     let report = load::fire(
         n,
         concurrency,
         move |http| {
-            let address = Ipv4Addr::from(0x0a00_0000 + visitor.fetch_add(1, Ordering::Relaxed));
             http.post(&url)
                 .header("content-type", "application/json")
-                .header("x-forwarded-for", address.to_string())
+                .header("x-forwarded-for", visitors.next())
                 .body(body.clone())
         },
         |status| status == 204,

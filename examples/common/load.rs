@@ -1,5 +1,6 @@
 //! A small closed-loop load generator for the benchmarks: `concurrency` workers share `n` requests.
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::net::Ipv4Addr;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -80,5 +81,20 @@ where
         errors,
         elapsed,
         latencies,
+    }
+}
+
+/// The server trusts one proxy hop, so each request can name its client in `X-Forwarded-For`.
+pub const ONE_PROXY_HOP: (&str, &str) = ("TRUSTED_PROXY_HOPS", "1");
+
+/// Client addresses for requests that must each come from a visitor of their own (a visitor counts once per code
+/// per hour; per-address rate limits apply to one person, not to a load generator).
+#[derive(Clone, Default)]
+pub struct Visitors(Arc<AtomicU32>);
+
+impl Visitors {
+    /// The next unused address, for `X-Forwarded-For`.
+    pub fn next(&self) -> String {
+        Ipv4Addr::from(0x0a00_0000 + self.0.fetch_add(1, Ordering::Relaxed)).to_string()
     }
 }
