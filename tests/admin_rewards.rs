@@ -217,7 +217,7 @@ async fn filters_pages_and_totals(pool: PgPool) {
     assert_eq!(rows[0]["referrerEmail"], "plain@example.com");
     assert_eq!(
         first["totals"],
-        json!([{"status": "pending", "count": 70, "fiatAmount": 70 * 1000 + 70 * 71 / 2, "amountWei": (250_000_000_000_000_000u128 * 70 * 71 / 2).to_string()}])
+        json!([{"status": "pending", "currency": "UAH", "count": 70, "fiatAmount": 70 * 1000 + 70 * 71 / 2, "amountWei": (250_000_000_000_000_000u128 * 70 * 71 / 2).to_string()}])
     );
     let cursor = first["nextCursor"].as_str().unwrap();
     let second: Value = get_json(
@@ -242,6 +242,33 @@ async fn filters_pages_and_totals(pool: PgPool) {
     )
     .await;
     assert_eq!(by_referrer["totals"][0]["count"], 5);
+    // Fiat sums never mix currencies: a reward in USD has a total of its own.
+    sqlx::query(
+        "UPDATE referral_rewards SET data = data || '{\"currency\": \"USD\"}' WHERE id = 'c-1'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let mixed: Value = get_json(&admin, &server, "/api/admin/rewards?status=approved").await;
+    let totals: Vec<(String, i64, i64)> = mixed["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["currency"].as_str().unwrap().to_string(),
+                t["count"].as_i64().unwrap(),
+                t["fiatAmount"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        totals,
+        [
+            ("UAH".to_string(), 4, 4 * 1000 + 2 + 3 + 4 + 5),
+            ("USD".to_string(), 1, 1001)
+        ]
+    );
     for bad in ["status=paid", "from=yesterday", "cursor=garbage"] {
         let resp = admin
             .get(server.url(&format!("/api/admin/rewards?{bad}")))

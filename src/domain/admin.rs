@@ -60,6 +60,8 @@ pub struct AdminReward {
 #[serde(rename_all = "camelCase")]
 pub struct StatusTotal {
     pub status: RewardStatus,
+    /// Fiat sums are per currency: one total per status and currency.
+    pub currency: String,
     pub count: i64,
     pub fiat_amount: i64,
     pub amount_wei: String,

@@ -159,10 +159,10 @@ fn Totals(totals: Vec<StatusTotal>) -> impl IntoView {
                 let count = t.count;
                 let tokens = format_token_amount(&t.amount_wei, REWARD_TOKEN_DECIMALS);
                 view! {
-                    <li data-status=t.status.as_str() data-count=count>
+                    <li data-status=t.status.as_str() data-currency=t.currency.clone() data-count=count>
                         {reward_status_label(t.status)} ": "
                         {t!(i18n, refcodes.admin.rewards_count, count = move || count)} " · "
-                        {display(t.fiat_amount, "UAH")} " · "
+                        {display(t.fiat_amount, &t.currency)} " " {t.currency.clone()} " · "
                         {t!(i18n, refcodes.funnel.amount, amount = move || tokens.clone())}
                     </li>
                 }

@@ -160,7 +160,7 @@ pub async fn totals(
 ) -> sqlx::Result<Vec<StatusTotal>> {
     let p = params(filter);
     let rows = sqlx::query!(
-        r#"SELECT r.data->>'status' AS "status!", count(*) AS "count!",
+        r#"SELECT r.data->>'status' AS "status!", r.data->>'currency' AS "currency!", count(*) AS "count!",
                   COALESCE(sum((r.data->>'fiatAmount')::bigint), 0)::bigint AS "fiat!",
                   COALESCE(sum((r.data->>'amountWei')::numeric), 0)::text AS "wei!"
            FROM referral_rewards r
@@ -175,7 +175,7 @@ pub async fn totals(
              AND ($7::date IS NULL OR r.created_at < $7::date + 1)
              AND ($8::text IS NULL OR lower(r.data->>'orderReference') = $8
                   OR lower(b.data->>'email') = $8 OR lower(u.data->>'email') = $8)
-           GROUP BY 1 ORDER BY 1"#,
+           GROUP BY 1, 2 ORDER BY 1, 2"#,
         p.status,
         p.rail,
         p.kind,
@@ -192,6 +192,7 @@ pub async fn totals(
         .filter_map(|r| {
             Some(StatusTotal {
                 status: RewardStatus::parse(&r.status)?,
+                currency: r.currency,
                 count: r.count,
                 fiat_amount: r.fiat,
                 amount_wei: r.wei,
