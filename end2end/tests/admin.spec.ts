@@ -1,8 +1,5 @@
-import { APIRequestContext, Browser, Page } from "@playwright/test";
-import { expect, newContext, open, test, uniqueEmail } from "./helpers";
+import { cardPaidReward, expect, newContext, open, PASSWORD, signInAdmin, test, uniqueEmail, WALLET } from "./helpers";
 
-const PASSWORD = "password-123";
-const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 
 const TEXT = {
   en: { pending: "Waiting for approval", approved: "Approved", rejected: "Rejected", minted: "Paid on chain", title: "Referral rewards", mintNow: "Mint now", mintedCount: /\d+ rewards? minted/ },
@@ -11,28 +8,6 @@ const TEXT = {
 } as const;
 type Locale = keyof typeof TEXT;
 
-/** A referred buyer who paid one espresso by test card; returns the order reference (its reward is pending). */
-async function cardPaidReward(browser: Browser, request: APIRequestContext, code: string): Promise<string> {
-  const context = await newContext(browser);
-  const page = await context.newPage();
-  await page.goto(`/en/store?ref=${code}`);
-  expect((await page.request.post("/api/auth/signup", { data: { email: uniqueEmail("admin-buyer"), password: PASSWORD } })).status()).toBe(201);
-  const created = await page.request.post("/api/store/orders", { data: { items: [{ productId: "coffee-filter-ethiopia", quantity: 1 }] } });
-  expect(created.status()).toBe(201);
-  const reference = (await created.json()).orderReference as string;
-  await page.goto(`/en/pay/test/${reference}`);
-  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
-  await page.getByTestId("test-approve").click();
-  await expect(page).toHaveURL(new RegExp(`/en/orders/${reference}$`));
-  await expect(page.getByTestId("order")).toHaveAttribute("data-status", "paid");
-  await context.close();
-  return reference;
-}
-
-async function signInAdmin(page: Page) {
-  const resp = await page.request.post("/api/auth/login", { data: { email: "admin@refcodes.local", password: "admin-demo-password" } });
-  expect(resp.status()).toBe(200);
-}
 
 for (const locale of ["en", "uk", "ru"] as const) {
   test(`an admin approves one pending reward, rejects another with a reason and mints in ${locale}`, async ({ page, request, browser }) => {

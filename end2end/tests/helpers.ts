@@ -1,4 +1,4 @@
-import { test as base, Browser, BrowserContext, BrowserContextOptions, expect, Page } from "@playwright/test";
+import { test as base, APIRequestContext, Browser, BrowserContext, BrowserContextOptions, expect, Page } from "@playwright/test";
 
 /** What the browser reported as broken during one test: uncaught page errors and `console.error` messages. */
 const browserErrors: string[] = [];
@@ -53,4 +53,31 @@ export async function open(page: Page, path: string) {
 export async function signUpViaApi(page: Page, email: string, password = "password-123") {
   const resp = await page.request.post("/api/auth/signup", { data: { email, password } });
   expect(resp.status()).toBe(201);
+}
+
+export const PASSWORD = "password-123";
+export const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
+/** A referred buyer who paid one espresso by test card; returns the order reference (its reward is pending). */
+export async function cardPaidReward(browser: Browser, request: APIRequestContext, code: string): Promise<string> {
+  const context = await newContext(browser);
+  const page = await context.newPage();
+  await page.goto(`/en/store?ref=${code}`);
+  expect((await page.request.post("/api/auth/signup", { data: { email: uniqueEmail("admin-buyer"), password: PASSWORD } })).status()).toBe(201);
+  const created = await page.request.post("/api/store/orders", { data: { items: [{ productId: "coffee-filter-ethiopia", quantity: 1 }] } });
+  expect(created.status()).toBe(201);
+  const reference = (await created.json()).orderReference as string;
+  await page.goto(`/en/pay/test/${reference}`);
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await page.getByTestId("test-approve").click();
+  await expect(page).toHaveURL(new RegExp(`/en/orders/${reference}$`));
+  await expect(page.getByTestId("order")).toHaveAttribute("data-status", "paid");
+  await context.close();
+  return reference;
+}
+
+/** Signs the demo admin in on `page`. */
+export async function signInAdmin(page: Page) {
+  const resp = await page.request.post("/api/auth/login", { data: { email: "admin@refcodes.local", password: "admin-demo-password" } });
+  expect(resp.status()).toBe(200);
 }
