@@ -76,6 +76,8 @@ pub enum AppError {
     PriceNeeded,
     #[error("only an order paid with credit can be refunded here; a card payment is refunded at the payment provider")]
     NotRefundable,
+    #[error("this clawback is not open any more: it was settled or waived already")]
+    ClawbackNotOpen,
     #[error("the payment notification's signature is wrong")]
     BadSignature,
     #[error("the payment notification is for another merchant account")]
@@ -163,6 +165,7 @@ impl AppError {
             AppError::CodeBlocked => "code_blocked",
             AppError::PriceNeeded => "price_needed",
             AppError::NotRefundable => "not_refundable",
+            AppError::ClawbackNotOpen => "clawback_not_open",
             AppError::BadSignature => "bad_signature",
             AppError::WrongMerchant => "wrong_merchant",
             AppError::AmountMismatch => "amount_mismatch",
@@ -237,6 +240,7 @@ impl AppError {
             | AppError::CodeBlocked
             | AppError::PriceNeeded
             | AppError::NotRefundable
+            | AppError::ClawbackNotOpen
             | AppError::IllegalTransition { .. }
             | AppError::MintBusy => 409,
             AppError::TooManyAttempts { .. } | AppError::RateLimited { .. } => 429,
@@ -269,6 +273,7 @@ const PLAIN: &[AppError] = &[
     AppError::CodeBlocked,
     AppError::PriceNeeded,
     AppError::NotRefundable,
+    AppError::ClawbackNotOpen,
     AppError::BadSignature,
     AppError::WrongMerchant,
     AppError::AmountMismatch,
@@ -497,6 +502,7 @@ mod tests {
             ),
             (AppError::UnknownWallet, "unknown_wallet", 404),
             (AppError::CodeBlocked, "code_blocked", 409),
+            (AppError::ClawbackNotOpen, "clawback_not_open", 409),
         ];
         for (e, code, status) in cases {
             assert_eq!((e.code(), e.status()), (code, status), "{e:?}");

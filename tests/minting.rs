@@ -685,13 +685,7 @@ async fn a_card_reward_waits_out_its_hold_and_a_refund_inside_it_voids_it(pool: 
             .num_milliseconds()
             .abs();
         assert!(off < 1, "{reward}: 14 days after the payment");
-        let id = id_of(&pool, reference).await;
-        let resp = admin
-            .post(server.url(&format!("/api/admin/rewards/{id}/approve")))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 204);
+        approve(&pool, &server, &admin, reference).await;
     }
 
     // Approved, but inside the refund window: nothing is minted, and both pages say until when.
@@ -702,14 +696,7 @@ async fn a_card_reward_waits_out_its_hold_and_a_refund_inside_it_voids_it(pool: 
         "{summary}"
     );
     assert_eq!(statuses(&pool, &references).await, ["approved", "approved"]);
-    let page = earner
-        .get(server.url("/uk/refcodes"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = get_text(&earner, &server, "/uk/refcodes").await;
     assert!(page.contains("утримується до"), "the member sees the hold");
     let ledger: Value = get_json(&admin, &server, "/api/admin/rewards?status=approved").await;
     assert!(
@@ -751,7 +738,7 @@ async fn id_of(pool: &PgPool, reference: &str) -> String {
 async fn a_reward_of_a_refunded_order_is_never_minted_and_the_sweeper_voids_it(pool: PgPool) {
     let chain = Chain::start().await;
     let server = server(&pool, &chain, &[]).await;
-    // Flagged while its send was on the way, then back to approved when that send did not land.
+    // Refunded while its send was on the way, then back to approved when that send did not land.
     let refs = approved(&pool, "REFUNDED", 1, WALLET_A, ONE).await;
     sqlx::query(
         r#"INSERT INTO orders (id, data) VALUES ('o-refunded', jsonb_build_object('orderReference', $1::text,
@@ -761,10 +748,6 @@ async fn a_reward_of_a_refunded_order_is_never_minted_and_the_sweeper_voids_it(p
     .execute(&pool)
     .await
     .unwrap();
-    sqlx::query("UPDATE referral_rewards SET data = data || '{\"clawbackDue\": true}'")
-        .execute(&pool)
-        .await
-        .unwrap();
     let (status, summary) = cron(&server).await;
     assert_eq!(
         (status, summary["minted"].as_u64()),
@@ -773,10 +756,318 @@ async fn a_reward_of_a_refunded_order_is_never_minted_and_the_sweeper_voids_it(p
     );
     assert_eq!(summary["repaired"], 1, "{summary}");
     let reward = &rewards_of(&pool, &refs[0]).await[0];
-    assert_eq!(
-        (reward["status"].as_str(), reward["clawbackDue"].as_bool()),
-        (Some("voided"), Some(false))
-    );
+    assert_eq!(reward["status"], "voided");
+    let clawbacks: i64 = sqlx::query_scalar("SELECT count(*) FROM clawbacks")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(clawbacks, 0, "nothing was paid out: nothing to claw back");
     assert_eq!(chain.balance(WALLET_A).await, wei(0));
+    server.stop().await;
+}
+
+/// The admin approves the reward of `reference`.
+async fn approve(pool: &PgPool, server: &TestServer, admin: &reqwest::Client, reference: &str) {
+    let id = id_of(pool, reference).await;
+    let resp = admin
+        .post(server.url(&format!("/api/admin/rewards/{id}/approve")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+}
+
+/// The referrer's reward for `reference`, approved by the admin and minted by one cron call; its amount.
+async fn approve_and_mint(
+    pool: &PgPool,
+    server: &TestServer,
+    admin: &reqwest::Client,
+    reference: &str,
+) -> U256 {
+    approve(pool, server, admin, reference).await;
+    let (status, summary) = cron(server).await;
+    assert_eq!(status, 200, "{summary}");
+    let reward = &rewards_of(pool, reference).await[0];
+    reward["amountWei"].as_str().unwrap().parse().unwrap()
+}
+
+async fn clawbacks(admin: &reqwest::Client, server: &TestServer) -> Vec<Value> {
+    let list: Value = get_json(admin, server, "/api/admin/clawbacks").await;
+    list.as_array().unwrap().clone()
+}
+
+#[sqlx::test]
+async fn a_refund_after_payout_is_clawed_back_from_the_next_rewards_and_the_rest_can_be_waived(
+    pool: PgPool,
+) {
+    const ESPRESSO: &str = "coffee-espresso-blend";
+    refcodes::server::demo::seed_catalog(&pool).await.unwrap();
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &PAYMENT_VARS).await;
+    let admin = client();
+    sign_up_admin(&admin, &server, "boss@example.com").await;
+    let (earner, _) = referrer(&server, "earner@example.com", "CLAW-ME", WALLET_A).await;
+    let mut orders = Vec::new();
+    for (buyer, cups) in [
+        ("one@example.com", 1),
+        ("two@example.com", 2),
+        ("three@example.com", 1),
+    ] {
+        let (http, _) = referred_buyer(&server, "CLAW-ME", buyer).await;
+        orders.push(ordered(&http, &server, ESPRESSO, cups).await);
+    }
+    let (first, second, third) = (&orders[0], &orders[1], &orders[2]);
+
+    // Paid out, then refunded: a clawback of the whole reward, and the tokens stay where they went.
+    notify(&server, first, "420.00", "Approved").await;
+    let one = approve_and_mint(&pool, &server, &admin, first).await;
+    assert_eq!(chain.balance(WALLET_A).await, one);
+    notify(&server, first, "420.00", "Refunded").await;
+    assert_eq!(rewards_of(&pool, first).await[0]["status"], "minted");
+    let list = clawbacks(&admin, &server).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(
+        (
+            list[0]["orderReference"].as_str(),
+            list[0]["status"].as_str()
+        ),
+        (Some(first.as_str()), Some("open"))
+    );
+    assert_eq!(list[0]["leftWei"], one.to_string());
+    assert_eq!(list[0]["referrerEmail"], "earner@example.com");
+
+    // The next reward (two cups: twice as much) is netted before minting: half goes on chain.
+    notify(&server, second, "840.00", "Approved").await;
+    let paid = approve_and_mint(&pool, &server, &admin, second).await;
+    let reward = &rewards_of(&pool, second).await[0];
+    assert_eq!(reward["status"], "minted", "{reward}");
+    assert_eq!(
+        (paid, reward["nettedWei"].as_str()),
+        (one, Some(one.to_string().as_str()))
+    );
+    assert_eq!(
+        chain.balance(WALLET_A).await,
+        one + one,
+        "one + (2 × one − one)"
+    );
+    chain
+        .assert_paid_once(&pool, std::slice::from_ref(second))
+        .await;
+    let list = clawbacks(&admin, &server).await;
+    assert_eq!(
+        (list[0]["status"].as_str(), list[0]["leftWei"].as_str()),
+        (Some("settled"), Some("0"))
+    );
+
+    // Refunded too: its clawback is what it earned (minted + netted); the third reward is netted entirely.
+    notify(&server, second, "840.00", "Refunded").await;
+    notify(&server, third, "420.00", "Approved").await;
+    approve(&pool, &server, &admin, third).await;
+    let (_, summary) = cron(&server).await;
+    assert_eq!(
+        (summary["minted"].as_u64(), summary["netted"].as_u64()),
+        (Some(0), Some(1)),
+        "{summary}"
+    );
+    let reward = &rewards_of(&pool, third).await[0];
+    assert_eq!(
+        (
+            reward["status"].as_str(),
+            reward["amountWei"].as_str(),
+            reward["txHash"].is_null()
+        ),
+        (Some("netted"), Some("0"), true),
+        "{reward}"
+    );
+    assert_eq!(
+        chain.balance(WALLET_A).await,
+        one + one,
+        "nothing sent for a netted reward"
+    );
+    let open = clawbacks(&admin, &server)
+        .await
+        .into_iter()
+        .find(|c| c["orderReference"] == second.as_str())
+        .unwrap();
+    assert_eq!(
+        (
+            open["amountWei"].as_str(),
+            open["nettedWei"].as_str(),
+            open["leftWei"].as_str()
+        ),
+        (
+            Some((one + one).to_string().as_str()),
+            Some(one.to_string().as_str()),
+            Some(one.to_string().as_str())
+        )
+    );
+
+    // The member sees both clawbacks and the netted reward, in their language.
+    let page = get_text(&earner, &server, "/uk/refcodes").await;
+    for shown in [
+        "Стягнення",
+        "Зараховано в рахунок стягнення",
+        "data-testid=\"clawback-row\"",
+        "data-testid=\"rewards-clawed-back\"",
+    ] {
+        assert!(page.contains(shown), "the member page shows {shown}");
+    }
+    let csv = get_text(&admin, &server, "/api/admin/rewards.csv").await;
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("amountWei,nettedWei,clawbackWei"),
+        "{csv}"
+    );
+    let line = csv.lines().find(|l| l.contains(second.as_str())).unwrap();
+    assert!(
+        line.contains(&format!(",{one},{one},{},", one + one)),
+        "{line}"
+    );
+
+    // An admin waives the rest, with a reason, once; the waiver is audited.
+    let waive = |id: String, reason: &'static str| {
+        let admin = admin.clone();
+        let url = server.url(&format!("/api/admin/clawbacks/{id}/waive"));
+        async move {
+            admin
+                .post(url)
+                .json(&json!({ "reason": reason }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let open_id = open["id"].as_str().unwrap().to_string();
+    let resp = waive(open_id.clone(), "  ").await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(waive("no-such-clawback".into(), "typo").await.status(), 404);
+    assert_eq!(
+        waive(open_id.clone(), "goodwill: long-time partner")
+            .await
+            .status(),
+        204
+    );
+    let again = waive(open_id.clone(), "twice").await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(
+        again.json::<Value>().await.unwrap()["error"],
+        "clawback_not_open"
+    );
+    let audit: Value = get_json(&admin, &server, "/api/admin/audit?action=waive_clawback").await;
+    let entries = audit
+        .as_array()
+        .or_else(|| audit["rows"].as_array())
+        .unwrap();
+    assert_eq!(entries.len(), 1, "{audit}");
+    assert!(
+        entries[0]
+            .to_string()
+            .contains("goodwill: long-time partner"),
+        "{audit}"
+    );
+    assert!(entries[0].to_string().contains(&open_id), "{audit}");
+    let waived = clawbacks(&admin, &server)
+        .await
+        .into_iter()
+        .find(|c| c["id"] == open_id.as_str())
+        .unwrap();
+    assert_eq!(
+        (waived["status"].as_str(), waived["leftWei"].as_str()),
+        (Some("waived"), Some("0"))
+    );
+
+    // Minted − clawed back = kept: what the chain paid is what was earned less what was netted.
+    let (earned, netted): (String, String) = sqlx::query_as(
+        "SELECT sum((data->>'amountWei')::numeric + COALESCE((data->>'nettedWei')::numeric, 0))::text,
+                (SELECT sum(amount_wei) FROM clawback_nettings)::text
+         FROM referral_rewards WHERE data->>'status' IN ('minted', 'netted')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let (earned, netted): (U256, U256) = (earned.parse().unwrap(), netted.parse().unwrap());
+    assert_eq!(earned, one * U256::from(4));
+    assert_eq!(chain.balance(WALLET_A).await, earned - netted);
+    assert!(chain.drift(&pool).await.is_empty());
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_netted_reward_voided_before_its_mint_gives_the_netting_back(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[]).await;
+    let paid_out = approved(&pool, "PAID-OUT", 1, WALLET_A, 3 * ONE).await;
+    assert_eq!(cron(&server).await.1["minted"], 1);
+    let reward_id = id_of(&pool, &paid_out[0]).await;
+    sqlx::query(
+        "INSERT INTO clawbacks (id, reward_id, referrer_user_id, order_reference, amount_wei)
+         VALUES ('cb-1', $1, 'referrer', $2, $3::text::numeric)",
+    )
+    .bind(&reward_id)
+    .bind(&paid_out[0])
+    .bind((3 * ONE).to_string())
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    // Netted at its first claim, then held by a paused contract: it waits approved with the smaller amount.
+    let next = approved(&pool, "NEXT", 1, WALLET_A, 5 * ONE).await;
+    chain.set_paused(true).await;
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["minted"], 0, "{summary}");
+    let reward = &rewards_of(&pool, &next[0]).await[0];
+    assert_eq!(
+        (
+            reward["status"].as_str(),
+            reward["amountWei"].as_str(),
+            reward["nettedWei"].as_str()
+        ),
+        (
+            Some("approved"),
+            Some((2 * ONE).to_string().as_str()),
+            Some((3 * ONE).to_string().as_str())
+        )
+    );
+
+    // Voided before it was minted: the clawback is owed again and the reward whole again.
+    let mut tx = pool.begin().await.unwrap();
+    let ids = [id_of(&pool, &next[0]).await];
+    let moved = db::rewards::move_status(
+        &mut *tx,
+        &ids,
+        refcodes::domain::reward::RewardStatus::Voided,
+        &json!({ "voidedReason": "test" }),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(moved.len(), 1);
+    let reward = &rewards_of(&pool, &next[0]).await[0];
+    assert_eq!(
+        (reward["amountWei"].as_str(), reward["nettedWei"].as_str()),
+        (Some((5 * ONE).to_string().as_str()), Some("0"))
+    );
+    let left: String = sqlx::query_scalar(
+        "SELECT (c.amount_wei - COALESCE((SELECT sum(amount_wei) FROM clawback_nettings n WHERE n.clawback_id = c.id), 0))::text
+         FROM clawbacks c WHERE id = 'cb-1'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(left, (3 * ONE).to_string());
+
+    // A reward claimed before (it may ride on a transaction still out there) is never netted: it mints whole.
+    let retried = approved(&pool, "RETRIED", 1, WALLET_B, 4 * ONE).await;
+    sqlx::query("UPDATE referral_rewards SET data = data || '{\"attempts\": 1, \"referrerUserId\": \"referrer\"}' WHERE data->>'orderReference' = $1")
+        .bind(&retried[0])
+        .execute(&pool)
+        .await
+        .unwrap();
+    chain.set_paused(false).await;
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["minted"], 1, "{summary}");
+    assert_eq!(chain.balance(WALLET_B).await, wei(4 * ONE));
     server.stop().await;
 }

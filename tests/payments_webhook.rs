@@ -196,7 +196,7 @@ async fn a_refund_after_approval_reverses_stock_settlements_and_the_reward(pool:
 }
 
 #[sqlx::test]
-async fn a_refund_of_a_minted_reward_flags_a_clawback(pool: PgPool) {
+async fn a_refund_of_a_minted_reward_records_a_clawback_once(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;
     let (reference, _) = attributed_order(&server).await;
     notify(&server, &reference, "840.00", "Approved").await;
@@ -205,10 +205,26 @@ async fn a_refund_of_a_minted_reward_flags_a_clawback(pool: PgPool) {
         .await
         .unwrap();
     notify(&server, &reference, "840.00", "Refunded").await;
+    notify(&server, &reference, "840.00", "Refunded").await;
     let rewards = rewards_of(&pool, &reference).await;
     assert_eq!(rewards[0]["status"], "minted");
-    assert_eq!(rewards[0]["clawbackDue"], true);
+    assert_eq!(
+        clawback_of(&pool, &reference).await,
+        Some(rewards[0]["amountWei"].as_str().unwrap().to_string())
+    );
     server.stop().await;
+}
+
+/// The amount of the clawback recorded for `reference`'s reward, if any.
+async fn clawback_of(pool: &PgPool, reference: &str) -> Option<String> {
+    let amounts: Vec<String> =
+        sqlx::query_scalar("SELECT amount_wei::text FROM clawbacks WHERE order_reference = $1")
+            .bind(reference)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    assert!(amounts.len() <= 1, "one clawback per reward: {amounts:?}");
+    amounts.into_iter().next()
 }
 
 #[sqlx::test]
@@ -343,7 +359,7 @@ async fn a_failed_reward_step_leaves_the_payment_standing_and_the_sweeper_writes
 }
 
 #[sqlx::test]
-async fn the_sweeper_voids_or_flags_a_reward_left_live_on_a_refunded_order(pool: PgPool) {
+async fn the_sweeper_voids_or_claws_back_a_reward_left_live_on_a_refunded_order(pool: PgPool) {
     use refcodes::server::reward_sweep::{sweep, Swept};
     let server = shop(pool.clone(), &[]).await;
     let (pending, _) = attributed_order(&server).await;
@@ -371,12 +387,10 @@ async fn the_sweeper_voids_or_flags_a_reward_left_live_on_a_refunded_order(pool:
     assert_eq!(swept, expected);
     assert_eq!(rewards_of(&pool, &pending).await[0]["status"], "voided");
     let on_chain = &rewards_of(&pool, &minted).await[0];
+    assert_eq!(on_chain["status"], "minted");
     assert_eq!(
-        (
-            on_chain["status"].as_str(),
-            on_chain["clawbackDue"].as_bool()
-        ),
-        (Some("minted"), Some(true))
+        clawback_of(&pool, &minted).await.as_deref(),
+        on_chain["amountWei"].as_str()
     );
     assert_eq!(
         sweep(&pool, &default_ledger()).await.unwrap(),

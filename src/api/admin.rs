@@ -5,6 +5,7 @@ use super::ssr;
 use crate::domain::admin::AdminAction;
 use crate::domain::admin::{CodePage, OrderToRefund, RewardFilter, RewardPage};
 use crate::domain::mint::MintSummary;
+use crate::domain::reward::Clawback;
 use crate::domain::reward::TxLinks;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -177,6 +178,22 @@ pub async fn admin_set_code_blocked(code: String, blocked: bool) -> Result<(), A
         crate::server::admin_codes::set_blocked(&s.pool, &s.visits.known, &me, &code, blocked)
             .await,
     )
+}
+
+/// Clawbacks, newest first, with what was netted and what is left.
+#[server]
+pub async fn load_clawbacks() -> Result<Vec<Clawback>, AppError> {
+    let s = ssr::state()?;
+    admin(&s).await?;
+    ssr::respond(crate::server::clawbacks::all(&s.pool).await)
+}
+
+/// Forgives what is left of an open clawback, with a reason, audit-logged.
+#[server]
+pub async fn admin_waive_clawback(id: String, reason: String) -> Result<(), AppError> {
+    let s = ssr::state()?;
+    let me = admin(&s).await?;
+    ssr::respond(crate::server::clawbacks::waive(&s.pool, &me, &id, &reason).await)
 }
 
 /// Paid orders to pay back (paid twice, or an upgrade that applied nothing), most recently marked first.

@@ -8,6 +8,17 @@ pub const BULK_CAP: usize = 10_000;
 pub const PAGE_SIZE: u32 = 50;
 pub const MAX_REASON: usize = 500;
 
+/// An admin's reason (a rejection, a waived clawback), trimmed: 1 to [`MAX_REASON`] characters.
+pub fn required_reason(raw: &str) -> Result<String, crate::error::AppError> {
+    let reason = raw.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON {
+        return Err(crate::error::AppError::ReasonRequired {
+            max: MAX_REASON as u32,
+        });
+    }
+    Ok(reason.to_string())
+}
+
 /// The ledger's filters; `None` is "any". `search` matches an order reference or a buyer's or referrer's email.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -48,7 +59,10 @@ pub struct AdminReward {
     pub approved_by: Option<String>,
     pub tx_hash: Option<String>,
     pub block_number: Option<i64>,
-    pub clawback_due: bool,
+    /// What of the sized amount was netted against the referrer's clawbacks ("0" for most rewards).
+    pub netted_wei: String,
+    /// Paid out, then its order was refunded: the clawback recorded against the referrer (token base units).
+    pub clawback_wei: Option<String>,
     /// Until when a card reward waits out its refund window, while it does.
     pub hold_until: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -154,16 +168,7 @@ impl AdminAction {
     /// The reason of a rejection, trimmed; a rejection needs one.
     pub fn reason(&self) -> Result<Option<String>, crate::error::AppError> {
         match self {
-            AdminAction::Reject { reason } => {
-                let reason = reason.trim();
-                if reason.is_empty() || reason.chars().count() > MAX_REASON {
-                    Err(crate::error::AppError::ReasonRequired {
-                        max: MAX_REASON as u32,
-                    })
-                } else {
-                    Ok(Some(reason.to_string()))
-                }
-            }
+            AdminAction::Reject { reason } => required_reason(reason).map(Some),
             _ => Ok(None),
         }
     }

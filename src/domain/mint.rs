@@ -9,6 +9,9 @@ pub struct MintSummary {
     pub minted: u64,
     /// Moved to `failed`, each with its reason in `lastError`.
     pub failed: u64,
+    /// Settled entirely against the referrers' clawbacks: `netted`, nothing sent.
+    #[serde(default)]
+    pub netted: u64,
     /// Claimed but already paid on chain: settled as minted without paying again.
     pub skipped: u64,
     /// `minting` rewards settled by the reconciliation (minted, or back to approved when not paid).
@@ -20,7 +23,7 @@ pub struct MintSummary {
     /// Rewards that got their price at the start of the run.
     pub priced: u64,
     /// Ledger repairs made by the sweeper at the start of the run (undecided paid orders decided, rewards on
-    /// refunded orders voided or flagged).
+    /// refunded orders voided or clawed back).
     pub repaired: u64,
     pub batches: u64,
     pub gas_used: u64,

@@ -186,6 +186,9 @@ pub struct Funnel {
     pub pending: RewardTally,
     pub approved: RewardTally,
     pub minted: RewardTally,
+    /// Clawbacks on this code's rewards (refunded after payout) not waived, with what they claw back.
+    #[serde(default)]
+    pub clawed_back: RewardTally,
 }
 
 /// One code on the member page: the code, what it brought in, its share link and that link's QR code

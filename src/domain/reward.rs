@@ -8,17 +8,20 @@ pub enum RewardStatus {
     Approved,
     Minting,
     Minted,
+    /// Settled entirely against the referrer's clawbacks: nothing of it is minted.
+    Netted,
     Rejected,
     Voided,
     Failed,
 }
 
 impl RewardStatus {
-    pub const ALL: [RewardStatus; 7] = [
+    pub const ALL: [RewardStatus; 8] = [
         RewardStatus::Pending,
         RewardStatus::Approved,
         RewardStatus::Minting,
         RewardStatus::Minted,
+        RewardStatus::Netted,
         RewardStatus::Rejected,
         RewardStatus::Voided,
         RewardStatus::Failed,
@@ -30,6 +33,7 @@ impl RewardStatus {
             RewardStatus::Approved => "approved",
             RewardStatus::Minting => "minting",
             RewardStatus::Minted => "minted",
+            RewardStatus::Netted => "netted",
             RewardStatus::Rejected => "rejected",
             RewardStatus::Voided => "voided",
             RewardStatus::Failed => "failed",
@@ -42,7 +46,8 @@ impl RewardStatus {
 
     /// The statuses a reward may move to `self` from: pending → approved → minting → minted;
     /// pending → rejected; pending/approved/failed → voided; approved/minting → failed;
-    /// failed → approved (an admin's retry); minting → approved (reconciled: not paid on chain).
+    /// failed → approved (an admin's retry); minting → approved (reconciled: not paid on chain);
+    /// approved → netted (settled against clawbacks before minting).
     pub fn legal_sources(self) -> &'static [RewardStatus] {
         use RewardStatus::*;
         match self {
@@ -50,6 +55,7 @@ impl RewardStatus {
             Approved => &[Pending, Failed, Minting],
             Minting => &[Approved],
             Minted => &[Minting],
+            Netted => &[Approved],
             Rejected => &[Pending],
             Voided => &[Pending, Approved, Failed],
             Failed => &[Approved, Minting],
@@ -64,7 +70,10 @@ impl RewardStatus {
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            RewardStatus::Minted | RewardStatus::Rejected | RewardStatus::Voided
+            RewardStatus::Minted
+                | RewardStatus::Netted
+                | RewardStatus::Rejected
+                | RewardStatus::Voided
         )
     }
 }
@@ -96,7 +105,10 @@ pub struct MyReward {
     pub rail: crate::domain::store::Rail,
     pub fiat_amount: i64,
     pub currency: String,
+    /// What is (or will be) minted: the sized amount less what was netted against clawbacks.
     pub amount_wei: String,
+    /// What of the sized amount went to the referrer's clawbacks ("0" for most rewards).
+    pub netted_wei: String,
     pub status: RewardStatus,
     pub tx_hash: Option<String>,
     /// Until when a card reward waits out its refund window, while it does (pending or approved).
@@ -112,8 +124,58 @@ pub const REWARDS_PAGE: usize = 50;
 #[serde(rename_all = "camelCase")]
 pub struct EarnedRewards {
     pub rewards: Vec<MyReward>,
+    /// The referrer's clawbacks, newest first (with the first page only).
+    pub clawbacks: Vec<Clawback>,
     pub tx_links: TxLinks,
     pub next_cursor: Option<String>,
+}
+
+/// Where a clawback stands: something is left to net, nothing is, or an admin waived what was left.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClawbackStatus {
+    Open,
+    Settled,
+    Waived,
+}
+
+impl ClawbackStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClawbackStatus::Open => "open",
+            ClawbackStatus::Settled => "settled",
+            ClawbackStatus::Waived => "waived",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<ClawbackStatus> {
+        [
+            ClawbackStatus::Open,
+            ClawbackStatus::Settled,
+            ClawbackStatus::Waived,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
+    }
+}
+
+/// What a referrer owes back for a paid-out reward whose order was refunded: `amount_wei` in token base units,
+/// `netted_wei` of it taken from later rewards, `left_wei` still to take (nothing once waived or settled).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Clawback {
+    pub id: String,
+    pub reward_id: String,
+    pub order_reference: String,
+    pub referral_code: String,
+    /// The referrer's email, for the admin's list (`None` on the member's own page).
+    pub referrer_email: Option<String>,
+    pub amount_wei: String,
+    pub netted_wei: String,
+    pub left_wei: String,
+    pub status: ClawbackStatus,
+    pub waived_reason: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Links a transaction hash to the block explorer: `CHAIN_EXPLORER_TX_URL` with `{tx}` replaced by the hash.

@@ -82,6 +82,7 @@ pub fn message(error: AppError) -> AnyView {
         AppError::NotAnUpgrade => t!(i18n, common.errors.not_an_upgrade).into_any(),
         AppError::CodeBlocked => t!(i18n, common.errors.code_blocked).into_any(),
         AppError::PriceNeeded => t!(i18n, common.errors.price_needed).into_any(),
+        AppError::ClawbackNotOpen => t!(i18n, common.errors.clawback_not_open).into_any(),
         AppError::NotRefundable => t!(i18n, common.errors.not_refundable).into_any(),
         AppError::BadSignature
         | AppError::WrongMerchant

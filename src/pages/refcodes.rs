@@ -13,7 +13,7 @@ use crate::domain::refcode::{
     format_token_amount, CodeState, RefcodeCard, RewardTally, MAX_CODE_LEN, MIN_CODE_LEN,
     REWARD_TOKEN_DECIMALS,
 };
-use crate::domain::reward::{MyReward, RewardStatus, TxLinks};
+use crate::domain::reward::{Clawback, ClawbackStatus, MyReward, RewardStatus, TxLinks};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::routes;
@@ -340,6 +340,7 @@ fn FunnelView(funnel: crate::domain::refcode::Funnel) -> impl IntoView {
                 {tally("rewards-pending", funnel.pending, t!(i18n, refcodes.funnel.pending).into_any())}
                 {tally("rewards-approved", funnel.approved, t!(i18n, refcodes.funnel.approved).into_any())}
                 {tally("rewards-minted", funnel.minted, t!(i18n, refcodes.funnel.minted).into_any())}
+                {(funnel.clawed_back.count > 0).then(|| tally("rewards-clawed-back", funnel.clawed_back, t!(i18n, refcodes.funnel.clawed_back).into_any()))}
             </ul>
         </section>
     }
@@ -381,6 +382,7 @@ pub fn reward_status_label(status: RewardStatus) -> AnyView {
         RewardStatus::Approved => t!(i18n, refcodes.status.approved).into_any(),
         RewardStatus::Minting => t!(i18n, refcodes.status.minting).into_any(),
         RewardStatus::Minted => t!(i18n, refcodes.status.minted).into_any(),
+        RewardStatus::Netted => t!(i18n, refcodes.status.netted).into_any(),
         RewardStatus::Rejected => t!(i18n, refcodes.status.rejected).into_any(),
         RewardStatus::Voided => t!(i18n, refcodes.status.voided).into_any(),
         RewardStatus::Failed => t!(i18n, refcodes.status.failed).into_any(),
@@ -423,6 +425,7 @@ fn MyRewards() -> impl IntoView {
                             view! {
                                 <RewardTable list=mine.rewards links=mine.tx_links />
                                 <p class="pager">{newest}" "{older}</p>
+                                <Clawbacks list=mine.clawbacks />
                             }
                             .into_any()
                         }
@@ -458,7 +461,9 @@ fn RewardTable(list: Vec<MyReward>, links: TxLinks) -> impl IntoView {
                             <td>{r.referral_code.clone()}</td>
                             <td>{display(r.fiat_amount, &r.currency)}</td>
                             <td>{tokens}</td>
-                            <td data-testid="reward-status">{reward_status_label(r.status)}<HoldNote until=r.hold_until /></td>
+                            <td data-testid="reward-status">
+                                {reward_status_label(r.status)}<HoldNote until=r.hold_until /><NettedNote wei=r.netted_wei />
+                            </td>
                             <td>{r.tx_hash.clone().map(|hash| view! { <TxHash hash links=links.clone() /> })}</td>
                         </tr>
                     }
@@ -466,6 +471,63 @@ fn RewardTable(list: Vec<MyReward>, links: TxLinks) -> impl IntoView {
             </tbody>
         </table>
     }
+}
+
+/// "… netted against clawbacks" under a status, when part of the reward went to the referrer's clawbacks.
+#[component]
+pub fn NettedNote(wei: String) -> impl IntoView {
+    let i18n = use_i18n();
+    (wei != "0" && !wei.is_empty()).then(|| {
+        let amount = format_token_amount(&wei, REWARD_TOKEN_DECIMALS);
+        view! { <br /><small class="muted" data-testid="netted" data-wei=wei>{t!(i18n, refcodes.rewards.netted, amount = move || amount.clone())}</small> }
+    })
+}
+
+/// A clawback's standing in the reader's language.
+pub fn clawback_status_label(status: ClawbackStatus) -> AnyView {
+    let i18n = use_i18n();
+    match status {
+        ClawbackStatus::Open => t!(i18n, refcodes.clawbacks.open).into_any(),
+        ClawbackStatus::Settled => t!(i18n, refcodes.clawbacks.settled).into_any(),
+        ClawbackStatus::Waived => t!(i18n, refcodes.clawbacks.waived).into_any(),
+    }
+}
+
+/// The member's clawbacks: rewards paid out on orders refunded afterwards, and what is left to net.
+#[component]
+fn Clawbacks(list: Vec<Clawback>) -> impl IntoView {
+    let i18n = use_i18n();
+    (!list.is_empty()).then(|| {
+        let tokens = |wei: &str| format_token_amount(wei, REWARD_TOKEN_DECIMALS);
+        view! {
+            <h3>{t!(i18n, refcodes.clawbacks.title)}</h3>
+            <p class="muted">{t!(i18n, refcodes.clawbacks.lead)}</p>
+            <table class="rewards" data-testid="clawbacks">
+                <thead>
+                    <tr>
+                        <th>{t!(i18n, refcodes.clawbacks.order)}</th>
+                        <th>{t!(i18n, refcodes.rewards.code)}</th>
+                        <th>{t!(i18n, refcodes.clawbacks.amount)}</th>
+                        <th>{t!(i18n, refcodes.clawbacks.netted)}</th>
+                        <th>{t!(i18n, refcodes.clawbacks.left)}</th>
+                        <th>{t!(i18n, refcodes.clawbacks.status)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.into_iter().map(|c| view! {
+                        <tr data-testid="clawback-row" data-status=c.status.as_str() data-order=c.order_reference.clone() data-left-wei=c.left_wei.clone()>
+                            <td><code>{c.order_reference.clone()}</code></td>
+                            <td>{c.referral_code.clone()}</td>
+                            <td>{tokens(&c.amount_wei)}</td>
+                            <td>{tokens(&c.netted_wei)}</td>
+                            <td>{tokens(&c.left_wei)}</td>
+                            <td>{clawback_status_label(c.status)}{c.waived_reason.clone().map(|r| view! { <br /><small class="muted">{r}</small> })}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    })
 }
 
 /// A transaction hash, shortened, linked to the block explorer when one is configured.

@@ -79,9 +79,11 @@ impl Outcome {
 pub enum RefundOutcome {
     NoReward,
     Voided,
-    /// Minted or on its way: it stays, flagged `clawbackDue`.
-    ClawbackDue,
-    /// Already rejected or voided.
+    /// Paid out (minted or netted): it stays, and a clawback is recorded against the referrer.
+    Clawback,
+    /// On its way on chain (`minting`): the sweeper voids it or records its clawback once it settles.
+    InFlight,
+    /// Already rejected, voided or clawed back.
     AlreadySettled,
 }
 
@@ -338,8 +340,8 @@ impl Ledger {
         }
     }
 
-    /// Inside the transaction that marked the order refunded: a reward not minted yet is voided; a minted (or
-    /// minting) one is flagged.
+    /// Inside the transaction that marked the order refunded: a reward not paid out yet is voided; a paid-out one
+    /// gets a clawback (`clawbacks.rs`).
     pub async fn on_refunded(
         &self,
         conn: &mut PgConnection,
@@ -351,21 +353,23 @@ impl Ledger {
         if matches!(status, RewardStatus::Rejected | RewardStatus::Voided) {
             return Ok(RefundOutcome::AlreadySettled);
         }
-        let patch = json!({ "voidedReason": "order refunded", "clawbackDue": false });
+        let patch = json!({ "voidedReason": "order refunded" });
         let ids = std::slice::from_ref(&id);
-        // The statements' WHEREs decide: a reward a mint run moved on meanwhile is flagged, not voided; one an admin
-        // settled meanwhile is neither.
+        // The statements' WHEREs decide: a reward a mint run moved on meanwhile is clawed back (or waits while
+        // minting), not voided; one an admin settled meanwhile is neither.
         let voided =
             db::rewards::move_status(&mut *conn, ids, RewardStatus::Voided, &patch).await?;
         let outcome = if !voided.is_empty() {
             RefundOutcome::Voided
-        } else if db::rewards::flag_clawback(&mut *conn, &id).await? {
+        } else if db::clawbacks::record(&mut *conn, &super::auth::new_id(), &id).await? {
             tracing::warn!(
                 reward = id,
                 order = reference,
-                "refunded order's reward is on chain: clawback due"
+                "refunded order's reward was paid out: clawback recorded"
             );
-            RefundOutcome::ClawbackDue
+            RefundOutcome::Clawback
+        } else if status == RewardStatus::Minting {
+            RefundOutcome::InFlight
         } else {
             RefundOutcome::AlreadySettled
         };
@@ -406,6 +410,7 @@ impl Ledger {
 }
 
 /// One page of the rewards a member earned as a referrer, newest first; `cursor` is where the previous page ended.
+/// The first page carries the member's clawbacks.
 pub async fn earned(
     pool: &PgPool,
     referrer_user_id: &str,
@@ -420,8 +425,13 @@ pub async fn earned(
         created_at: r.created_at,
         id: r.id.clone(),
     });
+    let clawbacks = match after {
+        None => super::clawbacks::of_member(pool, referrer_user_id).await?,
+        Some(_) => Vec::new(),
+    };
     Ok(EarnedRewards {
         rewards,
+        clawbacks,
         tx_links: tx_links.clone(),
         next_cursor,
     })

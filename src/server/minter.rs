@@ -9,17 +9,18 @@
 //! # One run ([`run`]; the cron endpoint, the schedule, the post-payment trigger and the benchmark call it)
 //! 1. single flight: a PostgreSQL advisory lock taken on a connection detached from the pool, so a crashed or
 //!    cancelled run closes it and the lock goes with it; a second caller gets [`MintError::Busy`] at once;
-//! 2. the reward sweeper repairs the ledger (`reward_sweep.rs`), then rewards waiting for a price are priced
-//!    (crypto ones become approved);
-//! 3. reconciliation: every `minting` reward is settled from its receipt or `paidOrders`
+//! 2. reconciliation: every `minting` reward is settled from its receipt or `paidOrders`
 //!    ([`reconcile::settle_minting`]);
+//! 3. the reward sweeper repairs the ledger (`reward_sweep.rs`: after step 2, so a refunded order's reward that
+//!    settled is voided or clawed back now), then rewards waiting for a price are priced (crypto ones become
+//!    approved);
 //! 4. batches of `MINT_BATCH_SIZE`, until none is left: claim approved rewards (`FOR UPDATE SKIP LOCKED`) and
-//!    record the intent on them; drop (and settle as minted) those already paid on chain; fail locally malformed
-//!    ones; simulate; on a revert tell systemic causes (paused, missing role, short treasury: all stay approved
-//!    with `lastError`) from entries that revert on their own (zero address or amount: `failed` with the
-//!    reason, the others go on); send; in the transaction holding their rows move them to `minting` together
-//!    with the hash (one statement) and commit; wait for the receipt (`MINT_CONFIRMATIONS`,
-//!    `MINT_TIMEOUT_SECS`) and settle them like step 3. A receipt not seen in time leaves them `minting`.
+//!    record the intent on them; fail locally malformed ones; drop (and settle as minted) those already paid on
+//!    chain; net the referrers' open clawbacks from the rest (`clawbacks.rs`); simulate; on a revert tell
+//!    systemic causes (paused, missing role, short treasury: all stay approved with `lastError`) from entries
+//!    that revert on their own (zero address or amount: `failed` with the reason, the others go on); send; in
+//!    the transaction holding their rows move them to `minting` together with the hash (one statement) and
+//!    commit; wait for the receipt (`MINT_CONFIRMATIONS`, `MINT_TIMEOUT_SECS`) and settle them like step 2. A receipt not seen in time leaves them `minting`.
 //!
 //! # The crash window and the intent
 //! `minting` is written with the transaction hash, so only after `send` returned: a crash between the broadcast
@@ -39,6 +40,7 @@
 //! paid, nothing is sent, and the paying transaction is found among the `ReferralPaid` events — from
 //! `REWARDS_START_BLOCK` on, as the new claim's `mintFromBlock` is later than a payment made before the restore.
 use super::auth::new_id;
+use super::clawbacks::{self, Candidate};
 use super::config::{MintChain, MintConfig};
 use super::db::{self, rewards::Claimed};
 use super::ledger::Ledger;
@@ -213,11 +215,14 @@ async fn run_locked(
     minter: &Minter,
     config: &MintConfig,
 ) -> Result<MintSummary, MintError> {
+    let chain = Chain { minter, config };
+    let reconciled = reconcile::settle_minting(conn, &chain).await?.total();
     let repaired = reward_sweep::sweep(pool, ledger).await.unwrap_or_else(|e| {
         tracing::warn!(error = %e, "the reward sweeper failed");
         Swept::default()
     });
     let mut summary = MintSummary {
+        reconciled,
         repaired: repaired.total(),
         priced: ledger.price_waiting(pool).await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "pricing waiting rewards failed");
@@ -226,8 +231,6 @@ async fn run_locked(
         ..MintSummary::default()
     };
     check_gas(minter, config.low_balance_wei).await;
-    let chain = Chain { minter, config };
-    summary.reconciled = reconcile::settle_minting(conn, &chain).await?.total();
     while mint_batch(conn, &chain, &mut summary).await? {}
     Ok(summary)
 }
@@ -259,6 +262,7 @@ async fn mint_batch(
         planned.into_iter().zip(paid).partition(|(_, paid)| *paid);
     summary.skipped += settle_paid(conn, chain, already.into_iter().map(|(p, _)| p)).await?;
     let unpaid: Vec<Planned> = unpaid.into_iter().map(|(p, _)| p).collect();
+    let unpaid = net_clawbacks(conn, &batch, unpaid, summary).await?;
     if unpaid.is_empty() {
         return Ok(true);
     }
@@ -279,6 +283,9 @@ pub struct Planned {
     pub order_reference: String,
     pub entry: RewardEntry,
     pub from_block: i64,
+    pub referrer_user_id: String,
+    /// Claimed for the first time (clawbacks may be netted from it).
+    pub first_claim: bool,
 }
 
 impl Planned {
@@ -304,6 +311,8 @@ pub fn plan(claimed: &[Claimed]) -> (Vec<Planned>, Vec<(String, String)>) {
                 order_reference: c.order_reference.clone(),
                 entry,
                 from_block: c.from_block,
+                referrer_user_id: c.referrer_user_id.clone(),
+                first_claim: c.first_claim,
             }),
             Err(reason) => malformed.push((c.id.clone(), reason)),
         }
@@ -437,6 +446,37 @@ async fn fail(conn: &mut PgConnection, bad: &[(String, String)]) -> Result<u64, 
     metrics::counter!("refcodes_mint_rewards_total", "result" => "failed")
         .increment(bad.len() as u64);
     Ok(bad.len() as u64)
+}
+
+/// Nets the referrers' open clawbacks from the rewards claimed for the first time (`clawbacks.rs`): their
+/// entries shrink, and those with nothing left (`netted`) leave the batch.
+async fn net_clawbacks(
+    conn: &mut PgConnection,
+    batch: &str,
+    planned: Vec<Planned>,
+    summary: &mut MintSummary,
+) -> Result<Vec<Planned>, MintError> {
+    let candidates: Vec<Candidate> = planned
+        .iter()
+        .filter(|p| p.first_claim)
+        .map(|p| Candidate {
+            reward_id: p.id.clone(),
+            referrer_user_id: p.referrer_user_id.clone(),
+            amount: p.entry.amount,
+        })
+        .collect();
+    let taken = clawbacks::net(conn, batch, &candidates).await?;
+    let mut left = Vec::with_capacity(planned.len());
+    for mut p in planned {
+        if let Some(t) = taken.get(&p.id) {
+            p.entry.amount -= *t;
+        }
+        match p.entry.amount.is_zero() {
+            true => summary.netted += 1,
+            false => left.push(p),
+        }
+    }
+    Ok(left)
 }
 
 /// Claimed rewards the contract already paid: through `minting` to `minted`, with the paying transaction's hash.
@@ -673,6 +713,8 @@ mod tests {
             wallet: wallet.map(str::to_string),
             amount_wei: amount.into(),
             from_block: 7,
+            referrer_user_id: "u1".into(),
+            first_claim: true,
         }
     }
 

@@ -4,6 +4,7 @@ pub mod admin_rewards;
 pub mod attribution;
 pub mod auth;
 pub mod bench_database;
+pub mod clawbacks;
 pub mod config;
 pub mod connections;
 pub mod cookies;

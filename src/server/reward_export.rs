@@ -8,7 +8,7 @@ use sqlx::PgPool;
 
 const CHUNK: i64 = 1000;
 
-pub const HEADER: &str = "id,orderReference,kind,status,rail,referralCode,referrerEmail,referrerWallet,buyerEmail,fiatAmount,currency,amountWei,oraclePrice,oracleDecimals,oracleSource,txHash,blockNumber,lastError,rejectedReason,createdAt\n";
+pub const HEADER: &str = "id,orderReference,kind,status,rail,referralCode,referrerEmail,referrerWallet,buyerEmail,fiatAmount,currency,amountWei,nettedWei,clawbackWei,oraclePrice,oracleDecimals,oracleSource,txHash,blockNumber,lastError,rejectedReason,createdAt\n";
 
 /// One field: quoted when it holds a separator, a quote or a line break; a leading `= + - @` is defused so
 /// spreadsheets do not run it as a formula.
@@ -40,6 +40,8 @@ pub fn line(r: &AdminReward) -> String {
         r.fiat_amount.to_string(),
         r.currency.clone(),
         r.amount_wei.clone(),
+        r.netted_wei.clone(),
+        opt(&r.clawback_wei),
         opt(&r.oracle_price),
         r.oracle_decimals.map(|d| d.to_string()).unwrap_or_default(),
         opt(&r.oracle_source),
@@ -96,6 +98,6 @@ mod tests {
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("=HYPERLINK(1)"), "'=HYPERLINK(1)");
         assert_eq!(field("line\nbreak"), "\"line\nbreak\"");
-        assert_eq!(HEADER.matches(',').count(), 19);
+        assert_eq!(HEADER.matches(',').count(), 21);
     }
 }

@@ -1,6 +1,6 @@
 //! The reward sweeper: repairs what a failed reward step left behind. The ledger writes a paid order's reward in
 //! the payment's transaction, inside a savepoint whose failure leaves the payment standing and the order without
-//! a `rewardOutcome` (see `ledger.rs`); a refund voids or flags in its own transaction. The sweeper decides every
+//! a `rewardOutcome` (see `ledger.rs`); a refund voids or claws back in its own transaction. The sweeper decides every
 //! paid order still undecided (under the order's row lock, so a refund cannot slip in between) and settles every
 //! reward still live on a refunded order. It runs at start-up and at the start of every mint run, and reports what
 //! it repaired (log, `/metrics`, the mint run's summary).
@@ -21,7 +21,7 @@ pub struct Swept {
     pub created: u64,
     /// Rewards on refunded orders voided now.
     pub voided: u64,
-    /// Paid-out rewards on refunded orders flagged for clawback now.
+    /// Paid-out rewards on refunded orders clawed back now (`minting` ones once they settled).
     pub clawbacks: u64,
 }
 
@@ -89,8 +89,8 @@ async fn settle_refunded(
         tx.commit().await?;
         match outcome {
             RefundOutcome::Voided => swept.voided += 1,
-            RefundOutcome::ClawbackDue => swept.clawbacks += 1,
-            RefundOutcome::NoReward | RefundOutcome::AlreadySettled => {}
+            RefundOutcome::Clawback => swept.clawbacks += 1,
+            RefundOutcome::NoReward | RefundOutcome::InFlight | RefundOutcome::AlreadySettled => {}
         }
     }
     Ok(())

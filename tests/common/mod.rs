@@ -409,6 +409,12 @@ pub async fn get_json<T: serde::de::DeserializeOwned>(
     resp.json().await.expect("a JSON answer")
 }
 
+/// `GET path` on the test server as `http`'s user: the answer's text (a page, a CSV).
+pub async fn get_text(http: &reqwest::Client, server: &TestServer, path: &str) -> String {
+    let resp = http.get(server.url(path)).send().await.unwrap();
+    resp.text().await.expect("a text answer")
+}
+
 /// `POST path` without a body on the test server as `http`'s user: the JSON answer.
 pub async fn post_json(
     http: &reqwest::Client,

@@ -6,7 +6,7 @@ use crate::i18n::*;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-const ACTIONS: [&str; 11] = [
+const ACTIONS: [&str; 12] = [
     "approve",
     "reject",
     "void",
@@ -14,6 +14,7 @@ const ACTIONS: [&str; 11] = [
     "mint",
     "grant_credit",
     "refund_order",
+    "waive_clawback",
     "block_code",
     "unblock_code",
     "grant_admin",
@@ -30,6 +31,7 @@ fn action_label(action: &str) -> AnyView {
         "mint" => t!(i18n, refcodes.admin.action_mint).into_any(),
         "grant_credit" => t!(i18n, refcodes.admin.action_grant_credit).into_any(),
         "refund_order" => t!(i18n, refcodes.admin.action_refund_order).into_any(),
+        "waive_clawback" => t!(i18n, refcodes.admin.action_waive_clawback).into_any(),
         "block_code" => t!(i18n, refcodes.admin.action_block_code).into_any(),
         "unblock_code" => t!(i18n, refcodes.admin.action_unblock_code).into_any(),
         "grant_admin" => t!(i18n, refcodes.admin.action_grant_admin).into_any(),

@@ -8,7 +8,7 @@ use crate::domain::reward::{RewardKind, RewardStatus, TxLinks};
 use crate::domain::store::{AttributedVia, Rail};
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
-use crate::pages::refcodes::{reward_status_label, HoldNote, TxHash};
+use crate::pages::refcodes::{reward_status_label, HoldNote, NettedNote, TxHash};
 use crate::routes::query_value;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -339,9 +339,13 @@ fn Row(
             <td data-testid="row-status">
                 {reward_status_label(status)}
                 <HoldNote until=r.hold_until />
+                <NettedNote wei=r.netted_wei.clone() />
                 {r.last_error.clone().map(|e| view! { <br /><small class="error">{e}</small> })}
                 {r.rejected_reason.clone().map(|e| view! { <br /><small>{e}</small> })}
-                {r.clawback_due.then(|| view! { <br /><small class="error">{t!(i18n, refcodes.admin.clawback)}</small> })}
+                {r.clawback_wei.clone().map(|wei| {
+                    let amount = format_token_amount(&wei, REWARD_TOKEN_DECIMALS);
+                    view! { <br /><small class="error" data-testid="row-clawback">{t!(i18n, refcodes.admin.clawback, amount = move || amount.clone())}</small> }
+                })}
             </td>
             <td data-testid="row-tx">
                 {r.tx_hash.clone().map(|hash| view! { <TxHash hash links /> })}

@@ -1,11 +1,10 @@
 //! Paid orders to pay back, with why: the admin refunds them at the payment provider.
-use super::Actions;
+use super::{loaded_list, Actions};
 use crate::api::admin::load_orders_to_refund;
 use crate::domain::admin::{OrderToRefund, RefundReason};
 use crate::domain::money::display;
 use crate::domain::store::Rail;
 use crate::i18n::*;
-use crate::pages::errors::ErrorText;
 use leptos::prelude::*;
 
 #[component]
@@ -16,19 +15,11 @@ pub fn ToRefund() -> impl IntoView {
     view! {
         <section class="card" data-testid="to-refund">
             <h2>{t!(i18n, refcodes.admin.refunds_title)}</h2>
-            <Suspense fallback=move || view! { <p class="muted">{t!(i18n, common.loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match orders.await {
-                        Ok(orders) if orders.is_empty() => view! { <p class="muted">{t!(i18n, refcodes.admin.refunds_empty)}</p> }.into_any(),
-                        Ok(orders) => view! {
-                            <ul class="tx-list">
-                                {orders.into_iter().map(|o| view! { <RefundRow order=o /> }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(e) => view! { <ErrorText error=Some(e) /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {loaded_list(
+                orders,
+                |i18n| view! { <p class="muted">{t!(i18n, refcodes.admin.refunds_empty)}</p> }.into_any(),
+                |o| view! { <RefundRow order=o /> },
+            )}
         </section>
     }
 }

@@ -262,7 +262,8 @@ pub async fn list_with_funnel(
                     WHERE o.data->>'referralCode' = r.data->>'code' AND o.data->>'status' = 'paid') AS "orders!",
                   rw.pending_count AS "pending_count!", rw.pending_wei AS "pending_wei!",
                   rw.approved_count AS "approved_count!", rw.approved_wei AS "approved_wei!",
-                  rw.minted_count AS "minted_count!", rw.minted_wei AS "minted_wei!"
+                  rw.minted_count AS "minted_count!", rw.minted_wei AS "minted_wei!",
+                  cb.count AS "clawed_back_count!", cb.wei AS "clawed_back_wei!"
            FROM refcodes r
            CROSS JOIN LATERAL (
                SELECT count(*) FILTER (WHERE w.data->>'status' = 'pending') AS pending_count,
@@ -276,6 +277,11 @@ pub async fn list_with_funnel(
                                FILTER (WHERE w.data->>'status' = 'minted'), 0)::text AS minted_wei
                FROM referral_rewards w WHERE w.data->>'referralCode' = r.data->>'code'
            ) rw
+           CROSS JOIN LATERAL (
+               SELECT count(*) AS count, COALESCE(sum(c.amount_wei), 0)::text AS wei
+               FROM clawbacks c JOIN referral_rewards w ON w.id = c.reward_id
+               WHERE w.data->>'referralCode' = r.data->>'code' AND c.waived_at IS NULL
+           ) cb
            WHERE r.data->>'userId' = $1
            ORDER BY r.created_at, r.id"#,
         user_id
@@ -300,6 +306,10 @@ pub async fn list_with_funnel(
                 minted: RewardTally {
                     count: r.minted_count,
                     amount_wei: r.minted_wei,
+                },
+                clawed_back: RewardTally {
+                    count: r.clawed_back_count,
+                    amount_wei: r.clawed_back_wei,
                 },
             };
             let code = Refcode {

@@ -46,10 +46,12 @@ pub async fn page(
 ) -> sqlx::Result<Vec<AdminReward>> {
     let p = params(filter);
     let rows = sqlx::query!(
-        r#"SELECT r.id, r.data, r.created_at, r.updated_at, b.data->>'email' AS buyer_email, u.data->>'email' AS referrer_email
+        r#"SELECT r.id, r.data, r.created_at, r.updated_at, b.data->>'email' AS buyer_email, u.data->>'email' AS referrer_email,
+                  cb.amount_wei::text AS clawback_wei
            FROM referral_rewards r
            LEFT JOIN users b ON b.id = r.data->>'buyerUserId'
            LEFT JOIN users u ON u.id = r.data->>'referrerUserId'
+           LEFT JOIN clawbacks cb ON cb.reward_id = r.id
            WHERE ($1::text IS NULL OR r.data->>'status' = $1)
              AND ($2::text IS NULL OR r.data->>'rail' = $2)
              AND ($3::text IS NULL OR r.data->>'kind' = $3)
@@ -86,6 +88,7 @@ pub async fn page(
                 r.updated_at,
                 r.buyer_email,
                 r.referrer_email,
+                r.clawback_wei,
             )
         })
         .collect())
@@ -98,6 +101,7 @@ fn row(
     updated_at: chrono::DateTime<chrono::Utc>,
     buyer_email: Option<String>,
     referrer_email: Option<String>,
+    clawback_wei: Option<String>,
 ) -> Option<AdminReward> {
     let s = |k: &str| d.get(k).and_then(Value::as_str).map(str::to_string);
     Some(AdminReward {
@@ -141,10 +145,8 @@ fn row(
         approved_by: s("approvedBy"),
         tx_hash: s("txHash"),
         block_number: d.get("blockNumber").and_then(Value::as_i64),
-        clawback_due: d
-            .get("clawbackDue")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
+        netted_wei: s("nettedWei").unwrap_or_else(|| "0".to_string()),
+        clawback_wei,
         hold_until: s("holdUntil")
             .and_then(|t| t.parse().ok())
             .filter(|until| *until > chrono::Utc::now())

@@ -70,7 +70,8 @@ pub async fn move_status(
 
 /// Like [`move_status`], narrowed to rewards now in one of `from` (an admin's approve starts from
 /// `pending` only); a status in `from` that cannot legally become `to` is ignored. A reward without a price
-/// (`priceNeeded`) never becomes `approved`.
+/// (`priceNeeded`) never becomes `approved`. A voided reward gives back what was netted from it: its nettings
+/// go (the clawbacks are owed again) and its amount is whole again.
 pub async fn move_status_from(
     db: impl PgExecutor<'_>,
     ids: &[String],
@@ -84,11 +85,20 @@ pub async fn move_status_from(
         .map(|s| s.as_str().to_string())
         .collect();
     sqlx::query_scalar!(
-        r#"UPDATE referral_rewards
-           SET data = data || $4 || jsonb_build_object('status', $3::text), updated_at = now()
-           WHERE id = ANY($1) AND data->>'status' = ANY($2)
-             AND NOT ($3 = 'approved' AND COALESCE((data->>'priceNeeded')::boolean, false))
-           RETURNING id"#,
+        r#"WITH moved AS (
+               UPDATE referral_rewards
+               SET data = data || $4 || jsonb_build_object('status', $3::text)
+                          || CASE WHEN $3 = 'voided' AND data ? 'nettedWei'
+                                  THEN jsonb_build_object('amountWei', ((data->>'amountWei')::numeric
+                                                                       + (data->>'nettedWei')::numeric)::text,
+                                                          'nettedWei', '0')
+                                  ELSE '{}'::jsonb END,
+                   updated_at = now()
+               WHERE id = ANY($1) AND data->>'status' = ANY($2)
+                 AND NOT ($3 = 'approved' AND COALESCE((data->>'priceNeeded')::boolean, false))
+               RETURNING id),
+           released AS (DELETE FROM clawback_nettings WHERE $3 = 'voided' AND reward_id IN (SELECT id FROM moved))
+           SELECT id AS "id!" FROM moved"#,
         ids,
         &from,
         to.as_str(),
@@ -112,20 +122,8 @@ pub async fn for_order(
     Ok(row.and_then(|r| RewardStatus::parse(&r.status).map(|s| (r.id, s))))
 }
 
-/// Marks a reward that is (or may be) paid on chain (`minting` or `minted`) for a refunded order: money to claw
-/// back; `false` when it is in neither status (settled otherwise meanwhile).
-pub async fn flag_clawback(db: impl PgExecutor<'_>, id: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query!(
-        r#"UPDATE referral_rewards SET data = data || '{"clawbackDue": true}', updated_at = now()
-           WHERE id = $1 AND data->>'status' IN ('minting', 'minted')"#,
-        id
-    )
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// The orders whose reward should have been voided or flagged by their refund and was not (at most `limit`).
+/// The orders whose reward should have been voided or clawed back by their refund and was not (at most `limit`);
+/// a reward still `minting` waits until it settles.
 pub async fn live_on_refunded_orders(
     db: impl PgExecutor<'_>,
     limit: i64,
@@ -135,7 +133,8 @@ pub async fn live_on_refunded_orders(
            FROM referral_rewards r JOIN orders o ON o.data->>'orderReference' = r.data->>'orderReference'
            WHERE o.data->>'status' = 'refunded'
              AND (r.data->>'status' IN ('pending', 'approved', 'failed')
-                  OR (r.data->>'status' IN ('minting', 'minted') AND NOT COALESCE((r.data->>'clawbackDue')::boolean, false)))
+                  OR (r.data->>'status' IN ('minted', 'netted')
+                      AND NOT EXISTS (SELECT 1 FROM clawbacks c WHERE c.reward_id = r.id)))
            ORDER BY r.created_at LIMIT $1"#,
         limit
     )
@@ -246,7 +245,8 @@ pub async fn for_referrer(
         r#"SELECT id, data->>'orderReference' AS "order_reference!", data->>'kind' AS "kind!",
                   data->>'referralCode' AS "code!", data->>'rail' AS "rail!",
                   (data->>'fiatAmount')::bigint AS "fiat!", data->>'currency' AS "currency!",
-                  data->>'amountWei' AS "wei!", data->>'status' AS "status!", data->>'txHash' AS tx_hash,
+                  data->>'amountWei' AS "wei!", COALESCE(data->>'nettedWei', '0') AS "netted!",
+                  data->>'status' AS "status!", data->>'txHash' AS tx_hash,
                   CASE WHEN data->>'status' IN ('pending', 'approved') AND (data->>'holdUntil')::timestamptz > now()
                        THEN (data->>'holdUntil')::timestamptz END AS hold_until, created_at
            FROM referral_rewards
@@ -280,6 +280,7 @@ pub async fn for_referrer(
                 fiat_amount: r.fiat,
                 currency: r.currency,
                 amount_wei: r.wei,
+                netted_wei: r.netted,
                 status: RewardStatus::parse(&r.status)?,
                 tx_hash: r.tx_hash,
                 hold_until: r.hold_until,
@@ -317,6 +318,9 @@ pub struct Claimed {
     pub amount_wei: String,
     /// The chain head before the first claim of this reward: its payment cannot be in an earlier block.
     pub from_block: i64,
+    pub referrer_user_id: String,
+    /// Claimed for the first time: no transaction can have carried it yet, so clawbacks may still be netted from it.
+    pub first_claim: bool,
 }
 
 /// Claims up to `limit` approved rewards whose code no admin blocked, whose hold is over and whose order was not
@@ -339,7 +343,6 @@ pub async fn claim_for_mint(
            WHERE r.id IN (SELECT w.id FROM referral_rewards w
                           WHERE w.data->>'status' = 'approved'
                             AND NOT COALESCE((w.data->>'priceNeeded')::boolean, false)
-                            AND NOT COALESCE((w.data->>'clawbackDue')::boolean, false)
                             AND NOT EXISTS (SELECT 1 FROM orders o
                                             WHERE o.data->>'orderReference' = w.data->>'orderReference'
                                               AND o.data->>'status' = 'refunded')
@@ -350,13 +353,43 @@ pub async fn claim_for_mint(
                           ORDER BY w.created_at, w.id LIMIT $1 FOR UPDATE OF w SKIP LOCKED)
              AND r.data->>'status' = 'approved'
            RETURNING r.id, r.data->>'orderReference' AS "order_reference!", r.data->>'referrerWallet' AS wallet,
-                     r.data->>'amountWei' AS "amount_wei!", (r.data->>'mintFromBlock')::bigint AS "from_block!""#,
+                     r.data->>'amountWei' AS "amount_wei!", (r.data->>'mintFromBlock')::bigint AS "from_block!",
+                     r.data->>'referrerUserId' AS "referrer_user_id!",
+                     (r.data->>'attempts')::int = 1 AS "first_claim!""#,
         limit,
         batch,
         from_block
     )
     .fetch_all(db)
     .await
+}
+
+/// Takes `amount_wei` of a reward claimed by `batch` (still `approved`) for the referrer's clawbacks: its
+/// `amountWei` goes down, its `nettedWei` up, and it is `netted` when nothing is left to mint; `false` when
+/// the reward moved on since the claim or has less than that.
+pub async fn net(
+    db: impl PgExecutor<'_>,
+    id: &str,
+    batch: &str,
+    amount_wei: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        r#"UPDATE referral_rewards
+           SET data = data || jsonb_build_object(
+                   'amountWei', ((data->>'amountWei')::numeric - $3::text::numeric)::text,
+                   'nettedWei', (COALESCE((data->>'nettedWei')::numeric, 0) + $3::text::numeric)::text,
+                   'status', CASE WHEN (data->>'amountWei')::numeric = $3::text::numeric
+                                  THEN 'netted' ELSE 'approved' END),
+               updated_at = now()
+           WHERE id = $1 AND data->>'status' = 'approved' AND data->>'mintBatch' = $2
+             AND (data->>'amountWei')::numeric >= $3::text::numeric"#,
+        id,
+        batch,
+        amount_wei
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Locks (until the transaction ends) the given rewards that are still approved and claimed by `batch`;

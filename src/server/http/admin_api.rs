@@ -1,16 +1,17 @@
-//! The admin JSON endpoints: the reward ledger, actions on rewards, "Mint now", the CSV export, the codes
-//! overview and the audit log.
+//! The admin JSON endpoints: the reward ledger, actions on rewards, "Mint now", the CSV export, refunds,
+//! clawbacks, the codes overview and the audit log.
 //! Every handler checks the role itself (anonymous → 401, member → 403).
 use super::{JsonBody, QueryParams, SessionToken};
 use crate::domain::admin::{AdminAction, CodePage, RewardFilter, RewardPage};
 use crate::domain::mint::MintSummary;
+use crate::domain::reward::Clawback;
 use crate::error::AppError;
 use crate::server::admin_codes;
 use crate::server::admin_rewards::{self, Acted};
 use crate::server::db::audit_log::{self, AuditRow};
 use crate::server::payments::refunds;
 use crate::server::state::AppState;
-use crate::server::{auth, reward_export};
+use crate::server::{auth, clawbacks, reward_export};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -28,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/audit", get(audit))
         .route("/api/admin/mint", post(mint_now))
         .route("/api/admin/orders/{reference}/refund", post(refund_order))
+        .route("/api/admin/clawbacks", get(clawback_list))
+        .route("/api/admin/clawbacks/{id}/waive", post(waive_clawback))
         .route("/api/admin/refcodes", get(codes))
         .route(
             "/api/admin/refcodes/{code}/{action}",
@@ -143,6 +146,30 @@ async fn refund_order(
 ) -> Result<StatusCode, AppError> {
     let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
     refunds::refund_credit_order(&s.pool, &s.ledger, &admin, &reference).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn clawback_list(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+) -> Result<Json<Vec<Clawback>>, AppError> {
+    auth::require_admin(&s.pool, token.as_deref()).await?;
+    clawbacks::all(&s.pool).await.map(Json)
+}
+
+#[derive(Deserialize)]
+struct WaiveBody {
+    reason: String,
+}
+
+async fn waive_clawback(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<WaiveBody>,
+) -> Result<StatusCode, AppError> {
+    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
+    clawbacks::waive(&s.pool, &admin, &id, &body.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
