@@ -58,8 +58,24 @@ export async function signUpViaApi(page: Page, email: string, password = "passwo
 export const PASSWORD = "password-123";
 export const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 
-/** A referred buyer who paid one espresso by test card; returns the order reference (its reward is pending). */
-export async function cardPaidReward(browser: Browser, request: APIRequestContext, code: string): Promise<string> {
+/** On the test payment page, the order's buyer makes the provider notify `outcome` (approve, decline, refund). */
+export async function testPayment(page: Page, reference: string, outcome: "approve" | "decline" | "refund") {
+  await page.goto(`/en/pay/test/${reference}`);
+  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
+  await page.getByTestId(`test-${outcome}`).click();
+  await expect(page).toHaveURL(new RegExp(`/en/orders/${reference}$`));
+}
+
+/**
+ * A referred buyer who paid one espresso by test card; returns the order reference (its reward is pending).
+ * `later`, if given, runs as that buyer before their browser context closes (a refund, say).
+ */
+export async function cardPaidReward(
+  browser: Browser,
+  request: APIRequestContext,
+  code: string,
+  later?: (buyer: Page, reference: string) => Promise<void>,
+): Promise<string> {
   const context = await newContext(browser);
   const page = await context.newPage();
   await page.goto(`/en/store?ref=${code}`);
@@ -67,11 +83,9 @@ export async function cardPaidReward(browser: Browser, request: APIRequestContex
   const created = await page.request.post("/api/store/orders", { data: { items: [{ productId: "coffee-filter-ethiopia", quantity: 1 }] } });
   expect(created.status()).toBe(201);
   const reference = (await created.json()).orderReference as string;
-  await page.goto(`/en/pay/test/${reference}`);
-  await expect(page.locator("body[data-hydrated='true']")).toHaveCount(1);
-  await page.getByTestId("test-approve").click();
-  await expect(page).toHaveURL(new RegExp(`/en/orders/${reference}$`));
+  await testPayment(page, reference, "approve");
   await expect(page.getByTestId("order")).toHaveAttribute("data-status", "paid");
+  await later?.(page, reference);
   await context.close();
   return reference;
 }
