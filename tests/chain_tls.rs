@@ -56,7 +56,7 @@ async fn the_price_feed_is_read_through_https() {
     let transport = Transport::new(config.extra_ca_pem.as_deref()).unwrap();
     let quote = PriceOracle::from_config(&config, &transport)
         .unwrap()
-        .quote()
+        .quote("UAH")
         .await
         .expect("a quote through https");
     assert_eq!(

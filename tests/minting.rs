@@ -3,6 +3,8 @@
 //! a crash between the send and the database write), a paused contract, a bad wallet, the post-payment run,
 //! the reconciliation report, and the minter key never leaking.
 mod common;
+#[path = "minting/invariants.rs"]
+mod invariants;
 use common::chain::*;
 use common::*;
 use refcodes::server::db;

@@ -177,3 +177,157 @@ async fn a_negative_answer_is_no_price(pool: PgPool) {
     assert!(why.contains("not positive"), "{why}");
     server.stop().await;
 }
+
+/// A referred buyer's order of `product`, paid with credit in its currency (the crypto rail).
+async fn credit_paid(
+    pool: &PgPool,
+    server: &TestServer,
+    code: &str,
+    buyer: &str,
+    product: &str,
+    currency: &str,
+) -> String {
+    let (http, buyer_id) = referred_buyer(server, code, buyer).await;
+    let reference = ordered(&http, server, product, 1).await;
+    refcodes::server::db::credit::grant(pool, &buyer_id, 1_000, currency, "test")
+        .await
+        .unwrap();
+    let resp = http
+        .post(server.url("/api/store/payments/credit"))
+        .json(&serde_json::json!({"orderReference": reference}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    reference
+}
+
+#[sqlx::test]
+async fn each_currency_is_priced_by_its_own_setting_and_one_without_a_price_waits(pool: PgPool) {
+    use refcodes::domain::store::{Localized, Product};
+    refcodes::server::demo::seed_catalog(&pool).await.unwrap();
+    for (id, currency) in [("mug-usd", "USD"), ("mug-eur", "EUR")] {
+        let product = Product {
+            id: id.into(),
+            vendor_id: "vendor-kyiv-roasters".into(),
+            vendor_name: String::new(),
+            name: Localized([("en".to_string(), format!("Mug ({currency})"))].into()),
+            price: 1_000,
+            currency: currency.into(),
+            stock: 10,
+        };
+        refcodes::server::db::catalog::upsert_product(&pool, &product)
+            .await
+            .unwrap();
+    }
+    let vars = [("ORACLE_PRICES", "USD=2.00")];
+    let server = shop(pool.clone(), &vars).await;
+    let (earner, _) = referrer(&server, "earner@r.example", "CURRENCY", WALLET_A).await;
+    let usd = credit_paid(
+        &pool,
+        &server,
+        "CURRENCY",
+        "usd@b.example",
+        "mug-usd",
+        "USD",
+    )
+    .await;
+    let eur = credit_paid(
+        &pool,
+        &server,
+        "CURRENCY",
+        "eur@b.example",
+        "mug-eur",
+        "EUR",
+    )
+    .await;
+
+    // 5 % of 10.00 USD = 0.50 USD at 2.00 USD per token: 0.25 token, approved at once on the crypto rail.
+    let r = &rewards_of(&pool, &usd).await[0];
+    assert_eq!(
+        (
+            r["status"].as_str(),
+            r["amountWei"].as_str(),
+            r["currency"].as_str()
+        ),
+        (Some("approved"), Some("250000000000000000"), Some("USD")),
+        "{r}"
+    );
+    assert_eq!(
+        (
+            r["oracle"]["price"].as_str(),
+            r["oracle"]["decimals"].as_u64()
+        ),
+        (Some("200"), Some(2))
+    );
+
+    // No EUR price: the reward waits with the reason, is never approved, and both pages say so.
+    let r = &rewards_of(&pool, &eur).await[0];
+    assert_eq!(
+        (
+            r["status"].as_str(),
+            r["priceNeeded"].as_bool(),
+            r["amountWei"].as_str()
+        ),
+        (Some("pending"), Some(true), Some("0")),
+        "{r}"
+    );
+    assert!(
+        r["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("no price is configured for EUR"),
+        "{r}"
+    );
+    let admin = client();
+    sign_up_admin(&admin, &server, "boss@example.com").await;
+    let id: String =
+        sqlx::query_scalar("SELECT id FROM referral_rewards WHERE data->>'orderReference' = $1")
+            .bind(&eur)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let resp = admin
+        .post(server.url(&format!("/api/admin/rewards/{id}/approve")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_error(resp).await, (409, "price_needed".to_string()));
+    let page = get_text(&earner, &server, "/ru/refcodes").await;
+    assert!(
+        page.contains("ожидает цены в своей валюте"),
+        "the member sees why it waits"
+    );
+    let ledger = get_text(&admin, &server, "/uk/admin/refcodes").await;
+    assert!(
+        ledger.contains("очікує на ціну у своїй валюті"),
+        "so does the admin"
+    );
+    server.stop().await;
+
+    // Once EUR has a price (the next start with ORACLE_PRICES=…,EUR=…), the waiting reward is priced where it waits.
+    let vars: HashMap<String, String> = [
+        ("DATABASE_URL", "postgres://x@h/db"),
+        ("ORACLE_PRICES", "USD=2.00,EUR=0.50"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let config = Config::from_source(|k| vars.get(k).cloned()).unwrap();
+    let oracle = PriceOracle::from_config(&config, &Transport::new(None).unwrap()).unwrap();
+    let priced = Ledger::new(config.rates, oracle)
+        .price_waiting(&pool)
+        .await
+        .unwrap();
+    assert_eq!(priced, 1);
+    let r = &rewards_of(&pool, &eur).await[0];
+    assert_eq!(
+        (
+            r["status"].as_str(),
+            r["priceNeeded"].as_bool(),
+            r["amountWei"].as_str()
+        ),
+        (Some("approved"), Some(false), Some("1000000000000000000")),
+        "0.50 EUR at 0.50 EUR per token: {r}"
+    );
+}

@@ -50,6 +50,8 @@ pub struct AdminReward {
     pub fiat_amount: i64,
     pub currency: String,
     pub amount_wei: String,
+    /// Waiting for a price in its currency: it cannot be approved until it has one.
+    pub price_needed: bool,
     pub oracle_price: Option<String>,
     pub oracle_decimals: Option<i64>,
     pub oracle_source: Option<String>,

@@ -109,6 +109,8 @@ pub struct MyReward {
     pub amount_wei: String,
     /// What of the sized amount went to the referrer's clawbacks ("0" for most rewards).
     pub netted_wei: String,
+    /// Waiting for a price in its currency (none configured, or the feed did not answer): it is not sized yet.
+    pub price_needed: bool,
     pub status: RewardStatus,
     pub tx_hash: Option<String>,
     /// Until when a card reward waits out its refund window, while it does (pending or approved).

@@ -462,7 +462,7 @@ fn RewardTable(list: Vec<MyReward>, links: TxLinks) -> impl IntoView {
                             <td>{display(r.fiat_amount, &r.currency)}</td>
                             <td>{tokens}</td>
                             <td data-testid="reward-status">
-                                {reward_status_label(r.status)}<HoldNote until=r.hold_until /><NettedNote wei=r.netted_wei />
+                                {reward_status_label(r.status)}<HoldNote until=r.hold_until /><NettedNote wei=r.netted_wei /><PriceNote needed=r.price_needed />
                             </td>
                             <td>{r.tx_hash.clone().map(|hash| view! { <TxHash hash links=links.clone() /> })}</td>
                         </tr>
@@ -471,6 +471,13 @@ fn RewardTable(list: Vec<MyReward>, links: TxLinks) -> impl IntoView {
             </tbody>
         </table>
     }
+}
+
+/// "Waiting for a price" under a status, while a reward has no price in its currency.
+#[component]
+pub fn PriceNote(needed: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    needed.then(|| view! { <br /><small class="muted" data-testid="price-needed">{t!(i18n, refcodes.status.price_needed)}</small> })
 }
 
 /// "… netted against clawbacks" under a status, when part of the reward went to the referrer's clawbacks.

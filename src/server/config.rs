@@ -1,9 +1,13 @@
 //! Every environment variable the server reads, parsed once at start-up.
 //! A bad value stops the server with the variable, the value and what was expected.
+mod oracle;
+
 use super::connections::ConnectionLimits;
 use super::db::login_failures::Limits as LoginLimits;
 use super::rate_limit::RateConfig;
 use crate::domain::reward::TxLinks;
+use oracle::parse_oracle;
+pub use oracle::{OraclePrices, OracleSource};
 use refcodes_chain::alloy::primitives::Address;
 use refcodes_chain::alloy::signers::local::PrivateKeySigner;
 use std::fmt;
@@ -46,7 +50,8 @@ pub struct Config {
     pub max_codes_per_user: u32,
     pub payments: Payments,
     pub rates: RewardRates,
-    pub oracle: OracleSource,
+    /// The reward token's price source per currency.
+    pub oracle: OraclePrices,
     pub chain_rpc_url: Option<String>,
     /// `EXTRA_CA_CERTS`: a PEM bundle of certificate authorities the chain RPC and price feed may be signed by,
     /// besides the system's (a private endpoint's own authority).
@@ -153,15 +158,6 @@ pub struct RewardRates {
     pub store_bps: u32,
     pub membership_bps: u32,
     pub hold_days: u32,
-}
-
-/// Where the reward token's price (in the store currency) comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OracleSource {
-    /// A fixed price: `answer / 10^decimals` per token.
-    Fixed { answer: u128, decimals: u8 },
-    /// A Chainlink `AggregatorV3Interface` feed on `CHAIN_RPC_URL`.
-    Feed { address: String, max_age_secs: u64 },
 }
 
 /// The development merchant of `PAYMENTS_MODE=test`: only the built-in test page signs with it.
@@ -411,61 +407,6 @@ fn parse_payments(
         merchant_account: required("WAYFORPAY_MERCHANT_ACCOUNT", TEST_MERCHANT)?,
         secret_key: required("WAYFORPAY_SECRET_KEY", TEST_SECRET)?,
         merchant_domain: get("WAYFORPAY_MERCHANT_DOMAIN").unwrap_or(host),
-    })
-}
-
-fn parse_oracle(
-    get: &impl Fn(&str) -> Option<String>,
-    has_rpc: bool,
-) -> Result<OracleSource, ConfigError> {
-    let max_age_secs = u64::from(ranged::<u32>(
-        get,
-        "ORACLE_MAX_AGE_SECS",
-        3600,
-        1..=604_800,
-        "a whole number of seconds from 1 to 604800",
-    )?);
-    if let Some(address) = get("ORACLE_FEED_ADDRESS") {
-        let address = address.trim().to_string();
-        let hex = address.strip_prefix("0x").unwrap_or_default();
-        if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(ConfigError {
-                var: "ORACLE_FEED_ADDRESS",
-                value: address,
-                expected: "a contract address: 0x followed by 40 hexadecimal characters",
-            });
-        }
-        if !has_rpc {
-            return Err(ConfigError {
-                var: "ORACLE_FEED_ADDRESS",
-                value: address,
-                expected: "CHAIN_RPC_URL to be set as well (the feed is read from that chain)",
-            });
-        }
-        return Ok(OracleSource::Feed {
-            address,
-            max_age_secs,
-        });
-    }
-    let raw = get("ORACLE_FIXED_PRICE").unwrap_or_else(|| "40.00".into());
-    parse_price(raw.trim()).ok_or(ConfigError {
-        var: "ORACLE_FIXED_PRICE",
-        value: raw,
-        expected: "a positive decimal price of one reward token in the store currency, like 41.25",
-    })
-}
-
-/// `"41.25"` → answer 4125 with 2 decimals.
-fn parse_price(raw: &str) -> Option<OracleSource> {
-    let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 18 {
-        return None;
-    }
-    let answer: u128 = format!("{whole}{frac}").parse().ok()?;
-    (answer > 0).then_some(OracleSource::Fixed {
-        answer,
-        decimals: frac.len() as u8,
     })
 }
 
@@ -792,7 +733,7 @@ mod tests {
         assert_eq!((c.rates.store_bps, c.rates.membership_bps), (500, 1000));
         assert_eq!(c.rates.hold_days, 14);
         assert_eq!(
-            c.oracle,
+            c.oracle["UAH"],
             OracleSource::Fixed {
                 answer: 4000,
                 decimals: 2
@@ -839,14 +780,14 @@ mod tests {
         ])
         .unwrap();
         assert!(matches!(
-            feed.oracle,
+            feed.oracle["UAH"],
             OracleSource::Feed {
                 max_age_secs: 3600,
                 ..
             }
         ));
         assert_eq!(
-            parse_price("41.125"),
+            oracle::parse_price("41.125"),
             Some(OracleSource::Fixed {
                 answer: 41125,
                 decimals: 3

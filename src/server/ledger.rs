@@ -17,6 +17,7 @@ use crate::domain::store::{AttributedVia, OrderKind, Rail, Referral};
 use crate::error::AppError;
 use serde_json::json;
 use sqlx::{Acquire, PgConnection, PgPool};
+use std::collections::HashMap;
 
 /// The token's price for a reward: a quote, or why there is none ("price unavailable: …").
 pub type Priced = Result<Quote, String>;
@@ -113,17 +114,26 @@ impl Ledger {
         Ledger { rates, oracle }
     }
 
-    /// The current price, or why there is none.
-    pub async fn quote(&self) -> Priced {
-        self.oracle.quote().await
+    /// The current price in `currency`, or why there is none.
+    pub async fn quote(&self, currency: &str) -> Priced {
+        self.oracle.quote(currency).await
     }
 
-    /// The price `order`'s reward would be sized with, read before the payment's transaction opens; `None` when the
-    /// order cannot earn one (a store order without a referral).
+    /// The current price in every configured currency (read before a batch of orders, outside any row lock).
+    pub async fn quotes(&self) -> HashMap<String, Priced> {
+        let mut quotes = HashMap::new();
+        for currency in self.oracle.currencies() {
+            quotes.insert(currency.to_string(), self.quote(currency).await);
+        }
+        quotes
+    }
+
+    /// The price `order`'s reward would be sized with (in the order's currency), read before the payment's
+    /// transaction opens; `None` when the order cannot earn one (a store order without a referral).
     pub async fn quote_for(&self, order: &OrderDoc) -> Option<Priced> {
         let may_earn = order.kind == OrderKind::Membership || order.referral().is_some();
         match may_earn {
-            true => Some(self.quote().await),
+            true => Some(self.quote(&order.currency).await),
             false => None,
         }
     }
@@ -377,23 +387,22 @@ impl Ledger {
         Ok(outcome)
     }
 
-    /// Prices the rewards that waited for the oracle; returns how many got a price.
+    /// Prices the rewards that waited for the oracle, each in its currency; returns how many got a price.
     pub async fn price_waiting(&self, pool: &PgPool) -> Result<u64, AppError> {
         let waiting = db::rewards::awaiting_price(pool, 500).await?;
-        if waiting.is_empty() {
-            return Ok(0);
-        }
-        let quote = match self.oracle.quote().await {
-            Ok(q) => q,
-            Err(reason) => {
-                for w in &waiting {
-                    db::rewards::set_last_error(pool, &w.id, &reason).await?;
-                }
-                return Ok(0);
-            }
-        };
+        let mut quotes: HashMap<String, Priced> = HashMap::new();
         let mut priced = 0;
         for w in waiting {
+            if !quotes.contains_key(&w.currency) {
+                quotes.insert(w.currency.clone(), self.quote(&w.currency).await);
+            }
+            let quote = match &quotes[&w.currency] {
+                Ok(q) => q,
+                Err(reason) => {
+                    db::rewards::set_last_error(pool, &w.id, reason).await?;
+                    continue;
+                }
+            };
             let Some(wei) = token_amount(w.fiat_amount, &w.currency, quote.answer, quote.decimals)
             else {
                 continue;

@@ -60,13 +60,15 @@ async fn decide_paid(pool: &PgPool, ledger: &Ledger, swept: &mut Swept) -> Resul
     if undecided.is_empty() {
         return Ok(());
     }
-    let price = ledger.quote().await;
+    let quotes = ledger.quotes().await;
     for reference in undecided {
         let mut tx = pool.begin().await?;
         let Some(order) = db::orders::lock_paid_undecided(&mut *tx, &reference).await? else {
             continue;
         };
-        let outcome = ledger.on_paid(&mut tx, &order.doc, Some(&price)).await;
+        let unpriced = Err(super::oracle::unpriced(&order.doc.currency));
+        let price = quotes.get(&order.doc.currency).unwrap_or(&unpriced);
+        let outcome = ledger.on_paid(&mut tx, &order.doc, Some(price)).await;
         tx.commit().await?;
         match outcome {
             Outcome::Deferred => continue,

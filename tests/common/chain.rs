@@ -156,6 +156,11 @@ impl Chain {
             .unwrap();
     }
 
+    /// Stopped (and not restarted yet).
+    pub fn is_down(&self) -> bool {
+        self.anvil.is_none()
+    }
+
     /// Back on the same port with the saved state (automine).
     pub async fn restart(&mut self) {
         let state = self.dir.0.join("state.json");

@@ -8,7 +8,7 @@ use crate::domain::reward::{RewardKind, RewardStatus, TxLinks};
 use crate::domain::store::{AttributedVia, Rail};
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
-use crate::pages::refcodes::{reward_status_label, HoldNote, NettedNote, TxHash};
+use crate::pages::refcodes::{reward_status_label, HoldNote, NettedNote, PriceNote, TxHash};
 use crate::routes::query_value;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -340,6 +340,7 @@ fn Row(
                 {reward_status_label(status)}
                 <HoldNote until=r.hold_until />
                 <NettedNote wei=r.netted_wei.clone() />
+                <PriceNote needed=r.price_needed />
                 {r.last_error.clone().map(|e| view! { <br /><small class="error">{e}</small> })}
                 {r.rejected_reason.clone().map(|e| view! { <br /><small>{e}</small> })}
                 {r.clawback_wei.clone().map(|wei| {

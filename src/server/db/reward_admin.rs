@@ -130,6 +130,10 @@ fn row(
             .unwrap_or_default(),
         currency: s("currency").unwrap_or_default(),
         amount_wei: s("amountWei").unwrap_or_default(),
+        price_needed: d
+            .get("priceNeeded")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
         oracle_price: d
             .pointer("/oracle/price")
             .and_then(Value::as_str)

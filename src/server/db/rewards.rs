@@ -246,6 +246,7 @@ pub async fn for_referrer(
                   data->>'referralCode' AS "code!", data->>'rail' AS "rail!",
                   (data->>'fiatAmount')::bigint AS "fiat!", data->>'currency' AS "currency!",
                   data->>'amountWei' AS "wei!", COALESCE(data->>'nettedWei', '0') AS "netted!",
+                  COALESCE((data->>'priceNeeded')::boolean, false) AS "price_needed!",
                   data->>'status' AS "status!", data->>'txHash' AS tx_hash,
                   CASE WHEN data->>'status' IN ('pending', 'approved') AND (data->>'holdUntil')::timestamptz > now()
                        THEN (data->>'holdUntil')::timestamptz END AS hold_until, created_at
@@ -281,6 +282,7 @@ pub async fn for_referrer(
                 currency: r.currency,
                 amount_wei: r.wei,
                 netted_wei: r.netted,
+                price_needed: r.price_needed,
                 status: RewardStatus::parse(&r.status)?,
                 tx_hash: r.tx_hash,
                 hold_until: r.hold_until,
