@@ -155,9 +155,14 @@ async fn a_backup_newer_than_a_lost_send_settles_it_with_the_paying_transaction(
     for r in &minting_refs {
         minting_ids.push(db::rewards::for_order(&pool, r).await.unwrap().unwrap().0);
     }
-    let moved = db::rewards::move_status(&pool, &minting_ids, RewardStatus::Minting, &json!({}))
-        .await
-        .unwrap();
+    let moved = db::rewards::move_status(
+        &mut pool.acquire().await.unwrap(),
+        &minting_ids,
+        RewardStatus::Minting,
+        &json!({}),
+    )
+    .await
+    .unwrap();
     assert_eq!(moved.len(), 2);
     chain.mine(5).await;
     backup(&pool, &dump).await;

@@ -338,7 +338,7 @@ async fn a_crash_between_the_send_and_the_database_write_is_reconciled(pool: PgP
         .0;
     let ghost = json!({ "txHash": format!("0x{}", "ab".repeat(32)) });
     db::rewards::move_status(
-        &pool,
+        &mut pool.acquire().await.unwrap(),
         &[id],
         refcodes::domain::reward::RewardStatus::Minting,
         &ghost,
@@ -441,9 +441,14 @@ async fn the_reconciliation_report_shows_injected_drift(pool: PgPool) {
         refcodes::domain::reward::RewardStatus::Minted,
     ];
     for to in statuses_path {
-        db::rewards::move_status(&pool, std::slice::from_ref(&id), to, &json!({}))
-            .await
-            .unwrap();
+        db::rewards::move_status(
+            &mut pool.acquire().await.unwrap(),
+            std::slice::from_ref(&id),
+            to,
+            &json!({}),
+        )
+        .await
+        .unwrap();
     }
     sqlx::query("UPDATE referral_rewards SET data = data || '{\"amountWei\": \"5\"}' WHERE data->>'orderReference' = $1")
         .bind(&refs[0])
@@ -1037,7 +1042,7 @@ async fn a_netted_reward_voided_before_its_mint_gives_the_netting_back(pool: PgP
     let mut tx = pool.begin().await.unwrap();
     let ids = [id_of(&pool, &next[0]).await];
     let moved = db::rewards::move_status(
-        &mut *tx,
+        &mut tx,
         &ids,
         refcodes::domain::reward::RewardStatus::Voided,
         &json!({ "voidedReason": "test" }),
@@ -1071,5 +1076,95 @@ async fn a_netted_reward_voided_before_its_mint_gives_the_netting_back(pool: PgP
     let (_, summary) = cron(&server).await;
     assert_eq!(summary["minted"], 1, "{summary}");
     assert_eq!(chain.balance(WALLET_B).await, wei(4 * ONE));
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_void_waiting_on_a_netting_gives_that_netting_back(pool: PgPool) {
+    let paid_out = approved(&pool, "PAID", 1, WALLET_A, 3 * ONE).await;
+    let next = approved(&pool, "NEXT", 1, WALLET_A, 5 * ONE).await;
+    let (paid_id, next_id) = (
+        id_of(&pool, &paid_out[0]).await,
+        id_of(&pool, &next[0]).await,
+    );
+    sqlx::query(
+        "UPDATE referral_rewards SET data = data || '{\"status\": \"minted\"}' WHERE id = $1",
+    )
+    .bind(&paid_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert!(db::clawbacks::record(&pool, "cb-1", &paid_id)
+        .await
+        .unwrap());
+    sqlx::query(
+        "UPDATE referral_rewards SET data = data || '{\"mintBatch\": \"b-1\"}' WHERE id = $1",
+    )
+    .bind(&next_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    // The netting transaction holds the reward while a refund's void waits for it, then commits.
+    let mut netting = pool.begin().await.unwrap();
+    let amount = (3 * ONE).to_string();
+    assert!(db::rewards::net(&mut *netting, &next_id, "b-1", &amount)
+        .await
+        .unwrap());
+    db::clawbacks::add_netting(&mut *netting, "cb-1", &next_id, &amount)
+        .await
+        .unwrap();
+    let void = tokio::spawn({
+        let (pool, ids) = (pool.clone(), vec![next_id.clone()]);
+        async move {
+            let mut conn = pool.acquire().await.unwrap();
+            let to = refcodes::domain::reward::RewardStatus::Voided;
+            db::rewards::move_status(&mut conn, &ids, to, &json!({}))
+                .await
+                .unwrap()
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !void.is_finished(),
+        "the void waits for the netting's row lock"
+    );
+    netting.commit().await.unwrap();
+    assert_eq!(void.await.unwrap().len(), 1);
+
+    let reward = &rewards_of(&pool, &next[0]).await[0];
+    assert_eq!(
+        (
+            reward["status"].as_str(),
+            reward["amountWei"].as_str(),
+            reward["nettedWei"].as_str()
+        ),
+        (
+            Some("voided"),
+            Some((5 * ONE).to_string().as_str()),
+            Some("0")
+        )
+    );
+    let nettings: i64 = sqlx::query_scalar("SELECT count(*) FROM clawback_nettings")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(nettings, 0, "the clawback is owed again in full");
+}
+
+#[sqlx::test]
+async fn a_zero_amount_reward_fails_instead_of_looping(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[]).await;
+    let zero = approved(&pool, "ZERO", 1, WALLET_A, 0).await;
+    let (status, summary) = tokio::time::timeout(Duration::from_secs(30), cron(&server))
+        .await
+        .expect("the run ends");
+    assert_eq!(
+        (status, summary["failed"].as_u64()),
+        (200, Some(1)),
+        "{summary}"
+    );
+    assert_eq!(rewards_of(&pool, &zero[0]).await[0]["status"], "failed");
     server.stop().await;
 }

@@ -8,10 +8,14 @@ pub const BULK_CAP: usize = 10_000;
 pub const PAGE_SIZE: u32 = 50;
 pub const MAX_REASON: usize = 500;
 
-/// An admin's reason (a rejection, a waived clawback), trimmed: 1 to [`MAX_REASON`] characters.
+/// An admin's reason (a rejection, a waived clawback), trimmed: 1 to [`MAX_REASON`] characters, no control
+/// characters but line breaks and tabs.
 pub fn required_reason(raw: &str) -> Result<String, crate::error::AppError> {
     let reason = raw.trim();
-    if reason.is_empty() || reason.chars().count() > MAX_REASON {
+    let control = reason
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+    if reason.is_empty() || control || reason.chars().count() > MAX_REASON {
         return Err(crate::error::AppError::ReasonRequired {
             max: MAX_REASON as u32,
         });
@@ -218,6 +222,13 @@ mod tests {
             Some("spam".into())
         );
         assert_eq!(AdminAction::Void.reason().unwrap(), None);
+    }
+
+    #[test]
+    fn a_reason_carries_no_control_characters_but_line_breaks() {
+        assert!(required_reason("fraud\u{0}").is_err());
+        assert!(required_reason("a\u{1b}[31m").is_err());
+        assert_eq!(required_reason("two\nlines\tok").unwrap(), "two\nlines\tok");
     }
 }
 

@@ -63,7 +63,7 @@ pub async fn act(
     let mut tx = pool.begin().await?;
     let before = db::reward_admin::statuses(&mut *tx, ids).await?;
     let moved = db::rewards::move_status_from(
-        &mut *tx,
+        &mut tx,
         ids,
         from,
         to,

@@ -145,8 +145,11 @@ pub async fn all(pool: &PgPool) -> Result<Vec<Clawback>, AppError> {
 /// Forgives what is left of an open clawback, with the admin's reason, audit-logged (`waive_clawback`).
 pub async fn waive(pool: &PgPool, admin: &Me, id: &str, reason: &str) -> Result<(), AppError> {
     let reason = required_reason(reason)?;
+    if id.chars().any(char::is_control) {
+        return Err(AppError::NotFound);
+    }
     let mut tx = pool.begin().await?;
-    let left = match db::clawbacks::lock_status(&mut *tx, id).await? {
+    let left = match db::clawbacks::lock_status(&mut tx, id).await? {
         None => return Err(AppError::NotFound),
         Some((ClawbackStatus::Open, left)) => left,
         Some(_) => return Err(AppError::ClawbackNotOpen),

@@ -389,7 +389,8 @@ impl Ledger {
 
     /// Prices the rewards that waited for the oracle, each in its currency; returns how many got a price.
     pub async fn price_waiting(&self, pool: &PgPool) -> Result<u64, AppError> {
-        let waiting = db::rewards::awaiting_price(pool, 500).await?;
+        let currencies: Vec<String> = self.oracle.currencies().map(str::to_string).collect();
+        let waiting = db::rewards::awaiting_price(pool, &currencies, 500).await?;
         let mut quotes: HashMap<String, Priced> = HashMap::new();
         let mut priced = 0;
         for w in waiting {
@@ -404,6 +405,7 @@ impl Ledger {
                 }
             };
             let Some(wei) = token_amount(w.fiat_amount, &w.currency, quote.answer, quote.decimals)
+                .filter(|wei| !wei.is_zero())
             else {
                 continue;
             };

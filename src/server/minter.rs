@@ -216,18 +216,20 @@ async fn run_locked(
     config: &MintConfig,
 ) -> Result<MintSummary, MintError> {
     let chain = Chain { minter, config };
-    let reconciled = reconcile::settle_minting(conn, &chain).await?.total();
+    // A chain that does not answer fails the run, after the sweep and the pricing, which need no chain.
+    let reconciled = reconcile::settle_minting(conn, &chain).await;
     let repaired = reward_sweep::sweep(pool, ledger).await.unwrap_or_else(|e| {
         tracing::warn!(error = %e, "the reward sweeper failed");
         Swept::default()
     });
+    let priced = ledger.price_waiting(pool).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "pricing waiting rewards failed");
+        0
+    });
     let mut summary = MintSummary {
-        reconciled,
+        reconciled: reconciled?.total(),
         repaired: repaired.total(),
-        priced: ledger.price_waiting(pool).await.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "pricing waiting rewards failed");
-            0
-        }),
+        priced,
         ..MintSummary::default()
     };
     check_gas(minter, config.low_balance_wei).await;
@@ -468,12 +470,13 @@ async fn net_clawbacks(
     let taken = clawbacks::net(conn, batch, &candidates).await?;
     let mut left = Vec::with_capacity(planned.len());
     for mut p in planned {
-        if let Some(t) = taken.get(&p.id) {
-            p.entry.amount -= *t;
-        }
-        match p.entry.amount.is_zero() {
-            true => summary.netted += 1,
-            false => left.push(p),
+        match taken.get(&p.id) {
+            Some(t) if *t == p.entry.amount => summary.netted += 1,
+            Some(t) => {
+                p.entry.amount -= *t;
+                left.push(p);
+            }
+            None => left.push(p),
         }
     }
     Ok(left)
@@ -571,7 +574,7 @@ async fn send_locked(
         }
     };
     let patch = json!({ "txHash": hash.to_string(), "blockNumber": null, "lastError": null });
-    db::rewards::move_status(&mut *tx, &ids, RewardStatus::Minting, &patch).await?;
+    db::rewards::move_status(&mut tx, &ids, RewardStatus::Minting, &patch).await?;
     tx.commit().await?;
     tracing::info!(tx = %hash, rewards = ids.len(), "mint batch sent");
     Ok(Sent::Tx(hash, planned))

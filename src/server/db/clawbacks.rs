@@ -2,7 +2,7 @@
 //! orders, and what of it was taken from which later reward. Amounts are token base units, `NUMERIC` in the
 //! database and decimal text here. What is left of a clawback is its amount less its nettings.
 use crate::domain::reward::{Clawback, ClawbackStatus};
-use sqlx::PgExecutor;
+use sqlx::{PgConnection, PgExecutor};
 
 /// Records a clawback of a paid-out reward (`minted`, or `netted` against earlier clawbacks) for its whole sized
 /// amount (what was minted plus what was netted); `false` when the reward is in neither status or has one already.
@@ -112,27 +112,35 @@ pub async fn list(
         .collect())
 }
 
-/// Where a clawback stands, locked until the transaction ends; `None` when there is no such clawback.
+/// Where a clawback stands, locked until the transaction ends; `None` when there is no such clawback. The row is
+/// locked before its nettings are added up, so a netting that committed while this waited is counted.
 pub async fn lock_status(
-    db: impl PgExecutor<'_>,
+    conn: &mut PgConnection,
     id: &str,
 ) -> sqlx::Result<Option<(ClawbackStatus, String)>> {
-    let row = sqlx::query!(
-        r#"SELECT CASE WHEN c.waived_at IS NOT NULL THEN 'waived'
-                       WHEN c.amount_wei > n.netted THEN 'open' ELSE 'settled' END AS "status!",
-                  (c.amount_wei - n.netted)::text AS "left!"
-           FROM clawbacks c
-           CROSS JOIN LATERAL (SELECT COALESCE(sum(amount_wei), 0) AS netted
-                               FROM clawback_nettings WHERE clawback_id = c.id) n
-           WHERE c.id = $1 FOR UPDATE OF c"#,
+    let Some(waived) = sqlx::query_scalar!(
+        r#"SELECT waived_at IS NOT NULL AS "waived!" FROM clawbacks WHERE id = $1 FOR UPDATE"#,
         id
     )
-    .fetch_optional(db)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let left = sqlx::query_scalar!(
+        r#"SELECT (c.amount_wei - COALESCE((SELECT sum(amount_wei) FROM clawback_nettings WHERE clawback_id = c.id), 0))::text
+                  AS "left!"
+           FROM clawbacks c WHERE c.id = $1"#,
+        id
+    )
+    .fetch_one(&mut *conn)
     .await?;
-    Ok(row.map(|r| {
-        let status = ClawbackStatus::parse(&r.status).unwrap_or(ClawbackStatus::Open);
-        (status, r.left)
-    }))
+    let status = match (waived, left.as_str()) {
+        (true, _) => ClawbackStatus::Waived,
+        (false, "0") => ClawbackStatus::Settled,
+        (false, _) => ClawbackStatus::Open,
+    };
+    Ok(Some((status, left)))
 }
 
 /// Forgives what is left of an open clawback.

@@ -4,7 +4,7 @@ use crate::domain::cursor::Cursor;
 use crate::domain::reward::{MyReward, RewardKind, RewardStatus};
 use crate::domain::store::Rail;
 use serde_json::{json, Value};
-use sqlx::PgExecutor;
+use sqlx::{Acquire, PgConnection, PgExecutor};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InsertRewardError {
@@ -60,20 +60,21 @@ pub async fn insert(
 /// Moves the given rewards to `to` where that is legal, merging `patch` into their documents;
 /// returns the ids that moved (the others were in a status `to` cannot be reached from).
 pub async fn move_status(
-    db: impl PgExecutor<'_>,
+    conn: &mut PgConnection,
     ids: &[String],
     to: RewardStatus,
     patch: &Value,
 ) -> sqlx::Result<Vec<String>> {
-    move_status_from(db, ids, to.legal_sources(), to, patch).await
+    move_status_from(conn, ids, to.legal_sources(), to, patch).await
 }
 
 /// Like [`move_status`], narrowed to rewards now in one of `from` (an admin's approve starts from
 /// `pending` only); a status in `from` that cannot legally become `to` is ignored. A reward without a price
-/// (`priceNeeded`) never becomes `approved`. A voided reward gives back what was netted from it: its nettings
-/// go (the clawbacks are owed again) and its amount is whole again.
+/// (`priceNeeded`) never becomes `approved`. A voided reward gives back what was netted from it: its amount is
+/// whole again and its nettings go (the clawbacks are owed again) — in a second statement of the same
+/// transaction, whose snapshot sees a netting that committed while the void waited for the row.
 pub async fn move_status_from(
-    db: impl PgExecutor<'_>,
+    conn: &mut PgConnection,
     ids: &[String],
     from: &[RewardStatus],
     to: RewardStatus,
@@ -84,28 +85,36 @@ pub async fn move_status_from(
         .filter(|s| s.can_become(to))
         .map(|s| s.as_str().to_string())
         .collect();
-    sqlx::query_scalar!(
-        r#"WITH moved AS (
-               UPDATE referral_rewards
-               SET data = data || $4 || jsonb_build_object('status', $3::text)
-                          || CASE WHEN $3 = 'voided' AND data ? 'nettedWei'
-                                  THEN jsonb_build_object('amountWei', ((data->>'amountWei')::numeric
-                                                                       + (data->>'nettedWei')::numeric)::text,
-                                                          'nettedWei', '0')
-                                  ELSE '{}'::jsonb END,
-                   updated_at = now()
-               WHERE id = ANY($1) AND data->>'status' = ANY($2)
-                 AND NOT ($3 = 'approved' AND COALESCE((data->>'priceNeeded')::boolean, false))
-               RETURNING id),
-           released AS (DELETE FROM clawback_nettings WHERE $3 = 'voided' AND reward_id IN (SELECT id FROM moved))
-           SELECT id AS "id!" FROM moved"#,
+    let mut tx = conn.begin().await?;
+    let moved = sqlx::query_scalar!(
+        r#"UPDATE referral_rewards
+           SET data = data || $4 || jsonb_build_object('status', $3::text)
+                      || CASE WHEN $3 = 'voided' AND data ? 'nettedWei'
+                              THEN jsonb_build_object('amountWei', ((data->>'amountWei')::numeric
+                                                                   + (data->>'nettedWei')::numeric)::text,
+                                                      'nettedWei', '0')
+                              ELSE '{}'::jsonb END,
+               updated_at = now()
+           WHERE id = ANY($1) AND data->>'status' = ANY($2)
+             AND NOT ($3 = 'approved' AND COALESCE((data->>'priceNeeded')::boolean, false))
+           RETURNING id"#,
         ids,
         &from,
         to.as_str(),
         patch
     )
-    .fetch_all(db)
-    .await
+    .fetch_all(&mut *tx)
+    .await?;
+    if to == RewardStatus::Voided && !moved.is_empty() {
+        sqlx::query!(
+            "DELETE FROM clawback_nettings WHERE reward_id = ANY($1)",
+            &moved
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(moved)
 }
 
 /// The reward of an order, if any: its id and status.
@@ -162,8 +171,10 @@ pub struct AwaitingPrice {
     pub held: bool,
 }
 
+/// Rewards waiting for a price in one of `currencies` (those with a price source), oldest first.
 pub async fn awaiting_price(
     db: impl PgExecutor<'_>,
+    currencies: &[String],
     limit: i64,
 ) -> sqlx::Result<Vec<AwaitingPrice>> {
     let rows = sqlx::query!(
@@ -171,7 +182,9 @@ pub async fn awaiting_price(
                   data->>'rail' AS "rail!", data->>'heldReason' IS NOT NULL AS "held!"
            FROM referral_rewards
            WHERE (data->>'priceNeeded')::boolean AND data->>'status' IN ('pending', 'approved', 'failed')
-           ORDER BY created_at LIMIT $1"#,
+             AND data->>'currency' = ANY($1)
+           ORDER BY created_at LIMIT $2"#,
+        currencies,
         limit
     )
     .fetch_all(db)
@@ -225,7 +238,7 @@ pub async fn set_price(
 pub async fn set_last_error(db: impl PgExecutor<'_>, id: &str, error: &str) -> sqlx::Result<()> {
     sqlx::query!(
         r#"UPDATE referral_rewards SET data = jsonb_set(data, '{lastError}', to_jsonb($2::text)), updated_at = now()
-           WHERE id = $1"#,
+           WHERE id = $1 AND data->>'lastError' IS DISTINCT FROM $2"#,
         id,
         error
     )
