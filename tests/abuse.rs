@@ -455,3 +455,31 @@ async fn a_guesser_pauses_only_their_own_attempts_and_many_guessers_pause_the_ac
     assert_eq!(json_error(capped).await.1, "too_many_attempts");
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn a_url_carrying_a_control_character_is_a_400_never_a_500(pool: PgPool) {
+    let server = TestServer::start(pool, &[]).await;
+    let admin = client();
+    sign_up_admin(&admin, &server, "boss@example.com").await;
+    for (method, path) in [
+        ("GET", "/api/admin/rewards?search=a%00b"),
+        ("POST", "/api/admin/rewards/%00/approve"),
+        ("POST", "/api/admin/clawbacks/x%00/waive"),
+        ("POST", "/api/admin/orders/RC-%00/refund"),
+        ("GET", "/en/store?ref=AB%00CD"),
+    ] {
+        let req = match method {
+            "GET" => admin.get(server.url(path)),
+            _ => admin
+                .post(server.url(path))
+                .json(&serde_json::json!({ "reason": "x" })),
+        };
+        let (status, code) = json_error(req.send().await.unwrap()).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (400, "bad_request"),
+            "{method} {path}"
+        );
+    }
+    server.stop().await;
+}

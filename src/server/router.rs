@@ -1,8 +1,8 @@
 //! The whole HTTP surface in one axum router: pages, server functions, JSON API, operations.
 use super::connections;
 use super::http::{
-    admin_api, caching, cron_api, cross_site, json_api, locale_redirect, ops, refcodes_api,
-    security_headers, store_api,
+    admin_api, caching, control_chars, cron_api, cross_site, json_api, locale_redirect, ops,
+    refcodes_api, security_headers, store_api,
 };
 use super::page_cache::{self, PageCache};
 use super::ref_capture;
@@ -74,6 +74,7 @@ pub fn build(state: AppState) -> Router {
             state.config.clone(),
             cross_site::refuse,
         ))
+        .layer(middleware::from_fn(control_chars::refuse))
         .layer(middleware::from_fn_with_state(
             Arc::new(caching::SiteFiles::scan(
                 Path::new(&state.config.site_root),

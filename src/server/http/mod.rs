@@ -1,6 +1,7 @@
 //! The JSON endpoints (README, HTTP surface) and the operational endpoints, as thin axum handlers over the services.
 pub mod admin_api;
 pub mod caching;
+pub mod control_chars;
 pub mod cron_api;
 pub mod cross_site;
 pub mod json_api;
