@@ -18,6 +18,7 @@ use crate::error::AppError;
 use serde_json::json;
 use sqlx::{Acquire, PgConnection, PgPool};
 use std::collections::HashMap;
+use tokio::sync::watch;
 
 /// The token's price for a reward: a quote, or why there is none ("price unavailable: …").
 pub type Priced = Result<Quote, String>;
@@ -91,6 +92,8 @@ pub enum RefundOutcome {
 pub struct Ledger {
     rates: RewardRates,
     oracle: PriceOracle,
+    /// Bumped whenever a payment wrote a reward the minter can pay now: this server's minter wakes on it.
+    approved: watch::Sender<u64>,
 }
 
 /// What a paid order contributes to its reward.
@@ -111,7 +114,23 @@ fn hold_for(code: &db::refcodes::CodeFacts) -> Option<&'static str> {
 
 impl Ledger {
     pub fn new(rates: RewardRates, oracle: PriceOracle) -> Ledger {
-        Ledger { rates, oracle }
+        Ledger {
+            rates,
+            oracle,
+            approved: watch::channel(0).0,
+        }
+    }
+
+    /// After the payment's commit: a reward approved by it wakes this server's minter (`minter::spawn_worker`).
+    pub fn announce(&self, outcome: &Outcome) {
+        if outcome.approved() {
+            self.approved.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// Changes whenever [`Ledger::announce`] told of an approved reward.
+    pub fn approvals(&self) -> watch::Receiver<u64> {
+        self.approved.subscribe()
     }
 
     /// The current price in `currency`, or why there is none.

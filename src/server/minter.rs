@@ -56,7 +56,7 @@ use serde_json::json;
 use sqlx::{Acquire, PgConnection, PgPool};
 use std::collections::HashSet;
 use std::str::FromStr;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, OnceCell};
 use tokio::task::JoinHandle;
@@ -662,15 +662,7 @@ async fn record(pool: &PgPool, outcome: &Result<MintSummary, MintError>) {
     }
 }
 
-/// Bumped whenever a reward is approved by a payment (the crypto rail): wakes the background workers.
-static APPROVED: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::channel(0).0);
-
-/// A payment approved a reward: mint it now, in the background (the payment does not wait).
-pub fn reward_approved() {
-    APPROVED.send_modify(|n| *n = n.wrapping_add(1));
-}
-
-/// Runs [`run`] on the schedule (`MINT_INTERVAL_SECS`, 0 = off) and after every [`reward_approved`], until
+/// Runs [`run`] on the schedule (`MINT_INTERVAL_SECS`, 0 = off) and after every reward a payment approved (`Ledger::announce`, this server's only), until
 /// `stop` turns true (a run in progress is abandoned: that is crash-safe by design). `None` without minting.
 pub fn spawn_worker(
     pool: PgPool,
@@ -681,7 +673,7 @@ pub fn spawn_worker(
     if !service.is_configured() {
         return None;
     }
-    let mut approved = APPROVED.subscribe();
+    let mut approved = ledger.approvals();
     let interval = service.config.interval_secs;
     Some(tokio::spawn(async move {
         let mut busy = false;

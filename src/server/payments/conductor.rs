@@ -1,7 +1,7 @@
 //! The card webhook (WayForPay serviceUrl). Every delivery is stored with its verdict; a forged, foreign or
 //! mismatched one changes nothing. A state change and its "accepted" record commit together, so an
 //! identical redelivery is a duplicate however many arrive at once; the answer is only sent after the commit.
-use super::{on_paid, on_refunded, wake_minter};
+use super::{on_paid, on_refunded};
 use crate::domain::admin::RefundReason;
 use crate::domain::money::parse_decimal;
 use crate::domain::store::{OrderStatus, Rail};
@@ -86,7 +86,7 @@ pub async fn handle(
         price: price.as_ref(),
     };
     match apply(pool, step, action).await? {
-        Change::Paid(outcome) => wake_minter(&outcome),
+        Change::Paid(outcome) => ledger.announce(&outcome),
         Change::Duplicate => {
             let dup = db::payment_events::record(pool, &delivery, Verdict::Duplicate).await;
             if let Err(e) = dup {

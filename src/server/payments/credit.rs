@@ -1,7 +1,7 @@
 //! Credit payments (crypto rail): the buyer's platform credit pays the order. The balance check, the debit,
 //! the paid mark, stock and settlements are one transaction under the buyer's row lock, so two payments
 //! racing for one balance run one after the other and never overdraw it.
-use super::{on_paid, wake_minter};
+use super::on_paid;
 use crate::domain::money::{display, parse_decimal};
 use crate::domain::store::{OrderStatus, Rail};
 use crate::domain::user::Me;
@@ -65,7 +65,8 @@ pub async fn pay(
     let outcome = on_paid(&mut tx, ledger, &paid.doc, price.as_ref()).await?;
     tx.commit().await?;
     tracing::info!(order = paid.doc.order_reference, "order paid with credit");
-    wake_minter(&outcome);
+    // A reward approved by the payment is minted now, in the background.
+    ledger.announce(&outcome);
     Ok(())
 }
 

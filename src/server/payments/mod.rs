@@ -42,10 +42,3 @@ async fn on_refunded(
     ledger.on_refunded(tx, &order.order_reference).await?;
     Ok(())
 }
-
-/// After the commit: a reward approved by the payment is minted now, in the background.
-fn wake_minter(outcome: &Outcome) {
-    if outcome.approved() {
-        super::minter::reward_approved();
-    }
-}
