@@ -107,14 +107,28 @@ async fn main() -> Result<(), Error> {
     Ok(())
 }
 
-/// `n` approved rewards, wallet `i % WALLETS`, in one transaction.
+fn wallet(i: usize) -> String {
+    format!("0x{:040x}", 0x1000_0000 + i)
+}
+
+/// `n` approved rewards to the bench referrer's proven wallets (`i % WALLETS`), in one transaction.
 async fn seed(pool: sqlx::PgPool, n: usize) -> Result<(), Error> {
     let mut tx = pool.begin().await?;
+    let referrer = db::users::NewUser {
+        id: "bench-referrer",
+        email: "bench-referrer@bench.invalid",
+        password_hash: "-",
+        role: refcodes::domain::user::Role::Member,
+        referred_by: None,
+    };
+    db::users::insert(&mut *tx, &referrer).await?;
+    let wallets: Vec<String> = (0..WALLETS).map(wallet).collect();
+    db::wallets::insert_proven(&mut *tx, "bench-referrer", &wallets, "mint_bench seed").await?;
     for i in 0..n {
         let reference = format!("BENCH-{i:06}");
         let data = json!({
             "orderReference": reference, "kind": "store", "referralCode": "BENCH",
-            "referrerUserId": "bench-referrer", "referrerWallet": format!("0x{:040x}", 0x1000_0000 + i % WALLETS),
+            "referrerUserId": "bench-referrer", "referrerWallet": wallet(i % WALLETS),
             "buyerUserId": format!("bench-buyer-{i}"), "rail": "crypto", "fiatAmount": 2000, "currency": "UAH",
             "rateBps": 500, "oracle": null, "amountWei": AMOUNT.to_string(), "priceNeeded": false,
             "status": "approved", "txHash": null, "blockNumber": null, "attempts": 0, "lastError": null,

@@ -46,6 +46,32 @@ pub enum AppError {
     TooManyWallets { max: u32 },
     #[error("this wallet is not in your profile")]
     UnknownWallet,
+    #[error("this is not a signed wallet proof: paste the message exactly as issued and its signature (0x and 130 hex digits)")]
+    WalletProofMalformed,
+    #[error("this message was not issued to your account, or is too old; start again with \"Add wallet\"")]
+    WalletProofUnknown,
+    #[error("this message was used already; start again to get a new one")]
+    WalletProofUsed,
+    #[error("this message expired (they are valid for 10 minutes); start again to get a new one")]
+    WalletProofExpired,
+    #[error("this message was issued for another site; sign the message this site issued")]
+    WalletProofWrongDomain,
+    #[error("this message names another chain; sign the message this site issued")]
+    WalletProofWrongChain,
+    #[error(
+        "the signature was not made with this wallet's key; sign with the wallet you are adding"
+    )]
+    WalletProofWrongSigner,
+    #[error(
+        "another account has proven this wallet; a wallet receives the rewards of one account only"
+    )]
+    WalletTaken,
+    #[error(
+        "prove that you control this wallet first: add it under your wallets and sign the message"
+    )]
+    WalletNotProven,
+    #[error("codes {codes} pay to this wallet; point them to another wallet first")]
+    WalletInUse { codes: String },
     #[error("the order is empty; add at least one product")]
     EmptyOrder,
     #[error("there is no product {product_id:?} in the catalog")]
@@ -150,6 +176,16 @@ impl AppError {
             AppError::WalletExists => "wallet_exists",
             AppError::TooManyWallets { .. } => "too_many_wallets",
             AppError::UnknownWallet => "unknown_wallet",
+            AppError::WalletProofMalformed => "wallet_proof_malformed",
+            AppError::WalletProofUnknown => "wallet_proof_unknown",
+            AppError::WalletProofUsed => "wallet_proof_used",
+            AppError::WalletProofExpired => "wallet_proof_expired",
+            AppError::WalletProofWrongDomain => "wallet_proof_wrong_domain",
+            AppError::WalletProofWrongChain => "wallet_proof_wrong_chain",
+            AppError::WalletProofWrongSigner => "wallet_proof_wrong_signer",
+            AppError::WalletTaken => "wallet_taken",
+            AppError::WalletNotProven => "wallet_not_proven",
+            AppError::WalletInUse { .. } => "wallet_in_use",
             AppError::EmptyOrder => "empty_order",
             AppError::UnknownProduct { .. } => "unknown_product",
             AppError::TooManyLines { .. } => "too_many_lines",
@@ -199,6 +235,12 @@ impl AppError {
             | AppError::LongPassword { .. }
             | AppError::InvalidCode { .. }
             | AppError::InvalidWallet
+            | AppError::WalletProofMalformed
+            | AppError::WalletProofUnknown
+            | AppError::WalletProofExpired
+            | AppError::WalletProofWrongDomain
+            | AppError::WalletProofWrongChain
+            | AppError::WalletProofWrongSigner
             | AppError::WalletChecksum
             | AppError::ZeroWallet
             | AppError::InvalidLabel { .. }
@@ -233,6 +275,10 @@ impl AppError {
             | AppError::TooManyCodes { .. }
             | AppError::WalletExists
             | AppError::TooManyWallets { .. }
+            | AppError::WalletProofUsed
+            | AppError::WalletTaken
+            | AppError::WalletNotProven
+            | AppError::WalletInUse { .. }
             | AppError::OutOfStock { .. }
             | AppError::OrderNotPayable { .. }
             | AppError::InsufficientCredit { .. }
@@ -265,6 +311,15 @@ const PLAIN: &[AppError] = &[
     AppError::UnknownCode,
     AppError::WalletExists,
     AppError::UnknownWallet,
+    AppError::WalletProofMalformed,
+    AppError::WalletProofUnknown,
+    AppError::WalletProofUsed,
+    AppError::WalletProofExpired,
+    AppError::WalletProofWrongDomain,
+    AppError::WalletProofWrongChain,
+    AppError::WalletProofWrongSigner,
+    AppError::WalletTaken,
+    AppError::WalletNotProven,
     AppError::EmptyOrder,
     AppError::MixedCurrencies,
     AppError::UnknownOrder,
@@ -324,6 +379,8 @@ struct WireError {
     to: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    codes: Option<String>,
 }
 
 impl From<AppError> for WireError {
@@ -358,6 +415,7 @@ impl From<AppError> for WireError {
             AppError::TooManySelected { count, max } => (w.count, w.max) = (Some(count), Some(max)),
             AppError::IllegalTransition { from, to } => (w.from, w.to) = (Some(from), Some(to)),
             AppError::BadRequest(detail) | AppError::Transport(detail) => w.detail = Some(detail),
+            AppError::WalletInUse { codes } => w.codes = Some(codes),
             _ => {}
         }
         w
@@ -435,6 +493,9 @@ impl TryFrom<WireError> for AppError {
                 from: field(w.from, c, "from")?,
                 to: field(w.to, c, "to")?,
             },
+            "wallet_in_use" => AppError::WalletInUse {
+                codes: field(w.codes, c, "codes")?,
+            },
             "bad_request" => AppError::BadRequest(field(w.detail, c, "detail")?),
             "transport" => AppError::Transport(field(w.detail, c, "detail")?),
             _ => PLAIN
@@ -501,6 +562,27 @@ mod tests {
                 409,
             ),
             (AppError::UnknownWallet, "unknown_wallet", 404),
+            (
+                AppError::WalletProofMalformed,
+                "wallet_proof_malformed",
+                400,
+            ),
+            (AppError::WalletProofExpired, "wallet_proof_expired", 400),
+            (
+                AppError::WalletProofWrongSigner,
+                "wallet_proof_wrong_signer",
+                400,
+            ),
+            (AppError::WalletProofUsed, "wallet_proof_used", 409),
+            (AppError::WalletTaken, "wallet_taken", 409),
+            (AppError::WalletNotProven, "wallet_not_proven", 409),
+            (
+                AppError::WalletInUse {
+                    codes: "SPRING, SUMMER".into(),
+                },
+                "wallet_in_use",
+                409,
+            ),
             (AppError::CodeBlocked, "code_blocked", 409),
             (AppError::ClawbackNotOpen, "clawback_not_open", 409),
         ];
@@ -547,6 +629,7 @@ mod tests {
             },
             AppError::BadRequest(text()),
             AppError::Transport(text()),
+            AppError::WalletInUse { codes: text() },
         ]);
         all
     }

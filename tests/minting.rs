@@ -660,6 +660,42 @@ async fn the_rewards_of_a_blocked_code_are_not_minted_until_the_block_is_lifted(
 }
 
 #[sqlx::test]
+async fn rewards_to_a_wallet_its_referrer_has_not_proven_wait_until_it_is(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[]).await;
+    let earner = client();
+    let earner_id = member(&earner, &server, "earner@example.com").await;
+    // Rewards of a code from before proofs, paying to a wallet nobody proved.
+    let refs = approved_for(&pool, &earner_id, "UNPROVEN", 2, WALLET_C, ONE).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["minted"].as_u64()),
+        (200, Some(0)),
+        "{summary}"
+    );
+    assert_eq!(statuses(&pool, &refs).await, ["approved", "approved"]);
+    assert_eq!(chain.balance(WALLET_C).await, wei(0));
+    let args = refcodes::api::store::MyRewards { cursor: None };
+    let (status, body) = call_server_fn(&earner, &server, &args).await;
+    assert_eq!(status, 200, "{body}");
+    let mine: Value = serde_json::from_str(&body).unwrap();
+    let flags: Vec<&Value> = mine["rewards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["walletProven"])
+        .collect();
+    assert_eq!(flags, [&json!(false), &json!(false)], "{mine}");
+
+    prove_wallet(&earner, &server, &signer("C")).await;
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["minted"], 2, "{summary}");
+    assert_eq!(chain.balance(WALLET_C).await, wei(2 * ONE));
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
 async fn a_card_reward_waits_out_its_hold_and_a_refund_inside_it_voids_it(pool: PgPool) {
     const ESPRESSO: &str = "coffee-espresso-blend";
     refcodes::server::demo::seed_catalog(&pool).await.unwrap();

@@ -1,7 +1,12 @@
 //! The code registry through its JSON API, against a real PostgreSQL: create, list, change, delete,
-//! limits, ownership, the vanity race, deactivate-instead-of-delete, and the member's wallets.
+//! limits, ownership, the vanity race, deactivate-instead-of-delete, and the member's wallets proven by signature.
 mod common;
-use common::{client, create_code, json_error, list_codes, member, TestServer, WALLET_A, WALLET_B};
+#[path = "refcodes_registry/wallet_proofs.rs"]
+mod wallet_proofs;
+use common::{
+    client, create_code, json_error, list_codes, member, prove_wallet, signer, TestServer,
+    WALLET_A, WALLET_B, WALLET_C,
+};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
@@ -17,6 +22,8 @@ async fn create_list_change_and_delete(pool: PgPool) {
     let server = TestServer::start(pool.clone(), &[]).await;
     let ann = client();
     member(&ann, &server, "ann@example.com").await;
+    prove_wallet(&ann, &server, &signer("A")).await;
+    prove_wallet(&ann, &server, &signer("B")).await;
 
     let resp = create_code(
         &ann,
@@ -97,6 +104,7 @@ async fn every_bad_input_has_its_own_error(pool: PgPool) {
     let server = TestServer::start(pool.clone(), &[]).await;
     let bob = client();
     member(&bob, &server, "bob@example.com").await;
+    prove_wallet(&bob, &server, &signer("A")).await;
     let mut broken_checksum = WALLET_A.to_string();
     broken_checksum.replace_range(3..4, "A"); // 0x5aAe… → 0x5AAe…
     for (body, status, expected) in [
@@ -128,6 +136,7 @@ async fn every_bad_input_has_its_own_error(pool: PgPool) {
             "invalid_label",
         ),
         (json!({"code": "OKAY"}), 400, "bad_request"),
+        (json!({"wallet": WALLET_C}), 409, "wallet_not_proven"),
     ] {
         let (got_status, got) = json_error(create_code(&bob, &server, body.clone()).await).await;
         assert_eq!((got_status, got.as_str()), (status, expected), "{body}");
@@ -155,8 +164,10 @@ async fn codes_are_unique_whatever_the_case_and_limited_per_member(pool: PgPool)
     let server = TestServer::start(pool.clone(), &[("MAX_CODES_PER_USER", "3")]).await;
     let cat = client();
     member(&cat, &server, "cat@example.com").await;
+    prove_wallet(&cat, &server, &signer("A")).await;
     let dan = client();
     member(&dan, &server, "dan@example.com").await;
+    prove_wallet(&dan, &server, &signer("B")).await;
 
     assert_eq!(
         create_code(&cat, &server, json!({"code": "PROMO", "wallet": WALLET_A}))
@@ -206,6 +217,7 @@ async fn concurrent_creates_cannot_overrun_the_limit(pool: PgPool) {
     let server = TestServer::start(pool.clone(), &[("MAX_CODES_PER_USER", "2")]).await;
     let eve = client();
     member(&eve, &server, "eve@example.com").await;
+    prove_wallet(&eve, &server, &signer("A")).await;
     let attempts = (0..6).map(|i| {
         let (eve, url) = (eve.clone(), server.url("/api/refcodes"));
         tokio::spawn(async move {
@@ -234,21 +246,23 @@ async fn two_members_racing_for_one_vanity_code_one_wins(pool: PgPool) {
     let (fay, gus) = (client(), client());
     member(&fay, &server, "fay@example.com").await;
     member(&gus, &server, "gus@example.com").await;
+    prove_wallet(&fay, &server, &signer("A")).await;
+    prove_wallet(&gus, &server, &signer("B")).await;
     for round in 0..5 {
         let code = format!("LAUNCH-{round}");
-        let race = |http: reqwest::Client, code: String| {
+        let race = |http: reqwest::Client, code: String, wallet: &'static str| {
             let url = server.url("/api/refcodes");
             tokio::spawn(async move {
                 http.post(url)
-                    .json(&json!({"code": code.to_lowercase(), "wallet": WALLET_A}))
+                    .json(&json!({"code": code.to_lowercase(), "wallet": wallet}))
                     .send()
                     .await
                     .unwrap()
             })
         };
         let (a, b) = (
-            race(fay.clone(), code.clone()),
-            race(gus.clone(), code.clone()),
+            race(fay.clone(), code.clone(), WALLET_A),
+            race(gus.clone(), code.clone(), WALLET_B),
         );
         let (a, b) = (a.await.unwrap(), b.await.unwrap());
         let mut statuses = [a.status().as_u16(), b.status().as_u16()];
@@ -272,6 +286,7 @@ async fn another_members_code_is_not_found_and_stays_untouched(pool: PgPool) {
     let server = TestServer::start(pool.clone(), &[]).await;
     let (owner, other) = (client(), client());
     member(&owner, &server, "owner@example.com").await;
+    prove_wallet(&owner, &server, &signer("A")).await;
     member(&other, &server, "other@example.com").await;
     create_code(
         &owner,
@@ -320,6 +335,7 @@ async fn a_code_that_attributed_anything_is_deactivated_not_deleted(pool: PgPool
     let server = TestServer::start(pool.clone(), &[]).await;
     let referrer = client();
     member(&referrer, &server, "ref@example.com").await;
+    prove_wallet(&referrer, &server, &signer("A")).await;
     for code in ["SIGNUP", "ORDERED", "REWARDED"] {
         create_code(
             &referrer,
@@ -371,79 +387,5 @@ async fn a_code_that_attributed_anything_is_deactivated_not_deleted(pool: PgPool
         rewarded["funnel"]["pending"],
         json!({"count": 1, "amountWei": "5"})
     );
-    server.stop().await;
-}
-
-#[sqlx::test]
-async fn members_keep_their_own_wallets(pool: PgPool) {
-    let server = TestServer::start(pool.clone(), &[]).await;
-    let hal = client();
-    member(&hal, &server, "hal@example.com").await;
-    let added = hal
-        .post(server.url("/api/me/wallets"))
-        .json(&json!({"address": WALLET_A.to_uppercase().replace("0X", "0x")}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(added.status(), 201);
-    assert_eq!(
-        added.json::<Value>().await.unwrap()["wallets"],
-        json!([WALLET_A])
-    );
-    let again = hal
-        .post(server.url("/api/me/wallets"))
-        .json(&json!({"address": WALLET_A.to_lowercase()}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(json_error(again).await, (409, "wallet_exists".to_string()));
-    for (address, expected) in [
-        ("0xnope", "invalid_wallet"),
-        ("0x0000000000000000000000000000000000000000", "zero_wallet"),
-    ] {
-        let resp = hal
-            .post(server.url("/api/me/wallets"))
-            .json(&json!({ "address": address }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(json_error(resp).await, (400, expected.to_string()));
-    }
-    hal.post(server.url("/api/me/wallets"))
-        .json(&json!({"address": WALLET_B}))
-        .send()
-        .await
-        .unwrap();
-    let me: Value = hal
-        .get(server.url("/api/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(me["wallets"], json!([WALLET_A, WALLET_B]));
-
-    let removed = hal
-        .delete(server.url(&format!("/api/me/wallets/{}", WALLET_A.to_lowercase())))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(removed.status(), 204);
-    let gone = hal
-        .delete(server.url(&format!("/api/me/wallets/{WALLET_A}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(json_error(gone).await, (404, "unknown_wallet".to_string()));
-    let me: Value = hal
-        .get(server.url("/api/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(me["wallets"], json!([WALLET_B]));
     server.stop().await;
 }

@@ -86,7 +86,7 @@ async fn server_with(pool: PgPool, feed: &Feed) -> TestServer {
 
 /// A referred buyer's paid espresso order (420.00 UAH → 21.00 UAH reward); `credit` pays on the crypto rail.
 async fn paid_order(pool: &PgPool, server: &TestServer, code: &str, credit: bool) -> String {
-    referrer(server, &format!("{code}@r.example"), code, WALLET_A).await;
+    referrer_signing(server, &format!("{code}@r.example"), code, &signer(code)).await;
     let (buyer, buyer_id) = referred_buyer(server, code, &format!("{code}@b.example")).await;
     let reference = order(&buyer, server, ESPRESSO, 1).await["orderReference"]
         .as_str()

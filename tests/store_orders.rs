@@ -164,15 +164,15 @@ async fn each_guard_refuses_and_records_why(pool: PgPool) {
         (Value::Null, json!("self_referral"))
     );
 
-    // Wallet overlap: the code pays to one of the buyer's own wallets (any case).
-    let (overlap, _) = referred_buyer(&server, "GUARDED", "o@example.com").await;
-    let resp = overlap
-        .post(server.url("/api/me/wallets"))
-        .json(&json!({"address": WALLET_A.to_lowercase()}))
-        .send()
+    // Wallet overlap: the code pays to a wallet of the buyer's own (any case): one declared before proofs
+    // existed (the migration keeps those, unproven, for this guard)…
+    let (overlap, overlap_id) = referred_buyer(&server, "GUARDED", "o@example.com").await;
+    sqlx::query("INSERT INTO wallets (user_id, address) VALUES ($1, $2)")
+        .bind(&overlap_id)
+        .bind(WALLET_A.to_lowercase())
+        .execute(&pool)
         .await
         .unwrap();
-    assert_eq!(resp.status(), 201);
     let created = order(&overlap, &server, ESPRESSO, 1).await;
     assert_eq!(
         rejection(&created).await,
@@ -219,6 +219,54 @@ async fn each_guard_refuses_and_records_why(pool: PgPool) {
         assert_eq!(row["referralCode"], Value::Null);
         assert_eq!(row["referrerWallet"], Value::Null);
     }
+    server.stop().await;
+}
+
+/// A code of `owner` created before payout wallets were proven: it pays to `wallet`, which nobody proved.
+async fn code_from_before_proofs(pool: &PgPool, owner: &str, code: &str, wallet: &str) {
+    sqlx::query(
+        r#"INSERT INTO refcodes (id, data) VALUES ($1, jsonb_build_object('code', $1::text, 'userId', $2::text,
+               'wallet', $3::text, 'active', true, 'visits', 0))"#,
+    )
+    .bind(code)
+    .bind(owner)
+    .bind(wallet)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+#[sqlx::test]
+async fn wallet_overlap_counts_the_buyers_proven_wallets_and_their_own_codes_wallets(pool: PgPool) {
+    let server = shop(pool.clone(), &[]).await;
+    let old_timer = client();
+    let owner = member(&old_timer, &server, "old@example.com").await;
+    code_from_before_proofs(&pool, &owner, "OLD-C", WALLET_C).await;
+    code_from_before_proofs(&pool, &owner, "OLD-D", WALLET_D).await;
+
+    // The buyer proves the wallet the referrer's old code pays to.
+    let (prover, _) = referred_buyer(&server, "OLD-C", "prover@example.com").await;
+    prove_wallet(&prover, &server, &signer("C")).await;
+    let created = order(&prover, &server, ESPRESSO, 1).await;
+    assert_eq!(
+        rejection(&created).await,
+        (Value::Null, json!("wallet_overlap"))
+    );
+
+    // The buyer's own code pays to the same wallet as the referrer's.
+    let (coder, coder_id) = referred_buyer(&server, "OLD-D", "coder@example.com").await;
+    code_from_before_proofs(&pool, &coder_id, "CODER-OWN", &WALLET_D.to_lowercase()).await;
+    let created = order(&coder, &server, ESPRESSO, 1).await;
+    assert_eq!(
+        rejection(&created).await,
+        (Value::Null, json!("wallet_overlap"))
+    );
+
+    // A buyer with wallets of their own that the code does not pay to is attributed.
+    let (clean, _) = referred_buyer(&server, "OLD-D", "clean@example.com").await;
+    prove_wallet(&clean, &server, &signer("A")).await;
+    let created = order(&clean, &server, ESPRESSO, 1).await;
+    assert_eq!(created["referral"]["referralCode"], "OLD-D");
     server.stop().await;
 }
 

@@ -8,6 +8,7 @@
 //! - [`Minter`] — the reward minter's primitives: are_paid, simulate, isolate, send, wait, receipt, paid_events;
 //! - [`price_feed`] — a checked Chainlink price read ([`price_feed::latest_price`]);
 //! - [`ChainError`] — typed errors, with the contract's custom errors decoded ([`ChainError::revert`]);
+//! - [`signatures`] — who signed a text message (EIP-191 `personal_sign` recovery);
 //! - [`anvil`] — start a local anvil for tests (also used by the app's tests), with state kept across restarts.
 //!
 //! `alloy` itself is re-exported ([`alloy`], and [`alloy_provider`] for `alloy::providers`) so dependents use the
@@ -23,6 +24,7 @@ pub mod order_ref;
 pub mod price_feed;
 pub mod provider;
 pub mod roles;
+pub mod signatures;
 pub mod tx;
 
 pub use alloy;

@@ -1,4 +1,4 @@
-import { cardPaidReward, expect, newContext, open, PASSWORD, signInAdmin, test, uniqueEmail, WALLET } from "./helpers";
+import { cardPaidReward, expect, newContext, open, PASSWORD, provenWallet, signInAdmin, test, uniqueEmail } from "./helpers";
 
 
 const TEXT = {
@@ -16,7 +16,7 @@ for (const locale of ["en", "uk", "ru"] as const) {
     const referrerEmail = uniqueEmail("admin-ref");
     expect((await request.post("/api/auth/signup", { data: { email: referrerEmail, password: PASSWORD } })).status()).toBe(201);
     const code = `ADM-${Date.now().toString(36)}`.toUpperCase();
-    expect((await request.post("/api/refcodes", { data: { code, wallet: WALLET } })).status()).toBe(201);
+    expect((await request.post("/api/refcodes", { data: { code, wallet: (await provenWallet(request)).address } })).status()).toBe(201);
     const first = await cardPaidReward(browser, request, code);
     const second = await cardPaidReward(browser, request, code);
 
@@ -72,7 +72,7 @@ test("an admin grants credit by email, blocks a code and filters the audit log i
   const email = uniqueEmail("admin-tools");
   expect((await request.post("/api/auth/signup", { data: { email, password: PASSWORD } })).status()).toBe(201);
   const code = `TOOL-${Date.now().toString(36)}`.toUpperCase();
-  expect((await request.post("/api/refcodes", { data: { code, wallet: WALLET } })).status()).toBe(201);
+  expect((await request.post("/api/refcodes", { data: { code, wallet: (await provenWallet(request)).address } })).status()).toBe(201);
 
   await signInAdmin(page);
   await open(page, `/uk/admin/refcodes?codes=${code}`);

@@ -1,4 +1,4 @@
-import { cardPaidReward, expect, newContext, open, PASSWORD, signInAdmin, test, testPayment, uniqueEmail, WALLET } from "./helpers";
+import { cardPaidReward, expect, newContext, open, PASSWORD, provenWallet, signInAdmin, test, testPayment, uniqueEmail } from "./helpers";
 
 const TEXT = {
   en: { title: "Clawbacks", open: "Open", waived: "Waived", notice: "Clawback waived." },
@@ -13,7 +13,7 @@ for (const locale of ["en", "uk", "ru"] as const) {
     const referrerEmail = uniqueEmail("claw-ref");
     expect((await request.post("/api/auth/signup", { data: { email: referrerEmail, password: PASSWORD } })).status()).toBe(201);
     const code = `CLAW-${Date.now().toString(36)}`.toUpperCase();
-    expect((await request.post("/api/refcodes", { data: { code, wallet: WALLET } })).status()).toBe(201);
+    expect((await request.post("/api/refcodes", { data: { code, wallet: (await provenWallet(request)).address } })).status()).toBe(201);
 
     // The admin approves and mints the reward; then the buyer's card payment is refunded.
     await signInAdmin(page);

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { Response } from "@playwright/test";
-import { expect, open, test, uniqueEmail } from "./helpers";
+import { expect, open, provenWallet, test, uniqueEmail } from "./helpers";
 
 /** What a first-time referral visitor downloads until the landing page is interactive (scripts/test.sh runs it on
  * the release build; the README gives the figures). The budget guards today's figure against regressions; the
@@ -13,7 +13,7 @@ test("a first visit through a share link stays within its download budget", asyn
   const signup = { email: uniqueEmail("first-visit"), password: "password-123" };
   expect((await request.post("/api/auth/signup", { data: signup })).status()).toBe(201);
   const code = `FV-${Date.now().toString(36)}`.toUpperCase();
-  const wallet = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+  const wallet = (await provenWallet(request)).address;
   expect((await request.post("/api/refcodes", { data: { code, wallet } })).status()).toBe(201);
   const responses: Response[] = [];
   page.on("response", (r) => responses.push(r));

@@ -1,4 +1,5 @@
 import { test as base, APIRequestContext, Browser, BrowserContext, BrowserContextOptions, expect, Page } from "@playwright/test";
+import { getBytes, HDNodeWallet, Wallet } from "ethers";
 
 /** What the browser reported as broken during one test: uncaught page errors and `console.error` messages. */
 const browserErrors: string[] = [];
@@ -56,7 +57,38 @@ export async function signUpViaApi(page: Page, email: string, password = "passwo
 }
 
 export const PASSWORD = "password-123";
-export const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
+/**
+ * A new wallet, proven (message, signature, proof) through the JSON API by the member signed in on `request`;
+ * returns its key. Signed with ethers, independently of the app's own code.
+ */
+export async function provenWallet(request: APIRequestContext): Promise<HDNodeWallet> {
+  const wallet = Wallet.createRandom();
+  const issued = await request.post("/api/me/wallets/challenge", { data: { address: wallet.address } });
+  expect(issued.status()).toBe(201);
+  const { message } = await issued.json();
+  const proven = await request.post("/api/me/wallets", { data: { message, signature: await wallet.signMessage(message) } });
+  expect(proven.status()).toBe(201);
+  return wallet;
+}
+
+/**
+ * Gives the page a browser wallet: an EIP-1193 provider at `window.ethereum` that shares `wallet`'s account and
+ * signs with its key (the signing happens in the test process, with ethers).
+ */
+export async function injectWallet(page: Page, wallet: HDNodeWallet) {
+  await page.exposeFunction("__testWalletSign", (hex: string) => wallet.signMessage(getBytes(hex)));
+  await page.addInitScript((address: string) => {
+    const w = window as unknown as { ethereum: unknown; __testWalletSign: (hex: string) => Promise<string> };
+    w.ethereum = {
+      request: async ({ method, params }: { method: string; params?: string[] }) => {
+        if (method === "eth_requestAccounts" || method === "eth_accounts") return [address.toLowerCase()];
+        if (method === "personal_sign" && params) return w.__testWalletSign(params[0]);
+        throw Object.assign(new Error(`unsupported method ${method}`), { code: 4200 });
+      },
+    };
+  }, wallet.address);
+}
 
 /** On the test payment page, the order's buyer makes the provider notify `outcome` (approve, decline, refund). */
 export async function testPayment(page: Page, reference: string, outcome: "approve" | "decline" | "refund") {

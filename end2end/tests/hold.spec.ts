@@ -1,4 +1,4 @@
-import { cardPaidReward, expect, newContext, open, PASSWORD, signInAdmin, test, uniqueEmail, WALLET } from "./helpers";
+import { cardPaidReward, expect, newContext, open, PASSWORD, provenWallet, signInAdmin, test, uniqueEmail } from "./helpers";
 
 /** scripts/test.sh runs these against a server of their own with REWARD_HOLD_DAYS=14 (the main one runs with 0). */
 const TEXT = {
@@ -14,7 +14,7 @@ for (const locale of ["en", "uk", "ru"] as const) {
     const referrerEmail = uniqueEmail("hold-ref");
     expect((await request.post("/api/auth/signup", { data: { email: referrerEmail, password: PASSWORD } })).status()).toBe(201);
     const code = `HOLD-${Date.now().toString(36)}`.toUpperCase();
-    expect((await request.post("/api/refcodes", { data: { code, wallet: WALLET } })).status()).toBe(201);
+    expect((await request.post("/api/refcodes", { data: { code, wallet: (await provenWallet(request)).address } })).status()).toBe(201);
     const reference = await cardPaidReward(browser, request, code);
     const until = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
 

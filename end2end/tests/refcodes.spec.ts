@@ -1,8 +1,7 @@
-import { expect, open, signUpViaApi, uniqueEmail, test } from "./helpers";
+import { Wallet } from "ethers";
+import { expect, injectWallet, newContext, open, provenWallet, signUpViaApi, uniqueEmail, test } from "./helpers";
 
 const PASSWORD = "password-123";
-// An EIP-55 example address (checksum form).
-const WALLET = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 
 const TEXT = {
   en: {
@@ -53,7 +52,7 @@ for (const locale of ["uk", "en", "ru"] as const) {
     const referrerEmail = uniqueEmail(`referrer-${locale}`);
     expect((await request.post("/api/auth/signup", { data: { email: referrerEmail, password: PASSWORD } })).status()).toBe(201);
     const code = uniqueCode(locale);
-    const created = await request.post("/api/refcodes", { data: { code: code.toLowerCase(), wallet: WALLET } });
+    const created = await request.post("/api/refcodes", { data: { code: code.toLowerCase(), wallet: (await provenWallet(request)).address } });
     expect(created.status()).toBe(201);
     expect((await created.json()).code).toBe(code);
 
@@ -113,6 +112,7 @@ for (const locale of ["uk", "en", "ru"] as const) {
 
 test("a member creates, edits, disables and deletes a code on the page, with translated inline errors", async ({ page }) => {
   await signUpViaApi(page, uniqueEmail("creator"));
+  const wallet = (await provenWallet(page.request)).address;
   await open(page, "/uk/refcodes");
   await expect(page.getByTestId("refcodes-empty")).toBeVisible();
 
@@ -124,11 +124,16 @@ test("a member creates, edits, disables and deletes a code on the page, with tra
   await form.getByRole("button", { name: "Створити код" }).click();
   await expect(form.getByRole("alert")).toContainText("неправильна контрольна сума");
 
-  await form.getByLabel("Гаманець для виплат").fill(WALLET.toLowerCase());
+  // A wallet the member has not proven is refused, with what to do.
+  await form.getByLabel("Гаманець для виплат").fill(Wallet.createRandom().address);
+  await form.getByRole("button", { name: "Створити код" }).click();
+  await expect(form.getByRole("alert")).toContainText("Спершу підтвердіть, що цей гаманець ваш");
+
+  await form.getByLabel("Гаманець для виплат").fill(wallet.toLowerCase());
   await form.getByRole("button", { name: "Створити код" }).click();
   const card = page.locator(`[data-testid="refcode"][data-code="${code}"]`);
   await expect(card).toBeVisible();
-  await expect(card.getByTestId("code-wallet")).toHaveText(WALLET);
+  await expect(card.getByTestId("code-wallet")).toHaveText(wallet);
 
   // The same code again is taken.
   await form.getByLabel("Код (необов’язково)").fill(code);
@@ -148,14 +153,74 @@ test("a member creates, edits, disables and deletes a code on the page, with tra
   await expect(page.getByTestId("refcodes-empty")).toBeVisible();
 });
 
-test("a member keeps their wallets on the page @nojs", async ({ page }) => {
-  await signUpViaApi(page, uniqueEmail("wallets"));
-  await open(page, "/en/refcodes");
+test("a member proves a wallet by pasting a signature made elsewhere, and cannot remove it while a code pays to it @nojs", async ({ page }) => {
+  await signUpViaApi(page, uniqueEmail("paste"));
+  await open(page, "/uk/refcodes");
   const card = page.getByTestId("wallets-card");
   await expect(card.getByTestId("wallets-empty")).toBeVisible();
-  await card.getByLabel("Wallet address").fill(WALLET.toLowerCase());
-  await card.getByRole("button", { name: "Add wallet" }).click();
-  await expect(card.getByTestId("wallets")).toContainText(WALLET);
-  await card.getByRole("button", { name: "Remove" }).click();
+  // The wallet lives elsewhere (a hardware wallet, `cast wallet sign`): here, a key in the test process.
+  const wallet = Wallet.createRandom();
+  await card.getByLabel("Адреса гаманця").fill(wallet.address.toLowerCase());
+  await card.getByRole("button", { name: "Додати гаманець" }).click();
+  const challenge = card.getByTestId("wallet-challenge");
+  await expect(challenge).toHaveAttribute("data-address", wallet.address);
+  const message = await challenge.getByTestId("wallet-message").inputValue();
+  expect(message).toContain(`${new URL(page.url()).host} wants you to sign in with your Ethereum account:\n${wallet.address}\n`);
+
+  // A signature by another key is refused in the reader's language, and nothing is stored.
+  await challenge.getByTestId("wallet-signature").fill(await Wallet.createRandom().signMessage(message));
+  await challenge.getByRole("button", { name: "Підтвердити гаманець" }).click();
+  await expect(card.getByRole("alert")).toContainText("Підпис зроблено не ключем цього гаманця");
   await expect(card.getByTestId("wallets-empty")).toBeVisible();
+
+  await card.getByTestId("wallet-signature").fill(await wallet.signMessage(message));
+  await card.getByRole("button", { name: "Підтвердити гаманець" }).click();
+  const row = card.locator(`[data-testid="wallet"][data-address="${wallet.address}"]`);
+  await expect(row).toHaveAttribute("data-proven", "true");
+  await expect(row.getByTestId("wallet-proven")).toHaveText("підтверджено");
+  await expect(card.getByTestId("wallet-challenge")).toHaveCount(0);
+
+  const code = uniqueCode("paste");
+  const form = page.getByTestId("create-form");
+  await form.getByLabel("Код (необов’язково)").fill(code);
+  await form.getByLabel("Гаманець для виплат").fill(wallet.address);
+  await form.getByRole("button", { name: "Створити код" }).click();
+  await expect(page.locator(`[data-testid="refcode"][data-code="${code}"]`)).toBeVisible();
+
+  await row.getByRole("button", { name: "Видалити" }).click();
+  await expect(card.getByRole("alert")).toContainText(`Коди ${code} виплачують на цей гаманець`);
+  await expect(row).toBeVisible();
 });
+
+for (const [locale, t] of [
+  ["en", { button: "Prove with my browser wallet", proven: "proven", taken: "Another account has proven this wallet" }],
+  ["ru", { button: "Подтвердить кошельком браузера", proven: "подтверждён", taken: "Другой аккаунт уже подтвердил этот кошелёк" }],
+] as const) {
+  test(`a member proves a wallet with the browser's wallet in ${locale}; a second account cannot take it`, async ({ page, browser }) => {
+    test.skip(test.info().project.name !== "hydrated", "a browser wallet needs the hydrated page");
+    const wallet = Wallet.createRandom();
+    await injectWallet(page, wallet);
+    await signUpViaApi(page, uniqueEmail(`browser-wallet-${locale}`));
+    await open(page, `/${locale}/refcodes`);
+    const card = page.getByTestId("wallets-card");
+    await card.getByRole("button", { name: t.button }).click();
+    const row = card.locator(`[data-testid="wallet"][data-address="${wallet.address}"]`);
+    await expect(row).toHaveAttribute("data-proven", "true");
+    await expect(row.getByTestId("wallet-proven")).toHaveText(t.proven);
+    const code = uniqueCode(`bw${locale}`);
+    const created = await page.request.post("/api/refcodes", { data: { code, wallet: wallet.address } });
+    expect(created.status()).toBe(201);
+
+    // The same wallet from a second account (the self-referral setup) is refused, and stays the first account's.
+    const context = await newContext(browser);
+    const second = await context.newPage();
+    await injectWallet(second, wallet);
+    await second.goto(`/${locale}/?ref=${code}`);
+    await signUpViaApi(second, uniqueEmail(`second-${locale}`));
+    await open(second, `/${locale}/refcodes`);
+    await second.getByTestId("wallets-card").getByRole("button", { name: t.button }).click();
+    await expect(second.getByTestId("wallets-card").getByRole("alert")).toContainText(t.taken);
+    await expect(second.getByTestId("wallets-empty")).toBeVisible();
+    await context.close();
+  });
+}

@@ -1,8 +1,7 @@
 import { APIRequestContext, Browser, Page } from "@playwright/test";
-import { expect, newContext, open, test, uniqueEmail } from "./helpers";
+import { expect, newContext, open, provenWallet, test, uniqueEmail } from "./helpers";
 
 const PASSWORD = "password-123";
-const WALLET = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
 const ESPRESSO = "coffee-espresso-blend";
 
 const TEXT = {
@@ -19,7 +18,7 @@ async function referrerWithCode(request: APIRequestContext) {
   const email = uniqueEmail("shop-referrer");
   expect((await request.post("/api/auth/signup", { data: { email, password: PASSWORD } })).status()).toBe(201);
   const code = uniqueCode();
-  expect((await request.post("/api/refcodes", { data: { code, wallet: WALLET } })).status()).toBe(201);
+  expect((await request.post("/api/refcodes", { data: { code, wallet: (await provenWallet(request)).address } })).status()).toBe(201);
   return { email, code };
 }
 

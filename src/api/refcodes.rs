@@ -1,5 +1,6 @@
 //! The member page's server functions, thin over `server::refcodes` and `server::wallets`.
-use crate::domain::refcode::{Refcode, RefcodeCard};
+use crate::domain::refcode::{EditedCode, Refcode, RefcodeCard};
+use crate::domain::wallet::{Wallet, WalletChallenge};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -8,7 +9,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefcodesBoard {
     pub cards: Vec<RefcodeCard>,
-    pub wallets: Vec<String>,
+    pub wallets: Vec<Wallet>,
+    /// Messages issued to prove a wallet, still waiting for a signature.
+    pub challenges: Vec<WalletChallenge>,
     pub max_codes: u32,
     pub cookie_days: u32,
 }
@@ -31,9 +34,13 @@ pub async fn load_refcodes(locale: String) -> Result<RefcodesBoard, AppError> {
     let cards = ssr::respond(
         crate::server::refcodes::cards(&s.pool, &s.config, &me.user_id, &locale).await,
     )?;
+    let wallets = ssr::respond(crate::server::wallets::list(&s.pool, &me.user_id).await)?;
+    let challenges =
+        ssr::respond(crate::server::wallets::open_challenges(&s.pool, &me.user_id).await)?;
     Ok(RefcodesBoard {
         cards,
-        wallets: me.wallets,
+        wallets,
+        challenges,
         max_codes: s.config.max_codes_per_user,
         cookie_days: s.config.ref_cookie_days,
     })
@@ -63,7 +70,7 @@ pub async fn edit_refcode(
     code: String,
     wallet: String,
     label: Option<String>,
-) -> Result<Refcode, AppError> {
+) -> Result<EditedCode, AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
     let change = crate::server::refcodes::CodeChange {
@@ -71,9 +78,13 @@ pub async fn edit_refcode(
         label: Some(label.as_deref().unwrap_or_default()),
         active: None,
     };
-    ssr::respond(
+    let updated = ssr::respond(
         crate::server::refcodes::update(&s.pool, &s.visits.known, &me.user_id, &code, change).await,
-    )
+    )?;
+    Ok(EditedCode {
+        refcode: updated.refcode,
+        repointed_rewards: updated.repointed,
+    })
 }
 
 #[server]
@@ -87,6 +98,7 @@ pub async fn set_refcode_active(code: String, active: bool) -> Result<Refcode, A
     ssr::respond(
         crate::server::refcodes::update(&s.pool, &s.visits.known, &me.user_id, &code, change).await,
     )
+    .map(|updated| updated.refcode)
 }
 
 #[server]
@@ -103,11 +115,19 @@ pub async fn delete_refcode(code: String) -> Result<Removal, AppError> {
     })
 }
 
+/// Issues the message that proves `address` (the page shows it until it is signed or expires).
 #[server]
-pub async fn add_wallet(address: String) -> Result<Vec<String>, AppError> {
+pub async fn issue_wallet_challenge(address: String) -> Result<WalletChallenge, AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    ssr::respond(crate::server::wallets::add(&s.pool, &me.user_id, &address).await)
+    ssr::respond(crate::server::wallets::challenge(&s.pool, &s.config, &me, &address).await)
+}
+
+#[server]
+pub async fn prove_wallet(message: String, signature: String) -> Result<Vec<Wallet>, AppError> {
+    let s = ssr::state()?;
+    let me = ssr::user(&s).await?;
+    ssr::respond(crate::server::wallets::prove(&s.pool, &s.config, &me, &message, &signature).await)
 }
 
 #[server]

@@ -10,3 +10,4 @@ pub mod refcode;
 pub mod reward;
 pub mod store;
 pub mod user;
+pub mod wallet;

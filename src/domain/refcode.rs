@@ -193,6 +193,15 @@ pub struct Funnel {
 
 /// One code on the member page: the code, what it brought in, its share link and that link's QR code
 /// (an `<svg>` element drawn by the server).
+/// A code after an edit, with the orders whose rewards now pay to its new wallet (`repointedRewards`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditedCode {
+    #[serde(flatten)]
+    pub refcode: Refcode,
+    pub repointed_rewards: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefcodeCard {

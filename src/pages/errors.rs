@@ -57,6 +57,29 @@ pub fn message(error: AppError) -> AnyView {
             t!(i18n, refcodes.errors.too_many_wallets, count = move || max).into_any()
         }
         AppError::UnknownWallet => t!(i18n, refcodes.errors.unknown_wallet).into_any(),
+        AppError::WalletProofMalformed => {
+            t!(i18n, refcodes.errors.wallet_proof_malformed).into_any()
+        }
+        AppError::WalletProofUnknown => t!(i18n, refcodes.errors.wallet_proof_unknown).into_any(),
+        AppError::WalletProofUsed => t!(i18n, refcodes.errors.wallet_proof_used).into_any(),
+        AppError::WalletProofExpired => t!(i18n, refcodes.errors.wallet_proof_expired).into_any(),
+        AppError::WalletProofWrongDomain => {
+            t!(i18n, refcodes.errors.wallet_proof_wrong_domain).into_any()
+        }
+        AppError::WalletProofWrongChain => {
+            t!(i18n, refcodes.errors.wallet_proof_wrong_chain).into_any()
+        }
+        AppError::WalletProofWrongSigner => {
+            t!(i18n, refcodes.errors.wallet_proof_wrong_signer).into_any()
+        }
+        AppError::WalletTaken => t!(i18n, refcodes.errors.wallet_taken).into_any(),
+        AppError::WalletNotProven => t!(i18n, refcodes.errors.wallet_not_proven).into_any(),
+        AppError::WalletInUse { codes } => t!(
+            i18n,
+            refcodes.errors.wallet_in_use,
+            codes = move || codes.clone()
+        )
+        .into_any(),
         AppError::EmptyOrder => t!(i18n, common.errors.empty_order).into_any(),
         AppError::UnknownProduct { .. } => t!(i18n, common.errors.unknown_product).into_any(),
         AppError::TooManyLines { max } => {

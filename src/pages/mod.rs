@@ -11,3 +11,4 @@ pub mod order;
 pub mod refcodes;
 pub mod store;
 pub mod test_payment;
+pub mod wallets;

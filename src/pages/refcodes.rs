@@ -2,9 +2,10 @@
 //! forms to create, edit, disable and delete codes; the member's own wallets.
 use super::errors::ErrorText;
 use super::guard::RequireUser;
+use super::wallets::{WalletActions, WalletList, WalletsCard};
 use crate::api::refcodes::{
-    load_refcodes, AddWallet, CreateRefcode, DeleteRefcode, EditRefcode, RefcodesBoard, Removal,
-    RemoveWallet, SetRefcodeActive,
+    load_refcodes, CreateRefcode, DeleteRefcode, EditRefcode, RefcodesBoard, Removal,
+    SetRefcodeActive,
 };
 use crate::api::store::my_rewards;
 use crate::app::use_locale_code;
@@ -14,6 +15,7 @@ use crate::domain::refcode::{
     REWARD_TOKEN_DECIMALS,
 };
 use crate::domain::reward::{Clawback, ClawbackStatus, MyReward, RewardStatus, TxLinks};
+use crate::domain::wallet::is_proven;
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::routes;
@@ -64,11 +66,11 @@ fn Board() -> impl IntoView {
     let changed = Changed(RwSignal::new(0));
     // The forms outside the reloading parts keep their state (inputs, messages) across reloads.
     let create = ServerAction::<CreateRefcode>::new();
-    let add_wallet = ServerAction::<AddWallet>::new();
-    let remove_wallet = ServerAction::<RemoveWallet>::new();
+    let wallets = WalletActions::new(changed.0);
     changed.after(move || create.value().get());
-    changed.after(move || add_wallet.value().get());
-    changed.after(move || remove_wallet.value().get());
+    changed.after(move || wallets.challenge.value().get());
+    changed.after(move || wallets.prove.value().get());
+    changed.after(move || wallets.remove.value().get());
     let board = crate::resource::load(
         move || (locale(), changed.0.get()),
         |(locale, _)| load_refcodes(locale.to_string()),
@@ -85,24 +87,13 @@ fn Board() -> impl IntoView {
         </Transition>
         <CreateForm create />
         <MyRewards />
-        <section class="card" data-testid="wallets-card">
-            <h2>{t!(i18n, refcodes.wallets.title)}</h2>
-            <p class="hint">{t!(i18n, refcodes.wallets.lead)}</p>
+        <WalletsCard actions=wallets>
             <Transition fallback=loading>
                 {move || Suspend::new(async move {
-                    board.await.ok().map(|b| view! { <WalletList wallets=b.wallets remove=remove_wallet /> })
+                    board.await.ok().map(|b| view! { <WalletList wallets=b.wallets challenges=b.challenges actions=wallets /> })
                 })}
             </Transition>
-            <ErrorText error=failure(move || remove_wallet.value().get()) />
-            <ActionForm action=add_wallet attr:data-testid="wallet-form">
-                <label>
-                    <span>{t!(i18n, refcodes.wallets.address)}</span>
-                    <input type="text" name="address" required autocomplete="off" placeholder="0x…" />
-                </label>
-                <ErrorText error=failure(move || add_wallet.value().get()) />
-                <button type="submit" class="button">{t!(i18n, refcodes.wallets.add)}</button>
-            </ActionForm>
-        </section>
+        </WalletsCard>
     }
 }
 
@@ -111,6 +102,7 @@ fn Codes(board: RefcodesBoard, changed: Changed) -> impl IntoView {
     let i18n = use_i18n();
     let RefcodesBoard {
         cards,
+        wallets,
         max_codes,
         cookie_days,
         ..
@@ -130,7 +122,13 @@ fn Codes(board: RefcodesBoard, changed: Changed) -> impl IntoView {
             {t!(i18n, refcodes.page.codes_count, count = move || held, max = move || max_codes)}
         </p>
         <ul class="codes" data-testid="refcodes-list">
-            {cards.into_iter().map(|card| view! { <CodeCard card changed /> }).collect_view()}
+            {cards
+                .into_iter()
+                .map(|card| {
+                    let wallet_proven = is_proven(&wallets, &card.refcode.wallet);
+                    view! { <CodeCard card wallet_proven changed /> }
+                })
+                .collect_view()}
         </ul>
     }
     .into_any()
@@ -185,7 +183,7 @@ fn CreateForm(create: ServerAction<CreateRefcode>) -> impl IntoView {
 }
 
 #[component]
-fn CodeCard(card: RefcodeCard, changed: Changed) -> impl IntoView {
+fn CodeCard(card: RefcodeCard, wallet_proven: bool, changed: Changed) -> impl IntoView {
     let i18n = use_i18n();
     let edit = ServerAction::<EditRefcode>::new();
     let toggle = ServerAction::<SetRefcodeActive>::new();
@@ -241,6 +239,7 @@ fn CodeCard(card: RefcodeCard, changed: Changed) -> impl IntoView {
             <p class="wallet">
                 {t!(i18n, refcodes.card.wallet)} " " <code data-testid="code-wallet">{refcode.wallet.clone()}</code>
             </p>
+            {(!wallet_proven).then(|| view! { <p class="notice" data-testid="code-wallet-unproven">{t!(i18n, refcodes.card.wallet_unproven)}</p> })}
             <FunnelView funnel />
             <details class="edit">
                 <summary>{t!(i18n, refcodes.card.edit)}</summary>
@@ -258,6 +257,16 @@ fn CodeCard(card: RefcodeCard, changed: Changed) -> impl IntoView {
                 </ActionForm>
             </details>
             <ErrorText error=failure(move || edit.value().get()) />
+            {move || {
+                edit.value().get().and_then(Result::ok).filter(|e| !e.repointed_rewards.is_empty()).map(|e| {
+                    let orders = e.repointed_rewards.join(", ");
+                    view! {
+                        <p class="success" role="status" data-testid="repointed">
+                            {t!(i18n, refcodes.card.repointed, orders = move || orders.clone())}
+                        </p>
+                    }
+                })
+            }}
             <div class="actions">
                 {(!blocked).then(|| view! {
                     <ActionForm action=toggle attr:class="inline">
@@ -344,34 +353,6 @@ fn FunnelView(funnel: crate::domain::refcode::Funnel) -> impl IntoView {
             </ul>
         </section>
     }
-}
-
-#[component]
-fn WalletList(wallets: Vec<String>, remove: ServerAction<RemoveWallet>) -> impl IntoView {
-    let i18n = use_i18n();
-    if wallets.is_empty() {
-        return view! { <p class="muted" data-testid="wallets-empty">{t!(i18n, refcodes.wallets.empty)}</p> }
-            .into_any();
-    }
-    view! {
-        <ul class="wallets" data-testid="wallets">
-            {wallets
-                .into_iter()
-                .map(|w| {
-                    view! {
-                        <li>
-                            <code>{w.clone()}</code>
-                            <ActionForm action=remove attr:class="inline">
-                                <input type="hidden" name="address" value=w />
-                                <button type="submit" class="link">{t!(i18n, refcodes.wallets.remove)}</button>
-                            </ActionForm>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
-    }
-    .into_any()
 }
 
 /// A reward status in the reader's language.
@@ -462,7 +443,7 @@ fn RewardTable(list: Vec<MyReward>, links: TxLinks) -> impl IntoView {
                             <td>{display(r.fiat_amount, &r.currency)}</td>
                             <td>{tokens}</td>
                             <td data-testid="reward-status">
-                                {reward_status_label(r.status)}<HoldNote until=r.hold_until /><NettedNote wei=r.netted_wei /><PriceNote needed=r.price_needed />
+                                {reward_status_label(r.status)}{wallet_note(&r)}<HoldNote until=r.hold_until /><NettedNote wei=r.netted_wei /><PriceNote needed=r.price_needed />
                             </td>
                             <td>{r.tx_hash.clone().map(|hash| view! { <TxHash hash links=links.clone() /> })}</td>
                         </tr>
@@ -471,6 +452,17 @@ fn RewardTable(list: Vec<MyReward>, links: TxLinks) -> impl IntoView {
             </tbody>
         </table>
     }
+}
+
+/// "Waiting: the wallet is not proven" under a status, while an unpaid reward waits for its referrer's proof.
+fn wallet_note(reward: &MyReward) -> impl IntoView {
+    let i18n = use_i18n();
+    let waiting = matches!(
+        reward.status,
+        RewardStatus::Pending | RewardStatus::Approved | RewardStatus::Failed
+    );
+    (waiting && !reward.wallet_proven)
+        .then(|| view! { <br /><small class="muted" data-testid="wallet-unproven-hold">{t!(i18n, refcodes.status.wallet_unproven)}</small> })
 }
 
 /// "Waiting for a price" under a status, while a reward has no price in its currency.

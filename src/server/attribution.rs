@@ -1,5 +1,6 @@
 //! Attribution (seed: `attribution-service`). At sign-up: the first-touch `ring_ref` counts when it names an
-//! active code of someone else that no admin blocked. At an order: the guards of `domain::store::attribute`.
+//! active code of someone else that no admin blocked. At an order: the guards of `domain::store::attribute`, the
+//! wallet overlap counting every wallet of the buyer and the payout wallets of the buyer's own codes.
 use super::db::{self, orders::AttributionRejected};
 use crate::domain::refcode::normalize_code;
 use crate::domain::store::{attribute, AttributedVia, AttributionFacts};
@@ -57,12 +58,13 @@ pub async fn for_order(
     };
     let facts = db::refcodes::facts(pool, &code).await?;
     let has_purchase = db::orders::buyer_has_purchase(pool, &buyer.user_id).await?;
+    let buyer_wallets = db::wallets::of_buyer(pool, &buyer.user_id).await?;
     let guard_facts = AttributionFacts {
         code: facts
             .as_ref()
             .map(|f| (f.owner.as_str(), f.wallet.as_str(), f.state())),
         buyer_user_id: &buyer.user_id,
-        buyer_wallets: &buyer.wallets,
+        buyer_wallets: &buyer_wallets,
         buyer_has_paid_order: has_purchase,
     };
     Ok(match attribute(&code, &guard_facts) {

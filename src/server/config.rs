@@ -337,6 +337,15 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.site_url.starts_with("https://")
     }
+
+    /// The chain named in wallet proofs: `CHAIN_ID`, or Ethereum mainnet (1) when it is not set.
+    pub fn payout_chain_id(&self) -> u64 {
+        self.mint
+            .chain
+            .as_ref()
+            .and_then(|c| c.chain_id)
+            .unwrap_or(1)
+    }
 }
 
 const BPS: &str = "basis points: a whole number from 0 to 10000 (500 = 5 %)";

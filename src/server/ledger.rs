@@ -255,12 +255,10 @@ impl Ledger {
             );
             return Ok(None);
         };
-        let me = db::users::me(&mut *conn, &order.buyer_user_id).await?;
-        let own_wallet = me.is_some_and(|m| {
-            m.wallets
-                .iter()
-                .any(|w| w.eq_ignore_ascii_case(&code.wallet))
-        });
+        let own_wallet = db::wallets::of_buyer(&mut *conn, &order.buyer_user_id)
+            .await?
+            .iter()
+            .any(|w| w.eq_ignore_ascii_case(&code.wallet));
         if code.owner != referred_by.user_id || code.owner == order.buyer_user_id || own_wallet {
             tracing::warn!(
                 code = code.code,

@@ -90,6 +90,9 @@ async fn insert_within_limit(
     if !db::users::lock(&mut *tx, user_id).await? {
         return Err(AppError::Unauthorized);
     }
+    if !db::wallets::is_proven_by(&mut *tx, user_id, wallet).await? {
+        return Err(AppError::WalletNotProven);
+    }
     let held = db::refcodes::count_for_user(&mut *tx, user_id).await?;
     if held >= i64::from(config.max_codes_per_user) {
         return Err(AppError::TooManyCodes {
@@ -146,31 +149,56 @@ pub async fn cards(
         .collect())
 }
 
+/// A changed code, and the orders whose rewards now pay to its new wallet.
+pub struct Updated {
+    pub refcode: Refcode,
+    pub repointed: Vec<String>,
+}
+
+/// Changes a member's code. A new wallet must be one the member has proven; the code's rewards no mint run has
+/// claimed yet follow it, in the same transaction.
 pub async fn update(
     pool: &PgPool,
     known: &KnownCodes,
     user_id: &str,
     code: &str,
     change: CodeChange<'_>,
-) -> Result<Refcode, AppError> {
+) -> Result<Updated, AppError> {
     let code = normalize_code(code).map_err(|_| AppError::UnknownCode)?;
     let change = RefcodeChange {
         wallet: change.wallet.map(normalize_wallet).transpose()?,
         label: change.label.map(|l| normalize_label(Some(l))).transpose()?,
         active: change.active,
     };
-    if change.active == Some(true) {
-        let current = db::refcodes::find_owned(pool, user_id, &code).await?;
-        if current.ok_or(AppError::UnknownCode)?.blocked {
-            return Err(AppError::CodeBlocked);
-        }
-    }
-    let updated = db::refcodes::update_owned(pool, user_id, &code, &change)
+    let mut tx = pool.begin().await?;
+    let current = db::refcodes::find_owned(&mut *tx, user_id, &code)
         .await?
         .ok_or(AppError::UnknownCode)?;
+    if change.active == Some(true) && current.blocked {
+        return Err(AppError::CodeBlocked);
+    }
+    let mut repointed = Vec::new();
+    if let Some(wallet) = &change.wallet {
+        if !db::users::lock(&mut *tx, user_id).await? {
+            return Err(AppError::Unauthorized);
+        }
+        if !db::wallets::is_proven_by(&mut *tx, user_id, wallet).await? {
+            return Err(AppError::WalletNotProven);
+        }
+        repointed = db::rewards::repoint(&mut *tx, user_id, &code, wallet).await?;
+    }
+    let refcode = db::refcodes::update_owned(&mut *tx, user_id, &code, &change)
+        .await?
+        .ok_or(AppError::UnknownCode)?;
+    tx.commit().await?;
     known.forget(&code).await;
-    tracing::info!(user_id, code, "referral code changed");
-    Ok(updated)
+    tracing::info!(
+        user_id,
+        code,
+        repointed = repointed.len(),
+        "referral code changed"
+    );
+    Ok(Updated { refcode, repointed })
 }
 
 pub async fn remove(

@@ -280,9 +280,37 @@ pub async fn cron(server: &TestServer) -> (u16, Value) {
     (resp.status().as_u16(), resp.json().await.unwrap())
 }
 
-/// `n` approved rewards of `amount` wei each to `wallet`; returns their order references.
+/// The account `referrer` of the seeded rewards, with `wallet` stored as proven (a fixture: the proof flow itself
+/// is tested in tests/refcodes_registry/wallet_proofs.rs), so the minter pays it.
+pub async fn proven_by_referrer(pool: &PgPool, wallet: &str) {
+    sqlx::query(
+        r#"INSERT INTO users (id, data) VALUES ('referrer', '{"email": "referrer@chain.test", "role": "member"}')
+           ON CONFLICT DO NOTHING"#,
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    db::wallets::insert_proven(pool, "referrer", &[wallet.to_string()], "test fixture")
+        .await
+        .unwrap();
+}
+
+/// `n` approved rewards of `amount` wei each to `wallet`, proven by their referrer; returns their order references.
 pub async fn approved(
     pool: &PgPool,
+    tag: &str,
+    n: usize,
+    wallet: &str,
+    amount: u128,
+) -> Vec<String> {
+    proven_by_referrer(pool, wallet).await;
+    approved_for(pool, "referrer", tag, n, wallet, amount).await
+}
+
+/// `n` approved rewards of `referrer` of `amount` wei each to `wallet`; returns their order references.
+pub async fn approved_for(
+    pool: &PgPool,
+    referrer: &str,
     tag: &str,
     n: usize,
     wallet: &str,
@@ -293,7 +321,7 @@ pub async fn approved(
         let reference = format!("{tag}-{i}");
         let data = json!({
             "orderReference": reference, "kind": "store", "referralCode": "MINTCODE",
-            "referrerUserId": "referrer", "referrerWallet": wallet, "buyerUserId": format!("buyer-{reference}"),
+            "referrerUserId": referrer, "referrerWallet": wallet, "buyerUserId": format!("buyer-{reference}"),
             "rail": "fiat", "fiatAmount": 2100, "currency": "UAH", "rateBps": 500, "oracle": null,
             "amountWei": amount.to_string(), "priceNeeded": false, "status": "approved", "txHash": null,
             "blockNumber": null, "attempts": 0, "lastError": null, "approvedBy": "admin", "rejectedReason": null,

@@ -9,6 +9,9 @@ use refcodes::domain::user::Role;
 use refcodes::server::config::Config;
 use refcodes::server::roles;
 use refcodes::server::startup;
+use refcodes_chain::alloy::primitives::{hex, keccak256};
+pub use refcodes_chain::alloy::signers::local::PrivateKeySigner;
+use refcodes_chain::alloy::signers::Signer;
 use sqlx::PgPool;
 use std::collections::HashMap;
 use tokio::net::TcpListener;
@@ -123,9 +126,67 @@ pub async fn json_error(resp: reqwest::Response) -> (u16, String) {
     )
 }
 
-/// Wallets from the EIP-55 specification, in checksum form.
-pub const WALLET_A: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
-pub const WALLET_B: &str = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359";
+/// Test wallets whose keys the tests hold (`signer`), in checksum form: a wallet is proven by signing.
+pub const WALLET_A: &str = "0x4d3DE99F42dD4ae734eC3190af37e51F92C55D2F";
+pub const WALLET_B: &str = "0x309Be3369034Ada95bd83aFa05bEA19351DA399f";
+pub const WALLET_C: &str = "0xd9091075256E037C8A34c024A2Ca1c536eEd552E";
+pub const WALLET_D: &str = "0x84854CBD66421dC19e467301Ba426ad07e676514";
+
+/// The key of a test wallet: keccak256("refcodes test wallet <name>"); WALLET_A is `signer("A")`, and so on.
+pub fn signer(name: &str) -> PrivateKeySigner {
+    let key = keccak256(format!("refcodes test wallet {name}"));
+    PrivateKeySigner::from_bytes(&key).expect("a valid test key")
+}
+
+/// The key of WALLET_A…WALLET_D.
+pub fn signer_of(wallet: &str) -> PrivateKeySigner {
+    ["A", "B", "C", "D"]
+        .into_iter()
+        .map(signer)
+        .find(|s| s.address().to_checksum(None).eq_ignore_ascii_case(wallet))
+        .unwrap_or_else(|| panic!("{wallet} is not a test wallet with a known key"))
+}
+
+/// `personal_sign` of `message`: 0x and 65 bytes (r, s, v as 27/28), as wallets give it.
+pub async fn sign(signer: &PrivateKeySigner, message: &str) -> String {
+    let signature = signer.sign_message(message.as_bytes()).await.unwrap();
+    hex::encode_prefixed(signature.as_bytes())
+}
+
+/// Asks for the message that proves `wallet` as the member signed in on `http`; returns it.
+pub async fn wallet_message(http: &reqwest::Client, server: &TestServer, wallet: &str) -> String {
+    let resp = http
+        .post(server.url("/api/me/wallets/challenge"))
+        .json(&serde_json::json!({ "address": wallet }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201, "wallet challenge");
+    let body: serde_json::Value = resp.json().await.unwrap();
+    body["message"].as_str().unwrap().to_string()
+}
+
+/// Sends a signed proof; returns the response.
+pub async fn send_proof(
+    http: &reqwest::Client,
+    server: &TestServer,
+    message: &str,
+    signature: &str,
+) -> reqwest::Response {
+    http.post(server.url("/api/me/wallets"))
+        .json(&serde_json::json!({ "message": message, "signature": signature }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Proves `signer`'s wallet for the member signed in on `http`, the whole way: message, signature, proof.
+pub async fn prove_wallet(http: &reqwest::Client, server: &TestServer, signer: &PrivateKeySigner) {
+    let wallet = signer.address().to_checksum(None);
+    let message = wallet_message(http, server, &wallet).await;
+    let resp = send_proof(http, server, &message, &sign(signer, &message).await).await;
+    assert_eq!(resp.status(), 201, "proof of {wallet}");
+}
 
 /// Signs a new member up on `http` (which keeps the session) and returns their user id.
 pub async fn member(http: &reqwest::Client, server: &TestServer, email: &str) -> String {
@@ -289,15 +350,27 @@ pub async fn rewards_of(pool: &PgPool, reference: &str) -> Vec<serde_json::Value
     .unwrap()
 }
 
-/// A referrer with code `code` paying to `wallet`; returns (their client, their user id).
+/// A referrer with code `code` paying to `wallet` (a test wallet), proven; returns (their client, their user id).
 pub async fn referrer(
     server: &TestServer,
     email: &str,
     code: &str,
     wallet: &str,
 ) -> (reqwest::Client, String) {
+    referrer_signing(server, email, code, &signer_of(wallet)).await
+}
+
+/// A referrer with code `code` paying to the wallet of `signer`, proven; returns (their client, their user id).
+pub async fn referrer_signing(
+    server: &TestServer,
+    email: &str,
+    code: &str,
+    signer: &PrivateKeySigner,
+) -> (reqwest::Client, String) {
     let http = client();
     let id = member(&http, server, email).await;
+    prove_wallet(&http, server, signer).await;
+    let wallet = signer.address().to_checksum(None);
     let resp = create_code(
         &http,
         server,

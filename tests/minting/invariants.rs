@@ -118,17 +118,18 @@ impl Placed {
 impl World {
     async fn play(&mut self, events: &[Event]) -> Result<(), String> {
         self.played += 1;
+        // A wallet of its own for each history, proven with its key.
+        let signer = signer(&format!("invariants {}", self.played));
         let mut p = Played {
             code: format!("INV-{}", self.played),
-            // Digits only: a valid EIP-55 address of its own for each history.
-            wallet: format!("0x{:040}", 1_000_000 + self.played),
+            wallet: signer.address().to_checksum(None),
             buyers: vec![None, None, None],
             orders: Vec::new(),
             granted: HashMap::new(),
             stock_before: self.stock().await,
         };
         let owner = format!("inv-{}@r.example", self.played);
-        referrer(&self.server, &owner, &p.code, &p.wallet).await;
+        referrer_signing(&self.server, &owner, &p.code, &signer).await;
         for e in events {
             self.apply(&mut p, *e).await?;
         }

@@ -14,6 +14,7 @@ pub mod rewards;
 pub mod sessions;
 pub mod settlements;
 pub mod users;
+pub mod wallets;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use std::time::Duration;

@@ -262,8 +262,12 @@ pub async fn for_referrer(
                   COALESCE((data->>'priceNeeded')::boolean, false) AS "price_needed!",
                   data->>'status' AS "status!", data->>'txHash' AS tx_hash,
                   CASE WHEN data->>'status' IN ('pending', 'approved') AND (data->>'holdUntil')::timestamptz > now()
-                       THEN (data->>'holdUntil')::timestamptz END AS hold_until, created_at
-           FROM referral_rewards
+                       THEN (data->>'holdUntil')::timestamptz END AS hold_until,
+                  EXISTS (SELECT 1 FROM wallets p
+                          WHERE p.user_id = $1 AND lower(p.address) = lower(r.data->>'referrerWallet')
+                            AND p.proven_at IS NOT NULL) AS "wallet_proven!",
+                  created_at
+           FROM referral_rewards r
            WHERE data->>'referrerUserId' = $1
              AND ($2::timestamptz IS NULL OR (created_at, id) < ($2, $3::text))
            ORDER BY created_at DESC, id DESC LIMIT $4"#,
@@ -299,10 +303,34 @@ pub async fn for_referrer(
                 status: RewardStatus::parse(&r.status)?,
                 tx_hash: r.tx_hash,
                 hold_until: r.hold_until,
+                wallet_proven: r.wallet_proven,
                 created_at: r.created_at,
             })
         })
         .collect())
+}
+
+/// Points the not-yet-claimed rewards of a member's code at `wallet`; returns their order references. A reward a
+/// mint run ever claimed keeps its wallet: a transaction carrying it may still land.
+pub async fn repoint(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    code: &str,
+    wallet: &str,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"UPDATE referral_rewards
+           SET data = data || jsonb_build_object('referrerWallet', $3::text), updated_at = now()
+           WHERE data->>'referrerUserId' = $1 AND upper(data->>'referralCode') = upper($2)
+             AND data->>'status' IN ('pending', 'approved', 'failed') AND NOT data ? 'mintBatch'
+             AND lower(data->>'referrerWallet') <> lower($3)
+           RETURNING data->>'orderReference' AS "order_reference!""#,
+        user_id,
+        code,
+        wallet
+    )
+    .fetch_all(db)
+    .await
 }
 
 // ---- The reward minter (README, Minting) ----
@@ -338,10 +366,9 @@ pub struct Claimed {
     pub first_claim: bool,
 }
 
-/// Claims up to `limit` approved rewards whose code no admin blocked, whose hold is over and whose order was not
-/// refunded (a send that did not land for a refunded order comes back approved: the sweeper voids it), oldest first, skipping rows other transactions
-/// hold, and records the
-/// intent on them (`mintBatch`, the earliest `mintFromBlock`, one more `attempts`) while they stay `approved`.
+/// Claims up to `limit` approved rewards whose code no admin blocked, whose hold is over, whose wallet its referrer
+/// has proven and whose order was not refunded (a send that did not land for a refunded order comes back approved:
+/// the sweeper voids it), oldest first, skipping rows other transactions hold, and records the intent on them (`mintBatch`, the earliest `mintFromBlock`, one more `attempts`) while they stay `approved`.
 pub async fn claim_for_mint(
     db: impl PgExecutor<'_>,
     limit: i64,
@@ -365,6 +392,10 @@ pub async fn claim_for_mint(
                             AND NOT EXISTS (SELECT 1 FROM refcodes c
                                             WHERE upper(c.data->>'code') = upper(w.data->>'referralCode')
                                               AND (c.data->>'blocked')::boolean)
+                            AND EXISTS (SELECT 1 FROM wallets p
+                                        WHERE p.user_id = w.data->>'referrerUserId'
+                                          AND lower(p.address) = lower(w.data->>'referrerWallet')
+                                          AND p.proven_at IS NOT NULL)
                           ORDER BY w.created_at, w.id LIMIT $1 FOR UPDATE OF w SKIP LOCKED)
              AND r.data->>'status' = 'approved'
            RETURNING r.id, r.data->>'orderReference' AS "order_reference!", r.data->>'referrerWallet' AS wallet,

@@ -29,7 +29,6 @@ pub async fn insert(db: impl PgExecutor<'_>, user: &NewUser<'_>) -> Result<(), I
         "email": user.email,
         "passwordHash": user.password_hash,
         "role": user.role.as_str(),
-        "wallets": [],
         "referredBy": user.referred_by,
         "membership": null,
     });
@@ -68,7 +67,8 @@ pub async fn me(db: impl PgExecutor<'_>, user_id: &str) -> sqlx::Result<Option<M
         r#"SELECT id,
                   data->>'email' AS "email!",
                   data->>'role' AS "role!",
-                  COALESCE(data->'wallets', '[]'::jsonb) AS "wallets!",
+                  ARRAY(SELECT address FROM wallets w WHERE w.user_id = users.id
+                        ORDER BY w.created_at, w.address) AS "wallets!",
                   data->'referredBy' AS referred_by,
                   data->>'membership' AS membership
            FROM users WHERE id = $1"#,
@@ -80,7 +80,7 @@ pub async fn me(db: impl PgExecutor<'_>, user_id: &str) -> sqlx::Result<Option<M
         user_id: r.id,
         email: r.email,
         role: Role::parse(&r.role).unwrap_or(Role::Member),
-        wallets: serde_json::from_value(r.wallets).unwrap_or_default(),
+        wallets: r.wallets,
         referred_by: r.referred_by.and_then(|v| serde_json::from_value(v).ok()),
         membership: r.membership,
     }))
@@ -113,79 +113,6 @@ pub async fn lock(db: impl PgExecutor<'_>, user_id: &str) -> sqlx::Result<bool> 
     let row = sqlx::query_scalar!("SELECT id FROM users WHERE id = $1 FOR UPDATE", user_id)
         .fetch_optional(db)
         .await?;
-    Ok(row.is_some())
-}
-
-pub enum WalletAdded {
-    Added(Vec<String>),
-    AlreadyThere,
-    Full,
-}
-
-/// Appends a wallet unless an equal one (any case) is there or the list is full; the checks and the
-/// write are one statement, so two concurrent adds cannot both slip past either check.
-pub async fn add_wallet(
-    db: &mut sqlx::PgConnection,
-    user_id: &str,
-    wallet: &str,
-    max: u32,
-) -> sqlx::Result<WalletAdded> {
-    let added = sqlx::query_scalar!(
-        r#"UPDATE users
-           SET data = jsonb_set(data, '{wallets}', COALESCE(data->'wallets', '[]'::jsonb) || to_jsonb($2::text)),
-               updated_at = now()
-           WHERE id = $1
-             AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(data->'wallets', '[]'::jsonb)) w
-                             WHERE lower(w) = lower($2))
-             AND jsonb_array_length(COALESCE(data->'wallets', '[]'::jsonb)) < $3
-           RETURNING data->'wallets' AS "wallets!""#,
-        user_id,
-        wallet,
-        max as i32
-    )
-    .fetch_optional(&mut *db)
-    .await?;
-    if let Some(wallets) = added {
-        return Ok(WalletAdded::Added(
-            serde_json::from_value(wallets).unwrap_or_default(),
-        ));
-    }
-    let already = sqlx::query_scalar!(
-        r#"SELECT EXISTS (SELECT 1 FROM users, jsonb_array_elements_text(COALESCE(data->'wallets', '[]'::jsonb)) w
-                          WHERE id = $1 AND lower(w) = lower($2)) AS "already!""#,
-        user_id,
-        wallet
-    )
-    .fetch_one(&mut *db)
-    .await?;
-    Ok(if already {
-        WalletAdded::AlreadyThere
-    } else {
-        WalletAdded::Full
-    })
-}
-
-/// Removes a wallet (any case); `false` when it was not in the list.
-pub async fn remove_wallet(
-    db: impl PgExecutor<'_>,
-    user_id: &str,
-    wallet: &str,
-) -> sqlx::Result<bool> {
-    let row = sqlx::query_scalar!(
-        r#"UPDATE users
-           SET data = jsonb_set(data, '{wallets}', COALESCE(
-                   (SELECT jsonb_agg(w) FROM jsonb_array_elements_text(data->'wallets') w WHERE lower(w) <> lower($2)),
-                   '[]'::jsonb)),
-               updated_at = now()
-           WHERE id = $1
-             AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(COALESCE(data->'wallets', '[]'::jsonb)) w
-                         WHERE lower(w) = lower($2))
-           RETURNING id"#,
-        user_id,
-        wallet
-    )
-    .fetch_optional(db)
-    .await?;
     Ok(row.is_some())
 }
 

@@ -1,6 +1,7 @@
 //! The referral JSON endpoints (README, HTTP surface): a member's codes and wallets, and visit tracking.
 use super::{ClientAddr, JsonBody, SessionToken};
-use crate::domain::refcode::{Funnel, Refcode};
+use crate::domain::refcode::{EditedCode, Funnel, Refcode};
+use crate::domain::wallet::{Wallet, WalletChallenge};
 use crate::error::AppError;
 use crate::server::rate_limit::Action;
 use crate::server::state::AppState;
@@ -11,14 +12,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/refcodes", get(list).post(create))
         .route("/api/refcodes/track", post(track))
         .route("/api/refcodes/{code}", patch(update).delete(remove))
-        .route("/api/me/wallets", post(add_wallet))
+        .route("/api/me/wallets", get(list_wallets).post(prove_wallet))
+        .route("/api/me/wallets/challenge", post(wallet_challenge))
         .route("/api/me/wallets/{address}", delete(remove_wallet))
 }
 
@@ -80,16 +81,18 @@ async fn update(
     SessionToken(token): SessionToken,
     Path(code): Path<String>,
     JsonBody(body): JsonBody<UpdateBody>,
-) -> Result<Json<Refcode>, AppError> {
+) -> Result<Json<EditedCode>, AppError> {
     let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let change = refcodes::CodeChange {
         wallet: body.wallet.as_deref(),
         label: body.label.as_deref(),
         active: body.active,
     };
-    refcodes::update(&s.pool, &s.visits.known, &me.user_id, &code, change)
-        .await
-        .map(Json)
+    let updated = refcodes::update(&s.pool, &s.visits.known, &me.user_id, &code, change).await?;
+    Ok(Json(EditedCode {
+        refcode: updated.refcode,
+        repointed_rewards: updated.repointed,
+    }))
 }
 
 async fn remove(
@@ -118,19 +121,60 @@ async fn track(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A member's wallets and the messages waiting for their signature.
+#[derive(Serialize)]
+struct Wallets {
+    wallets: Vec<Wallet>,
+    challenges: Vec<WalletChallenge>,
+}
+
+async fn list_wallets(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+) -> Result<Json<Wallets>, AppError> {
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
+    Ok(Json(Wallets {
+        wallets: wallets::list(&s.pool, &me.user_id).await?,
+        challenges: wallets::open_challenges(&s.pool, &me.user_id).await?,
+    }))
+}
+
 #[derive(Deserialize)]
-struct WalletBody {
+#[serde(deny_unknown_fields)]
+struct ChallengeBody {
     address: String,
 }
 
-async fn add_wallet(
+async fn wallet_challenge(
     State(s): State<AppState>,
     SessionToken(token): SessionToken,
-    JsonBody(body): JsonBody<WalletBody>,
+    JsonBody(body): JsonBody<ChallengeBody>,
 ) -> Result<Response, AppError> {
     let me = auth::require_user(&s.pool, token.as_deref()).await?;
-    let wallets = wallets::add(&s.pool, &me.user_id, &body.address).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "wallets": wallets }))).into_response())
+    let issued = wallets::challenge(&s.pool, &s.config, &me, &body.address).await?;
+    Ok((StatusCode::CREATED, Json(issued)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProofBody {
+    message: String,
+    signature: String,
+}
+
+#[derive(Serialize)]
+struct Proven {
+    wallets: Vec<Wallet>,
+}
+
+async fn prove_wallet(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+    JsonBody(body): JsonBody<ProofBody>,
+) -> Result<Response, AppError> {
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
+    let wallets = wallets::prove(&s.pool, &s.config, &me, &body.message, &body.signature).await?;
+    Ok((StatusCode::CREATED, Json(Proven { wallets })).into_response())
 }
 
 async fn remove_wallet(
