@@ -19,8 +19,9 @@ async fn setup(pool: PgPool) -> (TestServer, reqwest::Client, reqwest::Client, S
     (server, admin, plain, plain_id)
 }
 
-/// A code of the member signed in on `http`, paying to WALLET_A.
+/// A code of the member signed in on `http`, paying to WALLET_A (proven first).
 async fn code_for(http: &reqwest::Client, server: &TestServer, code: &str) {
+    prove_wallet(http, server, &signer("A")).await;
     let created = create_code(http, server, json!({"code": code, "wallet": WALLET_A})).await;
     assert_eq!(created.status(), 201);
 }

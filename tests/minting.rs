@@ -561,14 +561,8 @@ async fn an_admin_mints_now_and_both_pages_link_the_transaction(pool: PgPool) {
     sign_up_admin(&admin, &server, "boss@example.com").await;
     let referrer = client();
     let referrer_id = member(&referrer, &server, "earner@example.com").await;
-    let refs = approved(&pool, "NOW", 3, WALLET_A, ONE).await;
-    sqlx::query(
-        "UPDATE referral_rewards SET data = data || jsonb_build_object('referrerUserId', $1::text)",
-    )
-    .bind(&referrer_id)
-    .execute(&pool)
-    .await
-    .unwrap();
+    prove_wallet(&referrer, &server, &signer("A")).await;
+    let refs = approved_for(&pool, &referrer_id, "NOW", 3, WALLET_A, ONE).await;
 
     let resp = referrer
         .post(server.url("/api/admin/mint"))

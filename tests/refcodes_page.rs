@@ -1,6 +1,9 @@
 //! The member page `/{locale}/refcodes`, rendered by the server: codes, share links, QR codes, funnels.
 mod common;
-use common::{call_server_fn, client, create_code, member, seed_rewards, TestServer, WALLET_A};
+use common::{
+    call_server_fn, client, create_code, member, prove_wallet, seed_rewards, signer, TestServer,
+    WALLET_A,
+};
 use refcodes::api::store::MyRewards;
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -64,6 +67,7 @@ async fn each_code_shows_its_link_qr_code_and_funnel(pool: PgPool) {
     let server = TestServer::start(pool.clone(), &[]).await;
     let owner = client();
     member(&owner, &server, "owner@example.com").await;
+    prove_wallet(&owner, &server, &signer("A")).await;
     create_code(
         &owner,
         &server,

@@ -1,6 +1,8 @@
 //! Signup attribution: the first-touch `ring_ref` names an active code of someone else → `referredBy`.
 mod common;
-use common::{client, create_code, list_codes, member, TestServer, WALLET_A};
+use common::{
+    client, create_code, list_codes, member, prove_wallet, signer, TestServer, WALLET_A, WALLET_B,
+};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 
@@ -30,6 +32,7 @@ async fn an_active_code_of_someone_else_is_recorded(pool: PgPool) {
     let server = TestServer::start(pool, &[]).await;
     let referrer = client();
     let referrer_id = member(&referrer, &server, "referrer@example.com").await;
+    prove_wallet(&referrer, &server, &signer("A")).await;
     create_code(
         &referrer,
         &server,
@@ -57,6 +60,7 @@ async fn the_page_form_attributes_too(pool: PgPool) {
     let server = TestServer::start(pool, &[]).await;
     let referrer = client();
     let referrer_id = member(&referrer, &server, "r2@example.com").await;
+    prove_wallet(&referrer, &server, &signer("A")).await;
     create_code(
         &referrer,
         &server,
@@ -113,6 +117,7 @@ async fn inactive_unknown_and_own_codes_attribute_nothing(pool: PgPool) {
     let server = TestServer::start(pool.clone(), &[]).await;
     let referrer = client();
     member(&referrer, &server, "owner@example.com").await;
+    prove_wallet(&referrer, &server, &signer("A")).await;
     create_code(
         &referrer,
         &server,
@@ -165,6 +170,8 @@ async fn the_first_code_seen_is_the_one_that_counts(pool: PgPool) {
     let (first, second) = (client(), client());
     let first_id = member(&first, &server, "first@example.com").await;
     member(&second, &server, "second@example.com").await;
+    prove_wallet(&first, &server, &signer("A")).await;
+    prove_wallet(&second, &server, &signer("B")).await;
     create_code(
         &first,
         &server,
@@ -174,7 +181,7 @@ async fn the_first_code_seen_is_the_one_that_counts(pool: PgPool) {
     create_code(
         &second,
         &server,
-        json!({"code": "SECOND", "wallet": WALLET_A}),
+        json!({"code": "SECOND", "wallet": WALLET_B}),
     )
     .await;
 

@@ -1,7 +1,7 @@
 //! `POST /api/refcodes/track`: answers, exact counts under concurrency, nothing lost on a graceful stop,
 //! a visitor counted once per code per hour, and no database round trip per request.
 mod common;
-use common::{client, create_code, json_error, member, TestServer, WALLET_A};
+use common::{client, create_code, json_error, member, prove_wallet, signer, TestServer};
 use serde_json::json;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
@@ -34,7 +34,10 @@ async fn with_code(server: &TestServer, code: &str) {
         &format!("{}@example.com", code.to_lowercase()),
     )
     .await;
-    let resp = create_code(&owner, server, json!({"code": code, "wallet": WALLET_A})).await;
+    let wallet = signer(code);
+    prove_wallet(&owner, server, &wallet).await;
+    let address = wallet.address().to_checksum(None);
+    let resp = create_code(&owner, server, json!({"code": code, "wallet": address})).await;
     assert_eq!(resp.status(), 201);
 }
 

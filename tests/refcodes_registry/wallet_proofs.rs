@@ -75,14 +75,7 @@ async fn a_member_proves_a_wallet_by_signature_before_a_code_may_pay_it(pool: Pg
         (message.clone(), signature.clone()),
         "the signed message is kept"
     );
-    let me: Value = hal
-        .get(server.url("/api/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = get_json(&hal, &server, "/api/me").await;
     assert_eq!(me["wallets"], json!([WALLET_A]));
     assert_eq!(
         wallets_of(&hal, &server).await["challenges"],
@@ -385,14 +378,7 @@ async fn a_paying_wallet_stays_and_a_repointed_code_takes_its_unpaid_rewards_alo
         .await
         .unwrap();
     assert_eq!(json_error(gone).await, (404, "unknown_wallet".into()));
-    let me: Value = nia
-        .get(server.url("/api/me"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: Value = get_json(&nia, &server, "/api/me").await;
     assert_eq!(me["wallets"], json!([WALLET_B]));
     server.stop().await;
 }

@@ -221,6 +221,17 @@ pub async fn remove(db: impl PgExecutor<'_>, user_id: &str, address: &str) -> sq
     Ok(done.rows_affected() > 0)
 }
 
+/// Deletes the messages issued more than `hours` ago, used or not.
+pub async fn purge_challenges_older_than(db: impl PgExecutor<'_>, hours: u32) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "DELETE FROM wallet_challenges WHERE issued_at < now() - make_interval(hours => $1)",
+        hours as i32
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Stores proven wallets as they are, with no message issued and no check: for seeding benchmark and test
 /// databases only.
 pub async fn insert_proven(
