@@ -106,7 +106,7 @@ async fn every_bad_input_has_its_own_error(pool: PgPool) {
     member(&bob, &server, "bob@example.com").await;
     prove_wallet(&bob, &server, &signer("A")).await;
     let mut broken_checksum = WALLET_A.to_string();
-    broken_checksum.replace_range(3..4, "A"); // 0x5aAe… → 0x5AAe…
+    broken_checksum.replace_range(3..4, "D"); // 0x4d3D… → 0x4D3D…: same address, one letter's case flipped
     for (body, status, expected) in [
         (
             json!({"code": "ab", "wallet": WALLET_A}),

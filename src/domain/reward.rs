@@ -115,8 +115,8 @@ pub struct MyReward {
     pub tx_hash: Option<String>,
     /// Until when a card reward waits out its refund window, while it does (pending or approved).
     pub hold_until: Option<chrono::DateTime<chrono::Utc>>,
-    /// The referrer has proven the wallet it pays to; until then an approved reward waits (it is not minted).
-    pub wallet_proven: bool,
+    /// Unpaid and waiting for its referrer to prove the wallet it pays to (the minter does not claim it until then).
+    pub held_for_wallet: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 

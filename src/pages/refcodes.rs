@@ -39,6 +39,11 @@ pub fn RefcodesPage() -> impl IntoView {
 #[derive(Clone, Copy)]
 struct Changed(RwSignal<u32>);
 
+/// The orders whose rewards the last wallet change of a code moved to its new wallet; kept by the board, as the
+/// code's card is rebuilt by the reload that follows the change.
+#[derive(Clone, Copy)]
+struct Repointed(RwSignal<Vec<String>>);
+
 impl Changed {
     /// Reloads the board whenever `value` turns into a success.
     fn after<T: Clone + Send + Sync + 'static>(
@@ -67,6 +72,8 @@ fn Board() -> impl IntoView {
     // The forms outside the reloading parts keep their state (inputs, messages) across reloads.
     let create = ServerAction::<CreateRefcode>::new();
     let wallets = WalletActions::new(changed.0);
+    let repointed = Repointed(RwSignal::new(Vec::new()));
+    provide_context(repointed);
     changed.after(move || create.value().get());
     changed.after(move || wallets.challenge.value().get());
     changed.after(move || wallets.prove.value().get());
@@ -76,7 +83,19 @@ fn Board() -> impl IntoView {
         |(locale, _)| load_refcodes(locale.to_string()),
     );
     let loading = move || view! { <p class="muted">{t!(i18n, common.loading)}</p> };
+    let repointed_note = move || {
+        let orders = repointed.0.get();
+        (!orders.is_empty()).then(|| {
+            let orders = orders.join(", ");
+            view! {
+                <p class="success" role="status" data-testid="repointed">
+                    {t!(i18n, refcodes.card.repointed, orders = move || orders.clone())}
+                </p>
+            }
+        })
+    };
     view! {
+        {repointed_note}
         <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match board.await {
@@ -189,6 +208,12 @@ fn CodeCard(card: RefcodeCard, wallet_proven: bool, changed: Changed) -> impl In
     let toggle = ServerAction::<SetRefcodeActive>::new();
     let delete = ServerAction::<DeleteRefcode>::new();
     changed.after(move || edit.value().get());
+    let repointed = use_context::<Repointed>();
+    Effect::new(move |_| {
+        if let (Some(Ok(edited)), Some(r)) = (edit.value().get(), repointed) {
+            r.0.set(edited.repointed_rewards);
+        }
+    });
     changed.after(move || toggle.value().get());
     changed.after(move || delete.value().get());
     let RefcodeCard {
@@ -257,16 +282,6 @@ fn CodeCard(card: RefcodeCard, wallet_proven: bool, changed: Changed) -> impl In
                 </ActionForm>
             </details>
             <ErrorText error=failure(move || edit.value().get()) />
-            {move || {
-                edit.value().get().and_then(Result::ok).filter(|e| !e.repointed_rewards.is_empty()).map(|e| {
-                    let orders = e.repointed_rewards.join(", ");
-                    view! {
-                        <p class="success" role="status" data-testid="repointed">
-                            {t!(i18n, refcodes.card.repointed, orders = move || orders.clone())}
-                        </p>
-                    }
-                })
-            }}
             <div class="actions">
                 {(!blocked).then(|| view! {
                     <ActionForm action=toggle attr:class="inline">
@@ -457,11 +472,8 @@ fn RewardTable(list: Vec<MyReward>, links: TxLinks) -> impl IntoView {
 /// "Waiting: the wallet is not proven" under a status, while an unpaid reward waits for its referrer's proof.
 fn wallet_note(reward: &MyReward) -> impl IntoView {
     let i18n = use_i18n();
-    let waiting = matches!(
-        reward.status,
-        RewardStatus::Pending | RewardStatus::Approved | RewardStatus::Failed
-    );
-    (waiting && !reward.wallet_proven)
+    reward
+        .held_for_wallet
         .then(|| view! { <br /><small class="muted" data-testid="wallet-unproven-hold">{t!(i18n, refcodes.status.wallet_unproven)}</small> })
 }
 

@@ -81,7 +81,7 @@ pub fn WalletList(
     } else {
         view! {
             <ul class="wallets" data-testid="wallets">
-                {wallets.into_iter().map(|w| view! { <WalletRow wallet=w remove=actions.remove /> }).collect_view()}
+                {wallets.into_iter().map(|w| view! { <WalletRow wallet=w actions /> }).collect_view()}
             </ul>
         }
         .into_any()
@@ -93,7 +93,7 @@ pub fn WalletList(
 }
 
 #[component]
-fn WalletRow(wallet: Wallet, remove: ServerAction<RemoveWallet>) -> impl IntoView {
+fn WalletRow(wallet: Wallet, actions: WalletActions) -> impl IntoView {
     let i18n = use_i18n();
     let proven = wallet.proven();
     let badge = if proven {
@@ -104,12 +104,22 @@ fn WalletRow(wallet: Wallet, remove: ServerAction<RemoveWallet>) -> impl IntoVie
     let (attr, shown, field) = (
         wallet.address.clone(),
         wallet.address.clone(),
-        wallet.address,
+        wallet.address.clone(),
     );
+    // A wallet declared before proofs existed is proven like a new one: its message is issued from here.
+    let prove = (!proven).then(|| {
+        view! {
+            <ActionForm action=actions.challenge attr:class="inline">
+                <input type="hidden" name="address" value=wallet.address />
+                <button type="submit" class="link" data-testid="prove-wallet">{t!(i18n, refcodes.wallets.prove)}</button>
+            </ActionForm>
+        }
+    });
     view! {
         <li data-testid="wallet" data-address=attr data-proven=proven.to_string()>
             <code>{shown}</code>" "{badge}
-            <ActionForm action=remove attr:class="inline">
+            {prove}
+            <ActionForm action=actions.remove attr:class="inline">
                 <input type="hidden" name="address" value=field />
                 <button type="submit" class="link">{t!(i18n, refcodes.wallets.remove)}</button>
             </ActionForm>

@@ -53,6 +53,8 @@ pub struct Config {
     /// The reward token's price source per currency.
     pub oracle: OraclePrices,
     pub chain_rpc_url: Option<String>,
+    /// `CHAIN_ID`: the chain rewards are paid on (the minter checks its RPC serves it; wallet proofs name it).
+    pub chain_id: Option<u64>,
     /// `EXTRA_CA_CERTS`: a PEM bundle of certificate authorities the chain RPC and price feed may be signed by,
     /// besides the system's (a private endpoint's own authority).
     pub extra_ca_pem: Option<Vec<u8>>,
@@ -313,6 +315,7 @@ impl Config {
             rates,
             oracle,
             chain_rpc_url,
+            chain_id: parse_chain_id(&get)?,
             extra_ca_pem: parse_extra_ca(&get)?,
             cron_secret,
             metrics_token,
@@ -338,13 +341,10 @@ impl Config {
         self.site_url.starts_with("https://")
     }
 
-    /// The chain named in wallet proofs: `CHAIN_ID`, or Ethereum mainnet (1) when it is not set.
+    /// The chain named in wallet proofs: `CHAIN_ID` (read whether or not this instance mints, so every instance
+    /// issues and accepts the same messages), or Ethereum mainnet (1) when it is not set.
     pub fn payout_chain_id(&self) -> u64 {
-        self.mint
-            .chain
-            .as_ref()
-            .and_then(|c| c.chain_id)
-            .unwrap_or(1)
+        self.chain_id.unwrap_or(1)
     }
 }
 
@@ -503,22 +503,26 @@ fn parse_mint_chain(
         value: format!("(hidden, {} characters)", key.trim().len()),
         expected: "a private key: 64 hexadecimal digits, 0x optional",
     })?;
-    let chain_id = match get("CHAIN_ID") {
-        None => None,
-        Some(raw) => Some(raw.trim().parse::<u64>().ok().filter(|id| *id > 0).ok_or(
-            ConfigError {
-                var: "CHAIN_ID",
-                value: raw,
-                expected: "a positive whole number (31337 for anvil)",
-            },
-        )?),
-    };
     Ok(Some(MintChain {
         rpc_url: rpc_url.to_string(),
         contract: parse_contract(contract.trim())?,
         signer,
-        chain_id,
+        chain_id: parse_chain_id(get)?,
     }))
+}
+
+fn parse_chain_id(get: &impl Fn(&str) -> Option<String>) -> Result<Option<u64>, ConfigError> {
+    let Some(raw) = get("CHAIN_ID") else {
+        return Ok(None);
+    };
+    match raw.trim().parse::<u64>() {
+        Ok(id) if id > 0 => Ok(Some(id)),
+        _ => Err(ConfigError {
+            var: "CHAIN_ID",
+            value: raw,
+            expected: "a positive whole number (31337 for anvil)",
+        }),
+    }
 }
 
 fn parse_contract(raw: &str) -> Result<Address, ConfigError> {

@@ -7,8 +7,8 @@ use super::errors::internal;
 use super::known_codes::KnownCodes;
 use super::qr;
 use crate::domain::refcode::{
-    generate_code, normalize_code, normalize_label, normalize_wallet, share_link, Funnel, Refcode,
-    RefcodeCard,
+    generate_code, normalize_code, normalize_label, normalize_wallet, same_wallet, share_link,
+    Funnel, Refcode, RefcodeCard,
 };
 use crate::error::AppError;
 use rand::Rng;
@@ -156,7 +156,7 @@ pub struct Updated {
 }
 
 /// Changes a member's code. A new wallet must be one the member has proven; the code's rewards no mint run has
-/// claimed yet follow it, in the same transaction.
+/// claimed yet, and its orders whose reward is still to be written, follow it in the same transaction.
 pub async fn update(
     pool: &PgPool,
     known: &KnownCodes,
@@ -182,10 +182,14 @@ pub async fn update(
         if !db::users::lock(&mut *tx, user_id).await? {
             return Err(AppError::Unauthorized);
         }
-        if !db::wallets::is_proven_by(&mut *tx, user_id, wallet).await? {
+        // An unchanged wallet needs no new proof (a code from before proofs keeps its label edits).
+        let changed = !same_wallet(&current.wallet, wallet);
+        if changed && !db::wallets::is_proven_by(&mut *tx, user_id, wallet).await? {
             return Err(AppError::WalletNotProven);
         }
         repointed = db::rewards::repoint(&mut *tx, user_id, &code, wallet).await?;
+        repointed.extend(db::orders::repoint_unrewarded(&mut *tx, user_id, &code, wallet).await?);
+        repointed.sort();
     }
     let refcode = db::refcodes::update_owned(&mut *tx, user_id, &code, &change)
         .await?

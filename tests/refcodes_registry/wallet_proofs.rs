@@ -14,6 +14,21 @@ async fn wallets_of(http: &reqwest::Client, server: &TestServer) -> Value {
     resp.json().await.unwrap()
 }
 
+async fn insert_order(pool: &PgPool, reference: &str, code: &str, owner: &str, wallet: &str) {
+    sqlx::query(
+        r#"INSERT INTO orders (id, data) VALUES ($1, jsonb_build_object('orderReference', $1::text, 'kind', 'store',
+               'amount', 100, 'currency', 'UAH', 'status', 'created', 'referralCode', $2::text,
+               'referrerUserId', $3::text, 'referrerWallet', $4::text))"#,
+    )
+    .bind(reference)
+    .bind(code)
+    .bind(owner)
+    .bind(wallet)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
 async fn stored_proofs(pool: &PgPool) -> (i64, i64) {
     let wallets: i64 = sqlx::query_scalar("SELECT count(*) FROM wallets")
         .fetch_one(pool)
@@ -306,6 +321,8 @@ async fn a_paying_wallet_stays_and_a_repointed_code_takes_its_unpaid_rewards_alo
             .await
             .unwrap();
     }
+    // An order placed through the code and not paid yet: its reward, once written, follows the code too.
+    insert_order(&pool, "O-1", "NIA-1", &nia_id, WALLET_A).await;
     let unproven = nia
         .patch(server.url("/api/refcodes/NIA-1"))
         .json(&json!({"wallet": WALLET_C}))
@@ -325,10 +342,21 @@ async fn a_paying_wallet_stays_and_a_repointed_code_takes_its_unpaid_rewards_alo
     assert_eq!(moved.status(), 200);
     let moved: Value = moved.json().await.unwrap();
     assert_eq!(moved["wallet"], WALLET_B);
-    let mut repointed: Vec<String> =
-        serde_json::from_value(moved["repointedRewards"].clone()).unwrap();
-    repointed.sort();
-    assert_eq!(repointed, ["R-a1", "R-p1"]);
+    let repointed: Vec<String> = serde_json::from_value(moved["repointedRewards"].clone()).unwrap();
+    assert_eq!(repointed, ["O-1", "R-a1", "R-p1"]);
+    let order_wallet: String = sqlx::query_scalar(
+        "SELECT data->>'referrerWallet' FROM orders WHERE data->>'orderReference' = 'O-1'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(order_wallet, WALLET_B);
+    let from: String =
+        sqlx::query_scalar("SELECT data->>'repointedFrom' FROM referral_rewards WHERE id = 'p1'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(from, WALLET_A, "the wallet it had is kept");
     let wallets: Vec<(String, String)> =
         sqlx::query_as("SELECT id, data->>'referrerWallet' FROM referral_rewards ORDER BY id")
             .fetch_all(&pool)
@@ -366,6 +394,39 @@ async fn a_paying_wallet_stays_and_a_repointed_code_takes_its_unpaid_rewards_alo
         .await
         .unwrap();
     assert_eq!(moved.status(), 200);
+    // A reward written for the old wallet after the move (a payment racing the edit) keeps the wallet in use…
+    sqlx::query(
+        r#"INSERT INTO referral_rewards (id, data) VALUES ('late', jsonb_build_object('orderReference', 'R-late',
+               'kind', 'store', 'referralCode', 'NIA-1', 'referrerUserId', $1::text, 'referrerWallet', $2::text,
+               'rail', 'fiat', 'status', 'pending', 'amountWei', '5'))"#,
+    )
+    .bind(&nia_id)
+    .bind(WALLET_A)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let late = nia
+        .delete(server.url(&format!("/api/me/wallets/{WALLET_A}")))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = late.json().await.unwrap();
+    assert_eq!(body["error"], "wallet_in_use", "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("NIA-1"),
+        "{body}"
+    );
+    // …until saving the code (wallet unchanged) moves it along.
+    let saved: Value = nia
+        .patch(server.url("/api/refcodes/NIA-1"))
+        .json(&json!({"wallet": WALLET_B, "label": "spring"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved["repointedRewards"], json!(["R-late"]));
     let removed = nia
         .delete(server.url(&format!("/api/me/wallets/{WALLET_A}")))
         .send()
@@ -381,4 +442,94 @@ async fn a_paying_wallet_stays_and_a_repointed_code_takes_its_unpaid_rewards_alo
     let me: Value = get_json(&nia, &server, "/api/me").await;
     assert_eq!(me["wallets"], json!([WALLET_B]));
     server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_code_from_before_proofs_keeps_its_label_edits_but_moves_only_to_a_proven_wallet(
+    pool: PgPool,
+) {
+    let server = TestServer::start(pool.clone(), &[]).await;
+    let ola = client();
+    let ola_id = member(&ola, &server, "ola@example.com").await;
+    sqlx::query(
+        r#"INSERT INTO refcodes (id, data) VALUES ('old', jsonb_build_object('code', 'OLD-1', 'userId', $1::text,
+               'wallet', $2::text, 'active', true, 'visits', 0))"#,
+    )
+    .bind(&ola_id)
+    .bind(WALLET_C)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let relabelled = ola
+        .patch(server.url("/api/refcodes/OLD-1"))
+        .json(&json!({"wallet": WALLET_C.to_lowercase(), "label": "newsletter"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(relabelled.status(), 200);
+    let moved = ola
+        .patch(server.url("/api/refcodes/OLD-1"))
+        .json(&json!({"wallet": WALLET_D}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_error(moved).await, (409, "wallet_not_proven".into()));
+    server.stop().await;
+}
+
+/// Wallets declared before proofs existed, and the wallets old codes pay to, become unproven rows of their owners.
+#[sqlx::test(migrations = false)]
+async fn the_migration_keeps_declared_and_code_wallets_unproven(pool: PgPool) {
+    let mut before = sqlx::migrate!("./migrations");
+    let last = before
+        .migrations
+        .iter()
+        .position(|m| m.description.contains("proven wallets"))
+        .unwrap();
+    before.migrations = std::borrow::Cow::Owned(before.migrations[..last].to_vec());
+    before.run(&pool).await.unwrap();
+    let declared = json!({"email": "old@example.com", "role": "member",
+        "wallets": [WALLET_A, WALLET_A.to_lowercase(), WALLET_B]});
+    sqlx::query("INSERT INTO users (id, data) VALUES ('old', $1)")
+        .bind(&declared)
+        .execute(&pool)
+        .await
+        .unwrap();
+    for (id, wallet) in [
+        ("code-1", WALLET_B.to_lowercase()),
+        ("code-2", WALLET_C.to_string()),
+    ] {
+        sqlx::query(
+            r#"INSERT INTO refcodes (id, data) VALUES ($1, jsonb_build_object('code', upper($1), 'userId', 'old',
+                   'wallet', $2::text, 'active', true, 'visits', 0))"#,
+        )
+        .bind(id)
+        .bind(wallet)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    sqlx::migrate!("./migrations").run(&pool).await.unwrap();
+    let rows: Vec<(String, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
+        "SELECT address, proven_at FROM wallets WHERE user_id = 'old' ORDER BY lower(address)",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut expected = vec![
+        (WALLET_A.to_string(), None),
+        (WALLET_B.to_string(), None),
+        (WALLET_C.to_string(), None),
+    ];
+    expected.sort_by_key(|(a, _)| a.to_lowercase());
+    assert_eq!(
+        rows, expected,
+        "one row per wallet, declared spelling first"
+    );
+    let left: Option<Value> =
+        sqlx::query_scalar("SELECT data->'wallets' FROM users WHERE id = 'old'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(left, None, "the document no longer holds them");
 }

@@ -339,3 +339,26 @@ pub async fn to_refund(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<
         })
         .collect()
 }
+
+/// Points the orders of a member's code whose reward is still to be written (not paid yet, or paid and not decided)
+/// at `wallet`: the reward, once written, pays there. Returns their references.
+pub async fn repoint_unrewarded(
+    db: impl PgExecutor<'_>,
+    user_id: &str,
+    code: &str,
+    wallet: &str,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"UPDATE orders
+           SET data = data || jsonb_build_object('referrerWallet', $3::text), updated_at = now()
+           WHERE data->>'referrerUserId' = $1 AND upper(data->>'referralCode') = upper($2)
+             AND (data->>'status' IN ('created', 'failed') OR (data->>'status' = 'paid' AND NOT data ? 'rewardOutcome'))
+             AND lower(data->>'referrerWallet') <> lower($3)
+           RETURNING data->>'orderReference' AS "order_reference!""#,
+        user_id,
+        code,
+        wallet
+    )
+    .fetch_all(db)
+    .await
+}

@@ -263,9 +263,10 @@ pub async fn for_referrer(
                   data->>'status' AS "status!", data->>'txHash' AS tx_hash,
                   CASE WHEN data->>'status' IN ('pending', 'approved') AND (data->>'holdUntil')::timestamptz > now()
                        THEN (data->>'holdUntil')::timestamptz END AS hold_until,
-                  EXISTS (SELECT 1 FROM wallets p
-                          WHERE p.user_id = $1 AND lower(p.address) = lower(r.data->>'referrerWallet')
-                            AND p.proven_at IS NOT NULL) AS "wallet_proven!",
+                  (data->>'status' IN ('pending', 'approved') AND NOT data ? 'mintBatch'
+                   AND NOT EXISTS (SELECT 1 FROM wallets p
+                                   WHERE p.user_id = $1 AND lower(p.address) = lower(r.data->>'referrerWallet')
+                                     AND p.proven_at IS NOT NULL)) AS "held_for_wallet!",
                   created_at
            FROM referral_rewards r
            WHERE data->>'referrerUserId' = $1
@@ -303,15 +304,15 @@ pub async fn for_referrer(
                 status: RewardStatus::parse(&r.status)?,
                 tx_hash: r.tx_hash,
                 hold_until: r.hold_until,
-                wallet_proven: r.wallet_proven,
+                held_for_wallet: r.held_for_wallet,
                 created_at: r.created_at,
             })
         })
         .collect())
 }
 
-/// Points the not-yet-claimed rewards of a member's code at `wallet`; returns their order references. A reward a
-/// mint run ever claimed keeps its wallet: a transaction carrying it may still land.
+/// Points the not-yet-claimed rewards of a member's code at `wallet`, noting the wallet they had; returns their order
+/// references. A reward a mint run ever claimed keeps its wallet: a transaction carrying it may still land.
 pub async fn repoint(
     db: impl PgExecutor<'_>,
     user_id: &str,
@@ -320,9 +321,10 @@ pub async fn repoint(
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar!(
         r#"UPDATE referral_rewards
-           SET data = data || jsonb_build_object('referrerWallet', $3::text), updated_at = now()
+           SET data = data || jsonb_build_object('referrerWallet', $3::text,
+                   'repointedFrom', data->>'referrerWallet', 'repointedAt', now()), updated_at = now()
            WHERE data->>'referrerUserId' = $1 AND upper(data->>'referralCode') = upper($2)
-             AND data->>'status' IN ('pending', 'approved', 'failed') AND NOT data ? 'mintBatch'
+             AND data->>'status' IN ('pending', 'approved') AND NOT data ? 'mintBatch'
              AND lower(data->>'referrerWallet') <> lower($3)
            RETURNING data->>'orderReference' AS "order_reference!""#,
         user_id,
@@ -367,7 +369,8 @@ pub struct Claimed {
 }
 
 /// Claims up to `limit` approved rewards whose code no admin blocked, whose hold is over, whose wallet its referrer
-/// has proven and whose order was not refunded (a send that did not land for a refunded order comes back approved:
+/// has proven (or that a run claimed before: a transaction may carry it already, so it is never held back from its
+/// `paidOrders` check) and whose order was not refunded (a send that did not land for a refunded order comes back approved:
 /// the sweeper voids it), oldest first, skipping rows other transactions hold, and records the intent on them (`mintBatch`, the earliest `mintFromBlock`, one more `attempts`) while they stay `approved`.
 pub async fn claim_for_mint(
     db: impl PgExecutor<'_>,
@@ -392,10 +395,11 @@ pub async fn claim_for_mint(
                             AND NOT EXISTS (SELECT 1 FROM refcodes c
                                             WHERE upper(c.data->>'code') = upper(w.data->>'referralCode')
                                               AND (c.data->>'blocked')::boolean)
-                            AND EXISTS (SELECT 1 FROM wallets p
-                                        WHERE p.user_id = w.data->>'referrerUserId'
-                                          AND lower(p.address) = lower(w.data->>'referrerWallet')
-                                          AND p.proven_at IS NOT NULL)
+                            AND (w.data ? 'mintBatch'
+                                 OR EXISTS (SELECT 1 FROM wallets p
+                                            WHERE p.user_id = w.data->>'referrerUserId'
+                                              AND lower(p.address) = lower(w.data->>'referrerWallet')
+                                              AND p.proven_at IS NOT NULL))
                           ORDER BY w.created_at, w.id LIMIT $1 FOR UPDATE OF w SKIP LOCKED)
              AND r.data->>'status' = 'approved'
            RETURNING r.id, r.data->>'orderReference' AS "order_reference!", r.data->>'referrerWallet' AS wallet,

@@ -183,7 +183,17 @@ pub async fn prove(db: &mut PgConnection, nonce: &str, proof: &Proof<'_>) -> sql
     .fetch_optional(&mut *db)
     .await;
     match stored {
-        Ok(Some(_)) => Ok(Proved::Stored),
+        Ok(Some(_)) => {
+            sqlx::query!(
+                r#"DELETE FROM wallet_challenges
+                   WHERE user_id = $1 AND lower(address) = lower($2) AND consumed_at IS NULL"#,
+                proof.user_id,
+                proof.address
+            )
+            .execute(&mut *db)
+            .await?;
+            Ok(Proved::Stored)
+        }
         Ok(None) => Ok(Proved::AlreadyProven),
         Err(e) if violated_constraint(&e) == Some("wallets_proven_address_key") => {
             Ok(Proved::Taken)
@@ -192,16 +202,27 @@ pub async fn prove(db: &mut PgConnection, nonce: &str, proof: &Proof<'_>) -> sql
     }
 }
 
-/// The member's codes that pay to `address` (any case), locked until the caller's transaction ends.
+/// The member's codes that pay to `address` (any case), or whose rewards or orders no mint run has claimed yet
+/// still do (editing the code points them at its wallet).
 pub async fn codes_paying_to(
     db: impl PgExecutor<'_>,
     user_id: &str,
     address: &str,
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar!(
-        r#"SELECT data->>'code' AS "code!" FROM refcodes
-           WHERE data->>'userId' = $1 AND lower(data->>'wallet') = lower($2)
-           ORDER BY data->>'code' FOR UPDATE"#,
+        r#"SELECT code AS "code!" FROM (
+               SELECT data->>'code' AS code FROM refcodes
+                WHERE data->>'userId' = $1 AND lower(data->>'wallet') = lower($2)
+               UNION
+               SELECT upper(data->>'referralCode') FROM referral_rewards
+                WHERE data->>'referrerUserId' = $1 AND lower(data->>'referrerWallet') = lower($2)
+                  AND data->>'status' IN ('pending', 'approved') AND NOT data ? 'mintBatch'
+               UNION
+               SELECT upper(data->>'referralCode') FROM orders
+                WHERE data->>'referrerUserId' = $1 AND lower(data->>'referrerWallet') = lower($2)
+                  AND (data->>'status' IN ('created', 'failed')
+                       OR (data->>'status' = 'paid' AND NOT data ? 'rewardOutcome'))
+           ) paying WHERE code IS NOT NULL ORDER BY code"#,
         user_id,
         address
     )

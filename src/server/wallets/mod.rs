@@ -139,7 +139,8 @@ pub async fn prove(
     list(pool, &me.user_id).await
 }
 
-/// Removes a wallet however it is spelled; refused while codes of the member pay to it.
+/// Removes a wallet however it is spelled; refused while codes of the member, or their rewards and orders not
+/// claimed by a mint run yet, pay to it.
 pub async fn remove(pool: &PgPool, user_id: &str, address: &str) -> Result<(), AppError> {
     let address = address.trim();
     let well_formed = address.len() == 42
