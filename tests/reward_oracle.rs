@@ -331,3 +331,32 @@ async fn each_currency_is_priced_by_its_own_setting_and_one_without_a_price_wait
         "0.50 EUR at 0.50 EUR per token: {r}"
     );
 }
+
+#[sqlx::test]
+async fn a_price_feed_behind_a_keyed_url_never_stores_or_shows_the_key(pool: PgPool) {
+    const KEY: &str = "sk-live-feedkey-0123456789";
+    // A hosted node whose URL carries an API key, down: nothing listens on the port.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let rpc = format!("http://{}/v2/{KEY}", closed.local_addr().unwrap());
+    drop(closed);
+    let vars = [
+        ("CHAIN_RPC_URL", rpc.as_str()),
+        (
+            "ORACLE_FEED_ADDRESS",
+            "0x2222222222222222222222222222222222222222",
+        ),
+    ];
+    let server = shop(pool.clone(), &vars).await;
+    let reference = paid_order(&pool, &server, "KEYED", false).await;
+    let reward = &rewards_of(&pool, &reference).await[0];
+    let stored = reward["lastError"].as_str().unwrap();
+    assert!(stored.starts_with("price unavailable: "), "{stored}");
+    assert!(stored.contains("could not be reached"), "{stored}");
+    let (admin, _, _) = admin_and_member(&server, "boss@example.com").await;
+    let ledger = get_text(&admin, &server, "/api/admin/rewards").await;
+    let csv = get_text(&admin, &server, "/api/admin/rewards.csv").await;
+    for text in [stored, ledger.as_str(), csv.as_str(), &reward.to_string()] {
+        assert!(!text.contains(KEY), "the key leaked: {text}");
+    }
+    server.stop().await;
+}

@@ -75,6 +75,35 @@ impl ChainError {
         }
     }
 
+    /// What went wrong, safe to store, log and show: a revert's decoded reason, or the kind of RPC failure and what
+    /// the node answered — never the endpoint's URL (see [`crate::reason`]).
+    pub fn reason(&self) -> String {
+        use crate::reason::{redact_urls, transport};
+        match self {
+            ChainError::Rpc { context, source } => format!("{context}: {}", transport(source)),
+            ChainError::Contract { context, source } if !self.is_revert() => {
+                match source.as_ref() {
+                    alloy::contract::Error::TransportError(e) => {
+                        format!("{context}: {}", transport(e))
+                    }
+                    other => redact_urls(&format!("{context}: {other}")),
+                }
+            }
+            ChainError::Pending {
+                context,
+                tx_hash,
+                source,
+            } => {
+                let why = match source.as_ref() {
+                    alloy::providers::PendingTransactionError::TransportError(e) => transport(e),
+                    other => redact_urls(&other.to_string()),
+                };
+                format!("{context}: waiting for the receipt of {tx_hash} failed: {why}")
+            }
+            other => redact_urls(&other.to_string()),
+        }
+    }
+
     /// Raw revert data, when the node reported a revert.
     pub fn revert_data(&self) -> Option<Bytes> {
         match self {

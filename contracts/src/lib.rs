@@ -8,6 +8,7 @@
 //! - [`Minter`] — the reward minter's primitives: are_paid, simulate, isolate, send, wait, receipt, paid_events;
 //! - [`price_feed`] — a checked Chainlink price read ([`price_feed::latest_price`]);
 //! - [`ChainError`] — typed errors, with the contract's custom errors decoded ([`ChainError::revert`]);
+//! - [`reason`] — chain failures in words safe to store and show (never the endpoint's URL);
 //! - [`signatures`] — who signed a text message (EIP-191 `personal_sign` recovery);
 //! - [`anvil`] — start a local anvil for tests (also used by the app's tests), with state kept across restarts.
 //!
@@ -23,6 +24,7 @@ pub mod mode;
 pub mod order_ref;
 pub mod price_feed;
 pub mod provider;
+pub mod reason;
 pub mod roles;
 pub mod signatures;
 pub mod tx;

@@ -71,6 +71,16 @@ pub enum FeedError {
     Chain(#[from] ChainError),
 }
 
+impl FeedError {
+    /// What went wrong, safe to store and show (a chain failure never names the endpoint's URL).
+    pub fn reason(&self) -> String {
+        match self {
+            FeedError::Chain(e) => e.reason(),
+            other => other.to_string(),
+        }
+    }
+}
+
 fn stale_message(updated_at: u64, max_age_secs: u64, age_secs: u64) -> String {
     if updated_at == 0 {
         format!("the price feed has no completed round (updatedAt is 0); at most {max_age_secs} s old allowed")

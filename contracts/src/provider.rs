@@ -51,9 +51,22 @@ pub struct Transport {
 impl Transport {
     /// `extra_roots_pem`: a PEM bundle of certificate authorities to trust besides the system's.
     pub fn new(extra_roots_pem: Option<&[u8]>) -> Result<Transport, ChainError> {
+        Transport::with_timeouts(
+            extra_roots_pem,
+            Duration::from_secs(10),
+            Duration::from_secs(30),
+        )
+    }
+
+    /// [`Transport::new`] with other bounds: `connect` to open a connection, `request` for a whole call.
+    pub fn with_timeouts(
+        extra_roots_pem: Option<&[u8]>,
+        connect: Duration,
+        request: Duration,
+    ) -> Result<Transport, ChainError> {
         let mut builder = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30));
+            .connect_timeout(connect)
+            .timeout(request);
         if let Some(pem) = extra_roots_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|e| ChainError::Tls(format!("extra certificate authorities: {e}")))?;

@@ -72,7 +72,7 @@ pub enum MintError {
     NotConfigured,
     #[error("another mint run holds the lock")]
     Busy,
-    /// The chain did not answer (details for the log only: they may name the RPC URL).
+    /// The chain did not answer: what failed, in words that never name the RPC URL (`ChainError::reason`).
     #[error("chain: {0}")]
     Chain(String),
     /// The RPC endpoint's certificate was refused: a setting to fix, so start-up stops on it.
@@ -86,7 +86,7 @@ pub enum MintError {
 
 impl From<ChainError> for MintError {
     fn from(e: ChainError) -> Self {
-        MintError::Chain(e.to_string())
+        MintError::Chain(e.reason())
     }
 }
 
@@ -406,10 +406,10 @@ async fn screen(
 /// `Some(reason)` when a simulation failure stops the whole batch; `Err` when the chain did not answer.
 fn held(err: &ChainError) -> Result<Option<String>, MintError> {
     if !err.is_revert() {
-        return Err(MintError::Chain(err.to_string()));
+        return Err(MintError::Chain(err.reason()));
     }
     Ok(match reach(err.revert().as_ref()) {
-        Reach::Everything => Some(err.revert_reason().unwrap_or_else(|| err.to_string())),
+        Reach::Everything => Some(err.revert_reason().unwrap_or_else(|| err.reason())),
         Reach::Entry | Reach::Paid => None,
     })
 }
@@ -568,7 +568,7 @@ async fn send_locked(
             tx.rollback().await?;
             metrics::counter!("refcodes_mint_batches_total", "outcome" => "send_failed")
                 .increment(1);
-            let why = e.revert_reason().unwrap_or_else(|| e.to_string());
+            let why = e.revert_reason().unwrap_or_else(|| e.reason());
             let reason = format!("sending failed: {why}");
             return Ok(Sent::Failed { ids, reason });
         }
@@ -593,7 +593,10 @@ async fn confirm(
     let receipt = chain.minter.wait(hash, confirmations, timeout).await;
     let Ok(Some(receipt)) = receipt else {
         let why = match receipt {
-            Err(e) => format!("transaction {hash} sent; its receipt could not be read: {e}"),
+            Err(e) => format!(
+                "transaction {hash} sent; its receipt could not be read: {}",
+                e.reason()
+            ),
             _ => format!(
                 "transaction {hash} sent; not confirmed within {} s",
                 timeout.as_secs()
@@ -629,7 +632,10 @@ async fn check_gas(minter: &Minter, low_wei: u128) {
                 tracing::warn!(minter = %minter.sender(), balance_wei = %balance, "the minter's gas balance is low: top it up (MINTER_LOW_BALANCE)");
             }
         }
-        Err(e) => tracing::warn!(error = %e, "reading the minter's gas balance failed"),
+        Err(e) => tracing::warn!(
+            error = e.reason(),
+            "reading the minter's gas balance failed"
+        ),
     }
 }
 

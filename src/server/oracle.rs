@@ -127,7 +127,7 @@ impl Source {
                 let now = Utc::now().timestamp().max(0) as u64;
                 let q = price_feed::latest_price(provider, *address, *max_age_secs, now)
                     .await
-                    .map_err(|e| format!("price unavailable: {e}"))?;
+                    .map_err(|e| format!("price unavailable: {}", e.reason()))?;
                 Ok(Quote {
                     answer: q.answer,
                     decimals: q.decimals,

@@ -10,6 +10,7 @@ mod minter;
 mod pay;
 mod price_feed;
 mod provider;
+mod reasons;
 mod restart;
 mod treasury;
 mod upgrade;
