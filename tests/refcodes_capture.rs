@@ -232,8 +232,9 @@ async fn the_landing_path_asks_the_database_once_per_code(pool: PgPool) {
 async fn the_landing_page_comes_from_memory_without_mixing_visitors(pool: PgPool) {
     codes(&pool, &["CACHE-ME", "OTHER"], true).await;
     let server = TestServer::start(pool, &[]).await;
-    let first = get(&server, "/uk/?ref=cache-me", None).await;
-    let second = get(&server, "/uk/?ref=cache-me", None).await;
+    // A share link carries the code as stored (upper case).
+    let first = get(&server, "/uk/?ref=CACHE-ME", None).await;
+    let second = get(&server, "/uk/?ref=CACHE-ME", None).await;
     for resp in [&first, &second] {
         assert_eq!(resp.status(), 200);
         assert!(
@@ -261,7 +262,7 @@ async fn the_landing_page_comes_from_memory_without_mixing_visitors(pool: PgPool
     assert!(first.contains("data-code=\"CACHE-ME\""));
 
     // Same URL, other referral: its own page.
-    let kept = get(&server, "/uk/?ref=cache-me", Some("ring_ref=OTHER")).await;
+    let kept = get(&server, "/uk/?ref=CACHE-ME", Some("ring_ref=OTHER")).await;
     assert_eq!(ring_ref(&kept), None);
     let kept = kept.text().await.unwrap();
     assert!(kept.contains("data-code=\"OTHER\"") && !kept.contains("data-code=\"CACHE-ME\""));
@@ -279,7 +280,26 @@ async fn the_landing_page_comes_from_memory_without_mixing_visitors(pool: PgPool
         .unwrap();
     assert!(html.contains("cached@example.com") && !html.contains("ref-notice"));
 
+    // Any other query (a typed lower-case code, a tracking parameter) is rendered, never a key of its own.
+    for path in ["/uk/?ref=cache-me", "/uk/?ref=CACHE-ME&utm_source=chat"] {
+        let resp = get(&server, path, None).await;
+        assert_eq!(resp.status(), 200, "{path}");
+        assert!(
+            resp.text()
+                .await
+                .unwrap()
+                .contains("data-code=\"CACHE-ME\""),
+            "{path}"
+        );
+    }
+
     let metrics = common::metrics_text(&server).await;
     assert!(metrics.contains("page_cache_hits_total"), "{metrics}");
+    assert!(
+        metrics.contains(
+            r#"http_requests_total{method="GET",route="/{locale} (cached)",status="200"}"#
+        ),
+        "a page from memory is a request in the metrics too: {metrics}"
+    );
     server.stop().await;
 }

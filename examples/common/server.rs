@@ -3,13 +3,14 @@
 #![allow(dead_code)]
 use refcodes::server::config::Config;
 use refcodes::server::state::AppState;
-use refcodes::server::{auth, bench_database, refcodes as registry, startup};
+use refcodes::server::{auth, bench_database, refcodes as registry, startup, wallets};
+use refcodes_chain::alloy::primitives::hex;
+use refcodes_chain::alloy::signers::local::PrivateKeySigner;
+use refcodes_chain::alloy::signers::Signer;
 use std::collections::HashMap;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-
-pub const WALLET: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
 
 pub struct Bench {
     pub base: String,
@@ -81,14 +82,24 @@ impl Bench {
         })
     }
 
-    /// A fresh member with a fresh generated code: `(user id, code)`.
+    /// A fresh member with a fresh generated code paying to a wallet of their own, proven by signature:
+    /// `(user id, code)`.
     pub async fn member_with_code(&self) -> Result<(String, String), Box<dyn std::error::Error>> {
         let s = &self.state;
         let email = format!("bench-{}@refcodes.local", auth::new_id());
         let owner = auth::create_account(&s.pool, &email, "bench-password", None).await?;
+        let me = refcodes::server::db::users::me(&s.pool, &owner)
+            .await?
+            .ok_or("the new account is gone")?;
+        let key = PrivateKeySigner::random();
+        let wallet = key.address().to_checksum(None);
+        let issued = wallets::challenge(&s.pool, &s.config, &me, &wallet).await?;
+        let signature = key.sign_message(issued.message.as_bytes()).await?;
+        let signature = hex::encode_prefixed(signature.as_bytes());
+        wallets::prove(&s.pool, &s.config, &me, &issued.message, &signature).await?;
         let input = registry::NewCode {
             code: None,
-            wallet: WALLET,
+            wallet: &wallet,
             label: Some("benchmark"),
         };
         let code = registry::create(&s.pool, &s.config, &s.visits.known, &owner, input)

@@ -10,7 +10,10 @@ pub(crate) mod ssr {
     use crate::error::AppError;
     use crate::server::cookies;
     use crate::server::state::AppState;
-    use http::{header::SET_COOKIE, HeaderValue, StatusCode};
+    use http::{
+        header::{ACCEPT, SET_COOKIE},
+        HeaderValue, StatusCode,
+    };
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
 
@@ -61,14 +64,29 @@ pub(crate) mod ssr {
         }
     }
 
-    /// Gives a failed server function the HTTP status its error deserves (not a blanket 500).
+    /// Gives a failed server function the HTTP status its error deserves (not a blanket 500) — except for a plain
+    /// form post (a page without JavaScript), which must stay the redirect back to its page that carries the error
+    /// in the URL for the page to show: a status set here would replace that redirect's 302.
     pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let (Err(e), Some(options)) = (&result, use_context::<ResponseOptions>()) {
-            options.set_status(
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            );
+            if !plain_form_post() {
+                options.set_status(
+                    StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                );
+            }
         }
         result
+    }
+
+    /// The browser posted a form itself and waits for a page (it accepts HTML), rather than a script calling.
+    fn plain_form_post() -> bool {
+        use_context::<http::request::Parts>().is_some_and(|parts| {
+            parts
+                .headers
+                .get(ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+        })
     }
 
     pub fn set_cookie(value: String) {

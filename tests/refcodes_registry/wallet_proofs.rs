@@ -533,3 +533,48 @@ async fn the_migration_keeps_declared_and_code_wallets_unproven(pool: PgPool) {
             .unwrap();
     assert_eq!(left, None, "the document no longer holds them");
 }
+
+/// A page without JavaScript posts the form itself: a refused proof is the redirect back to the page with the error
+/// in the URL (for the page to show), never a bare JSON error page.
+#[sqlx::test]
+async fn a_refused_proof_posted_as_a_plain_form_redirects_back_with_the_error(pool: PgPool) {
+    let server = TestServer::start(pool.clone(), &[]).await;
+    let pia = client();
+    member(&pia, &server, "pia@example.com").await;
+    let message = wallet_message(&pia, &server, WALLET_A).await;
+    let page = server.url("/uk/refcodes");
+    let args = refcodes::api::refcodes::ProveWallet {
+        message: message.clone(),
+        signature: sign(&signer("B"), &message).await,
+    };
+    let resp = pia
+        .post(
+            server.url(<refcodes::api::refcodes::ProveWallet as leptos::server_fn::ServerFn>::PATH),
+        )
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html,application/xhtml+xml")
+        .header("origin", server.base.as_str())
+        .header("referer", page.as_str())
+        .body(serde_qs::to_string(&args).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 302);
+    let location = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with(&page) && location.contains("__err="),
+        "{location}"
+    );
+    let shown = get_text(
+        &pia,
+        &server,
+        location.trim_start_matches(server.base.as_str()),
+    )
+    .await;
+    assert!(
+        shown.contains("wallet_proof_wrong_signer"),
+        "the page shows the error"
+    );
+    assert_eq!(stored_proofs(&pool).await, (0, 0));
+    server.stop().await;
+}
