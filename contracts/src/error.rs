@@ -78,13 +78,20 @@ impl ChainError {
     /// What went wrong, safe to store, log and show: a revert's decoded reason, or the kind of RPC failure and what
     /// the node answered — never the endpoint's URL (see [`crate::reason`]).
     pub fn reason(&self) -> String {
+        crate::reason::bounded(self.unbounded_reason())
+    }
+
+    fn unbounded_reason(&self) -> String {
         use crate::reason::{redact_urls, transport};
         match self {
-            ChainError::Rpc { context, source } => format!("{context}: {}", transport(source)),
+            // A context may name the endpoint it read from ("reading the chain id from …").
+            ChainError::Rpc { context, source } => {
+                format!("{}: {}", redact_urls(context), transport(source))
+            }
             ChainError::Contract { context, source } if !self.is_revert() => {
                 match source.as_ref() {
                     alloy::contract::Error::TransportError(e) => {
-                        format!("{context}: {}", transport(e))
+                        format!("{}: {}", redact_urls(context), transport(e))
                     }
                     other => redact_urls(&format!("{context}: {other}")),
                 }
@@ -98,7 +105,10 @@ impl ChainError {
                     alloy::providers::PendingTransactionError::TransportError(e) => transport(e),
                     other => redact_urls(&other.to_string()),
                 };
-                format!("{context}: waiting for the receipt of {tx_hash} failed: {why}")
+                format!(
+                    "{}: waiting for the receipt of {tx_hash} failed: {why}",
+                    redact_urls(context)
+                )
             }
             other => redact_urls(&other.to_string()),
         }

@@ -22,10 +22,18 @@ pub fn transport(err: &TransportError) -> String {
 }
 
 fn transport_kind(kind: &TransportErrorKind) -> String {
+    if let Some(http) = kind.as_http_error() {
+        // The status only: a body (a rate limiter's HTML page, say) is neither bounded nor safe to keep.
+        return match kind.retry_after() {
+            Some(after) => format!(
+                "the node answered HTTP status {} (retry after {} s)",
+                http.status,
+                after.as_secs()
+            ),
+            None => format!("the node answered HTTP status {}", http.status),
+        };
+    }
     match kind {
-        TransportErrorKind::HttpError(http) => {
-            format!("the node answered HTTP status {}", http.status)
-        }
         TransportErrorKind::BackendGone => "the connection to the node closed".into(),
         TransportErrorKind::Custom(inner) => match inner.downcast_ref::<reqwest::Error>() {
             Some(e) => http_client(e),
@@ -46,6 +54,17 @@ fn http_client(err: &reqwest::Error) -> String {
         "the node's answer could not be read".into()
     } else {
         "the request to the node failed".into()
+    }
+}
+
+/// The longest reason kept: a node's own message is not trusted to be short.
+pub const MAX_REASON_CHARS: usize = 300;
+
+/// `reason` cut to [`MAX_REASON_CHARS`] characters (with an ellipsis when cut).
+pub fn bounded(reason: String) -> String {
+    match reason.char_indices().nth(MAX_REASON_CHARS) {
+        Some((cut, _)) => format!("{}…", &reason[..cut]),
+        None => reason,
     }
 }
 
@@ -95,5 +114,14 @@ mod tests {
         );
         assert_eq!(redact_urls("no address here"), "no address here");
         assert_eq!(redact_urls("ünïcödé https://x/y"), "ünïcödé <rpc endpoint>");
+    }
+
+    #[test]
+    fn reasons_are_bounded_on_a_character_boundary() {
+        let long = "ж".repeat(MAX_REASON_CHARS + 10);
+        let cut = bounded(long);
+        assert_eq!(cut.chars().count(), MAX_REASON_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(bounded("short".into()), "short");
     }
 }

@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 pub const TTL: Duration = Duration::from_secs(10);
 /// Bounds the memory of the cache, pages, headers and keys together, however many different links are opened.
 pub const MAX_BYTES: u64 = 16 << 20;
-/// A landing page is a few tens of kilobytes; anything bigger is not cached.
-const MAX_BODY: usize = 1 << 20;
+/// A landing page is a few tens of kilobytes; anything bigger is not cached (and eviction, which runs in batches,
+/// overshoots [`MAX_BYTES`] by little).
+const MAX_BODY: usize = 256 << 10;
 
 struct Page {
     headers: HeaderMap,
@@ -123,7 +124,7 @@ fn count_hit(started: Instant) {
 
 /// `None` unless this is an anonymous `GET` of a landing page (`/{locale}` after path normalization) whose query is
 /// nothing or exactly `ref=CODE` with the code as stored (upper case): the page depends on nothing else, and any
-/// other query is rendered every time rather than let a visitor choose the cache's keys.
+/// other query is rendered every time rather than made a key (keys stay short; the byte bound holds either way).
 fn cache_key(req: &Request, https: bool) -> Option<String> {
     if req.method() != Method::GET || cookies::has_session(req.headers(), https) {
         return None;

@@ -1,7 +1,7 @@
 //! RPC failures are classified without the endpoint's URL (which for hosted nodes carries an API key): a refused
 //! connection, an HTTP error status, a JSON-RPC error and a node that never answers, each behind a URL with a key.
 use alloy::primitives::Address;
-use refcodes_chain::{latest_price, read_only_provider, Transport};
+use refcodes_chain::{latest_price, read_only_provider, ChainClient, Transport};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -12,6 +12,8 @@ const KEY: &str = "sk-live-0123456789abcdef";
 #[derive(Clone, Copy)]
 enum Answer {
     Status401,
+    /// A rate limiter's answer: a status, a `Retry-After` and a page the reason must not keep.
+    Status429,
     /// A JSON-RPC error, with the request's own id.
     RpcError,
     /// Never: the request is held open.
@@ -49,6 +51,9 @@ async fn node(answer: Answer) -> String {
                 let request = String::from_utf8_lossy(&buf[..n]).to_string();
                 let response = match answer {
                     Answer::Status401 => http("401 Unauthorized", "unauthorized"),
+                    Answer::Status429 => format!(
+                        "HTTP/1.1 429 Too Many Requests\r\nretry-after: 7\r\ncontent-type: text/html\r\ncontent-length: 48\r\nconnection: close\r\n\r\n<html>slow down, {KEY}</html>"
+                    ),
                     Answer::RpcError => http(
                         "200 OK",
                         &format!(
@@ -94,6 +99,16 @@ async fn rpc_failures_are_classified_without_the_url() {
     };
     let reason = reason_at(&refused, &transport).await;
     assert!(reason.contains("could not be reached"), "{reason}");
+    // Connecting names the endpoint it read the chain id from in its context: the reason does not.
+    let signer = alloy::signers::local::PrivateKeySigner::random();
+    let connect = ChainClient::connect_via(&transport, &refused, signer)
+        .await
+        .unwrap_err();
+    let reason = connect.reason();
+    assert!(
+        !reason.contains(KEY) && reason.contains("could not be reached"),
+        "{reason}"
+    );
     // The raw error of a failed request names the URL, key and all: what `reason` exists to keep out.
     let provider = read_only_provider(&transport, &refused).unwrap();
     let raw = latest_price(&provider, Address::repeat_byte(0x22), 3600, 0)
@@ -104,6 +119,14 @@ async fn rpc_failures_are_classified_without_the_url() {
     let unauthorized = node(Answer::Status401).await;
     let reason = reason_at(&unauthorized, &transport).await;
     assert!(reason.contains("HTTP status 401"), "{reason}");
+
+    let throttled = node(Answer::Status429).await;
+    let reason = reason_at(&throttled, &transport).await;
+    assert!(
+        reason.contains("HTTP status 429 (retry after 7 s)"),
+        "{reason}"
+    );
+    assert!(!reason.contains("slow down"), "no body: {reason}");
 
     let limited = node(Answer::RpcError).await;
     let reason = reason_at(&limited, &transport).await;
