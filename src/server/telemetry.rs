@@ -3,9 +3,17 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 use tracing_subscriber::EnvFilter;
 
+/// alloy's HTTP transport writes the RPC URL (a hosted node's API key with it) into its debug spans: never logged,
+/// whatever `RUST_LOG` asks for.
+const QUIET_TRANSPORT: &str = "alloy_transport_http=info";
+
 pub fn init_tracing() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let filter = match QUIET_TRANSPORT.parse() {
+        Ok(directive) => filter.add_directive(directive),
+        Err(_) => filter,
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
