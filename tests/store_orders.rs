@@ -222,20 +222,6 @@ async fn each_guard_refuses_and_records_why(pool: PgPool) {
     server.stop().await;
 }
 
-/// A code of `owner` created before payout wallets were proven: it pays to `wallet`, which nobody proved.
-async fn code_from_before_proofs(pool: &PgPool, owner: &str, code: &str, wallet: &str) {
-    sqlx::query(
-        r#"INSERT INTO refcodes (id, data) VALUES ($1, jsonb_build_object('code', $1::text, 'userId', $2::text,
-               'wallet', $3::text, 'active', true, 'visits', 0))"#,
-    )
-    .bind(code)
-    .bind(owner)
-    .bind(wallet)
-    .execute(pool)
-    .await
-    .unwrap();
-}
-
 #[sqlx::test]
 async fn wallet_overlap_counts_the_buyers_proven_wallets_and_their_own_codes_wallets(pool: PgPool) {
     let server = shop(pool.clone(), &[]).await;

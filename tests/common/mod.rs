@@ -571,3 +571,17 @@ pub async fn reward_outcome(pool: &PgPool, reference: &str) -> Option<String> {
     .await
     .unwrap()
 }
+
+/// A code of `owner` created before payout wallets were proven: it pays to `wallet`, which nobody proved.
+pub async fn code_from_before_proofs(pool: &PgPool, owner: &str, code: &str, wallet: &str) {
+    sqlx::query(
+        r#"INSERT INTO refcodes (id, data) VALUES ($1, jsonb_build_object('code', $1::text, 'userId', $2::text,
+               'wallet', $3::text, 'active', true, 'visits', 0))"#,
+    )
+    .bind(code)
+    .bind(owner)
+    .bind(wallet)
+    .execute(pool)
+    .await
+    .unwrap();
+}

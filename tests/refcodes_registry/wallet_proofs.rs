@@ -5,13 +5,7 @@ use serde_json::{json, Value};
 use sqlx::PgPool;
 
 async fn wallets_of(http: &reqwest::Client, server: &TestServer) -> Value {
-    let resp = http
-        .get(server.url("/api/me/wallets"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
-    resp.json().await.unwrap()
+    get_json(http, server, "/api/me/wallets").await
 }
 
 async fn insert_order(pool: &PgPool, reference: &str, code: &str, owner: &str, wallet: &str) {
@@ -451,15 +445,7 @@ async fn a_code_from_before_proofs_keeps_its_label_edits_but_moves_only_to_a_pro
     let server = TestServer::start(pool.clone(), &[]).await;
     let ola = client();
     let ola_id = member(&ola, &server, "ola@example.com").await;
-    sqlx::query(
-        r#"INSERT INTO refcodes (id, data) VALUES ('old', jsonb_build_object('code', 'OLD-1', 'userId', $1::text,
-               'wallet', $2::text, 'active', true, 'visits', 0))"#,
-    )
-    .bind(&ola_id)
-    .bind(WALLET_C)
-    .execute(&pool)
-    .await
-    .unwrap();
+    code_from_before_proofs(&pool, &ola_id, "OLD-1", WALLET_C).await;
     let relabelled = ola
         .patch(server.url("/api/refcodes/OLD-1"))
         .json(&json!({"wallet": WALLET_C.to_lowercase(), "label": "newsletter"}))
@@ -496,18 +482,10 @@ async fn the_migration_keeps_declared_and_code_wallets_unproven(pool: PgPool) {
         .await
         .unwrap();
     for (id, wallet) in [
-        ("code-1", WALLET_B.to_lowercase()),
-        ("code-2", WALLET_C.to_string()),
+        ("CODE-1", WALLET_B.to_lowercase()),
+        ("CODE-2", WALLET_C.to_string()),
     ] {
-        sqlx::query(
-            r#"INSERT INTO refcodes (id, data) VALUES ($1, jsonb_build_object('code', upper($1), 'userId', 'old',
-                   'wallet', $2::text, 'active', true, 'visits', 0))"#,
-        )
-        .bind(id)
-        .bind(wallet)
-        .execute(&pool)
-        .await
-        .unwrap();
+        code_from_before_proofs(&pool, "old", id, &wallet).await;
     }
     sqlx::migrate!("./migrations").run(&pool).await.unwrap();
     let rows: Vec<(String, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
