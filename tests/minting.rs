@@ -1,7 +1,10 @@
 //! Exactly-once reward minting against a real PostgreSQL and a real anvil: the cron endpoint, its
 //! single flight across calls and app instances, chain faults (anvil stopped before the send, after the send,
 //! a crash between the send and the database write), a paused contract, a bad wallet, the post-payment run,
-//! the reconciliation report, and the minter key never leaking.
+//! the reconciliation report, and the minter key never leaking; hung endpoints and runs cut after the mark
+//! (`minting/bounds.rs`).
+#[path = "minting/bounds.rs"]
+mod bounds;
 mod common;
 #[path = "minting/invariants.rs"]
 mod invariants;

@@ -139,6 +139,18 @@ impl ChainError {
     /// Whether the node reported a revert (execution reverted, with or without revert data), as opposed to an RPC
     /// failure, a timeout or a bad input.
     pub fn is_revert(&self) -> bool {
+        self.error_answer()
+            .is_some_and(|message| message.to_ascii_lowercase().contains("revert"))
+    }
+
+    /// Whether the node answered with a JSON-RPC error (a revert, "insufficient funds", "nonce too low" …), as
+    /// opposed to no answer at all: a timeout, a refused connection, an HTTP error status.
+    pub fn node_answered(&self) -> bool {
+        self.error_answer().is_some()
+    }
+
+    /// The message of the node's JSON-RPC error answer, if it answered with one.
+    fn error_answer(&self) -> Option<&str> {
         let payload = match self {
             ChainError::Contract { source, .. } => match source.as_ref() {
                 alloy::contract::Error::TransportError(e) => e.as_error_resp(),
@@ -147,7 +159,7 @@ impl ChainError {
             ChainError::Rpc { source, .. } => source.as_error_resp(),
             _ => None,
         };
-        payload.is_some_and(|p| p.message.to_ascii_lowercase().contains("revert"))
+        payload.map(|p| p.message.as_ref())
     }
 
     /// A human reason for a revert (`None` when this is not a revert): the ReferralRewards custom error in words

@@ -41,5 +41,5 @@ pub use minter::{MintReceipt, Minter, PaidEvent, RewardEntry, MAX_BATCH_SIZE};
 pub use mode::Mode;
 pub use order_ref::order_ref;
 pub use price_feed::{latest_price, FeedError, PriceQuote};
-pub use provider::{read_only_provider, signer_from_hex, ChainClient, Transport};
+pub use provider::{read_only_provider, signer_from_hex, ChainClient, Transport, CONNECT_TIMEOUT};
 pub use tx::{payment_logs, send_and_confirm, Payment, PaymentLogs};

@@ -17,6 +17,9 @@ use alloy::transports::http::reqwest::{self, Url};
 
 use crate::error::ChainError;
 
+/// How long [`Transport::new`] gives a connection to open.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// How long [`crate::tx::send_and_confirm`] waits for a receipt by default.
 pub const DEFAULT_RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -51,11 +54,7 @@ pub struct Transport {
 impl Transport {
     /// `extra_roots_pem`: a PEM bundle of certificate authorities to trust besides the system's.
     pub fn new(extra_roots_pem: Option<&[u8]>) -> Result<Transport, ChainError> {
-        Transport::with_timeouts(
-            extra_roots_pem,
-            Duration::from_secs(10),
-            Duration::from_secs(30),
-        )
+        Transport::with_timeouts(extra_roots_pem, CONNECT_TIMEOUT, Duration::from_secs(30))
     }
 
     /// [`Transport::new`] with other bounds: `connect` to open a connection, `request` for a whole call.

@@ -111,7 +111,7 @@ pub async fn net(
         return Ok(taken);
     }
     let ids: Vec<String> = candidates.iter().map(|c| c.reward_id.clone()).collect();
-    let still_claimed = db::rewards::lock_for_send(&mut *tx, &ids, batch).await?;
+    let still_claimed = db::rewards::lock_claimed(&mut *tx, &ids, batch).await?;
     let candidates: Vec<Candidate> = candidates
         .iter()
         .filter(|c| still_claimed.contains(&c.reward_id))

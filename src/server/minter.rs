@@ -18,17 +18,24 @@
 //!    record the intent on them; fail locally malformed ones; drop (and settle as minted) those already paid on
 //!    chain; net the referrers' open clawbacks from the rest (`clawbacks.rs`); simulate; on a revert tell
 //!    systemic causes (paused, missing role, short treasury: all stay approved with `lastError`) from entries
-//!    that revert on their own (zero address or amount: `failed` with the reason, the others go on); send; in
-//!    the transaction holding their rows move them to `minting` together with the hash (one statement) and
-//!    commit; wait for the receipt (`MINT_CONFIRMATIONS`, `MINT_TIMEOUT_SECS`) and settle them like step 2. A receipt not seen in time leaves them `minting`.
+//!    that revert on their own (zero address or amount: `failed` with the reason, the others go on); mark them
+//!    `minting` without a hash and commit; send; record the hash; wait for the receipt (`MINT_CONFIRMATIONS`,
+//!    `MINT_TIMEOUT_SECS`) and settle them like step 2. A receipt not seen in time leaves them `minting`.
+//!
+//! # Bounds
+//! No database lock or transaction is held while the chain is called, so voids, refunds and payment
+//! notifications never wait on a run. Every chain call is bounded by the HTTP client (`CHAIN_CALL_TIMEOUT_SECS`
+//! per request, 10 s to connect), the receipt wait by `MINT_TIMEOUT_SECS` and the whole run by
+//! `MINT_RUN_DEADLINE_SECS`: a run cut there closes its connection, which releases the lock; whatever it left
+//! `minting` is settled by the next run, as after a crash.
 //!
 //! # The crash window and the intent
-//! `minting` is written with the transaction hash, so only after `send` returned: a crash between the broadcast
-//! and that commit leaves rewards `approved` that may be paid. That is why the claim first records and commits
-//! the intent on each reward — the batch id and the chain head before the send (`mintBatch`,
-//! `mintFromBlock`) — and why every claim asks `paidOrders` before sending: a reward paid by a lost transaction
-//! is settled as `minted`, its hash looked up among the `ReferralPaid` events from `mintFromBlock` on, and from
-//! `REWARDS_START_BLOCK` on when not found there. One whose transaction is still unmined may be sent again, which
+//! A crash after the claim leaves rewards `approved` with their intent (the batch id and the chain head before
+//! the send: `mintBatch`, `mintFromBlock`); one after the mark leaves them `minting` without a hash, whether the
+//! transaction was broadcast or not. Both are settled from `paidOrders`, which every claim and every settlement
+//! ask before anything is sent again: a reward paid by a lost transaction is settled as `minted`, its hash looked
+//! up among the `ReferralPaid` events from `mintFromBlock` on, and from `REWARDS_START_BLOCK` on when not found
+//! there; an unpaid one goes back to `approved`. One whose transaction is still unmined may be sent again, which
 //! pays nothing twice: `payReferralBatch` skips a paid order and `payReferral` reverts `AlreadyPaid`, and such an
 //! entry is settled from `paidOrders` as well.
 //! We record a batch id and a block rather than the nonce: the chain layer fills the nonce in at send time, while
@@ -53,7 +60,7 @@ use refcodes_chain::alloy::primitives::{Address, B256, U256};
 use refcodes_chain::bindings::ReferralRewards::ReferralRewardsErrors;
 use refcodes_chain::{order_ref, ChainClient, ChainError, Minter, RewardEntry, Transport};
 use serde_json::json;
-use sqlx::{Acquire, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use std::collections::HashSet;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -78,6 +85,8 @@ pub enum MintError {
     /// The RPC endpoint's certificate was refused: a setting to fix, so start-up stops on it.
     #[error("the chain RPC endpoint at {endpoint} is not trusted (check CHAIN_RPC_URL and EXTRA_CA_CERTS): {reason}")]
     Untrusted { endpoint: String, reason: String },
+    #[error("the run did not end within {0} s (MINT_RUN_DEADLINE_SECS); the next run goes on from where it stopped")]
+    Deadline(u64),
     #[error("CHAIN_ID is {want} but the RPC serves chain {got}")]
     WrongChain { want: u64, got: u64 },
     #[error("database: {0}")]
@@ -95,7 +104,7 @@ impl From<MintError> for AppError {
         match e {
             MintError::NotConfigured => AppError::MintingNotConfigured,
             MintError::Busy => AppError::MintBusy,
-            MintError::Chain(_) | MintError::Untrusted { .. } => {
+            MintError::Chain(_) | MintError::Untrusted { .. } | MintError::Deadline(_) => {
                 tracing::warn!(error = %e, "mint run: chain unavailable");
                 AppError::ChainUnavailable
             }
@@ -201,8 +210,17 @@ pub async fn run(
         metrics::counter!("refcodes_mint_runs_total", "outcome" => "busy").increment(1);
         return Err(MintError::Busy);
     }
-    let outcome = run_locked(&mut conn, pool, ledger, minter, &service.config).await;
-    let _ = db::rewards::mint_unlock(&mut conn).await;
+    let deadline = service.config.run_deadline;
+    let run = run_locked(&mut conn, pool, ledger, minter, &service.config);
+    let outcome = match tokio::time::timeout(deadline, run).await {
+        Ok(outcome) => {
+            let _ = db::rewards::mint_unlock(&mut conn).await;
+            outcome
+        }
+        // Cut wherever it was: the connection is closed below, not reused, and the lock goes with it; what the
+        // run left `minting` is settled by the next one.
+        Err(_) => Err(MintError::Deadline(deadline.as_secs())),
+    };
     drop(conn);
     record(pool, &outcome).await;
     outcome
@@ -516,7 +534,7 @@ async fn send_and_settle(
     planned: Vec<Planned>,
     summary: &mut MintSummary,
 ) -> Result<bool, MintError> {
-    let (hash, planned) = match send_locked(conn, chain, batch, planned).await? {
+    let (hash, planned) = match send_batch(conn, chain, batch, planned).await? {
         Sent::Nothing => return Ok(true),
         Sent::Failed { ids, reason } => return hold(conn, summary, &ids, reason).await,
         Sent::Tx(hash, planned) => (hash, planned),
@@ -536,48 +554,51 @@ enum Sent {
     Tx(B256, Vec<Planned>),
 }
 
-/// Sends under the rows' locks and moves them to `minting` with the hash, in the same transaction.
-async fn send_locked(
+/// Marks the rewards `minting` (committed), sends, records the hash: no row is locked while the chain is called,
+/// so voids, refunds and payment notifications never wait on a run. A send that fails puts them back to
+/// `approved` (the next claim asks `paidOrders` before sending again); an error the node answered with holds the
+/// batch, no answer ends the run.
+async fn send_batch(
     conn: &mut PgConnection,
     chain: &Chain<'_>,
     batch: &str,
     planned: Vec<Planned>,
 ) -> Result<Sent, MintError> {
     let ids: Vec<String> = planned.iter().map(|p| p.id.clone()).collect();
-    let mut tx = conn.begin().await?;
-    let locked: HashSet<String> = db::rewards::lock_for_send(&mut *tx, &ids, batch)
+    let marked: HashSet<String> = db::rewards::mark_sending(&mut *conn, &ids, batch)
         .await?
         .into_iter()
         .collect();
-    let (planned, ids): (Vec<Planned>, Vec<String>) = planned
+    let planned: Vec<Planned> = planned
         .into_iter()
-        .filter(|p| locked.contains(&p.id))
-        .map(|p| {
-            let id = p.id.clone();
-            (p, id)
-        })
-        .unzip();
+        .filter(|p| marked.contains(&p.id))
+        .collect();
     if planned.is_empty() {
-        tx.commit().await?;
         return Ok(Sent::Nothing);
     }
+    let ids: Vec<String> = planned.iter().map(|p| p.id.clone()).collect();
     let entries: Vec<RewardEntry> = planned.iter().map(|p| p.entry).collect();
-    let hash = match chain.minter.send(&entries).await {
-        Ok(hash) => hash,
+    match chain.minter.send(&entries).await {
+        Ok(hash) => {
+            db::rewards::record_hash(&mut *conn, &ids, batch, &hash.to_string()).await?;
+            tracing::info!(tx = %hash, rewards = ids.len(), "mint batch sent");
+            Ok(Sent::Tx(hash, planned))
+        }
         Err(e) => {
-            tx.rollback().await?;
             metrics::counter!("refcodes_mint_batches_total", "outcome" => "send_failed")
                 .increment(1);
             let why = e.revert_reason().unwrap_or_else(|| e.reason());
             let reason = format!("sending failed: {why}");
-            return Ok(Sent::Failed { ids, reason });
+            let patch = json!({ "lastError": reason });
+            let from = [RewardStatus::Minting];
+            db::rewards::move_status_from(conn, &ids, &from, RewardStatus::Approved, &patch)
+                .await?;
+            if !e.node_answered() {
+                return Err(MintError::Chain(reason));
+            }
+            Ok(Sent::Failed { ids, reason })
         }
-    };
-    let patch = json!({ "txHash": hash.to_string(), "blockNumber": null, "lastError": null });
-    db::rewards::move_status(&mut tx, &ids, RewardStatus::Minting, &patch).await?;
-    tx.commit().await?;
-    tracing::info!(tx = %hash, rewards = ids.len(), "mint batch sent");
-    Ok(Sent::Tx(hash, planned))
+    }
 }
 
 /// Waits for the receipt of `hash` and settles its rewards; without a receipt in time they stay `minting`.

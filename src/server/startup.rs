@@ -8,7 +8,7 @@ use super::reward_sweep;
 use super::state::AppState;
 use super::{connections, db, demo, production, rate_limit, retention, router, telemetry, visits};
 use leptos::config::LeptosOptions;
-use refcodes_chain::Transport;
+use refcodes_chain::{Transport, CONNECT_TIMEOUT};
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -70,8 +70,12 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         .site_addr(config.site_addr)
         .hash_files(site_files_hashed())
         .build();
-    let transport = Transport::new(config.extra_ca_pem.as_deref())
-        .map_err(|e| StartError::Step(format!("EXTRA_CA_CERTS: {e}")))?;
+    let transport = Transport::with_timeouts(
+        config.extra_ca_pem.as_deref(),
+        CONNECT_TIMEOUT,
+        config.chain_call_timeout,
+    )
+    .map_err(|e| StartError::Step(format!("EXTRA_CA_CERTS: {e}")))?;
     let oracle = PriceOracle::from_config(&config, &transport).map_err(StartError::Step)?;
     let ledger = Ledger::new(config.rates, oracle);
     sweep_at_start(&pool, &ledger).await;

@@ -1,6 +1,7 @@
 //! Starts the real server (router, services, PostgreSQL) on a free loopback port for one test.
 #![allow(dead_code)]
 pub mod chain;
+pub mod gate;
 pub mod pg;
 pub mod tls;
 pub mod tls_pg;

@@ -444,7 +444,7 @@ pub async fn net(
 
 /// Locks (until the transaction ends) the given rewards that are still approved and claimed by `batch`;
 /// returns their ids (one voided since the claim is left out).
-pub async fn lock_for_send(
+pub async fn lock_claimed(
     db: impl PgExecutor<'_>,
     ids: &[String],
     batch: &str,
@@ -458,6 +458,47 @@ pub async fn lock_for_send(
     )
     .fetch_all(db)
     .await
+}
+
+/// Moves the given rewards that are still approved and claimed by `batch` to `minting` without a hash (being
+/// sent) and returns their ids (one voided since the claim is left out). It commits before the send: no row
+/// stays locked while the chain is called.
+pub async fn mark_sending(
+    db: impl PgExecutor<'_>,
+    ids: &[String],
+    batch: &str,
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar!(
+        r#"UPDATE referral_rewards
+           SET data = data || jsonb_build_object('status', 'minting', 'txHash', NULL, 'blockNumber', NULL,
+                                                 'lastError', NULL, 'sendingAt', now()),
+               updated_at = now()
+           WHERE id = ANY($1) AND data->>'status' = 'approved' AND data->>'mintBatch' = $2
+           RETURNING id"#,
+        ids,
+        batch
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Records the hash of the transaction that pays the given rewards of `batch`, still `minting`.
+pub async fn record_hash(
+    db: impl PgExecutor<'_>,
+    ids: &[String],
+    batch: &str,
+    tx_hash: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        r#"UPDATE referral_rewards SET data = data || jsonb_build_object('txHash', $3::text), updated_at = now()
+           WHERE id = ANY($1) AND data->>'status' = 'minting' AND data->>'mintBatch' = $2"#,
+        ids,
+        batch,
+        tx_hash
+    )
+    .execute(db)
+    .await
+    .map(drop)
 }
 
 /// A reward that is (or may be) on its way on chain.
