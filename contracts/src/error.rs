@@ -47,6 +47,9 @@ pub enum ChainError {
     Reverted { context: String, tx_hash: B256 },
     #[error("{context}: receipt of {tx_hash} has no contract address")]
     NoContractAddress { context: String, tx_hash: B256 },
+    /// A transaction could not be signed (a field the key or the network refuses).
+    #[error("{context}: {reason}")]
+    Sign { context: String, reason: String },
     /// A reward batch longer than the contract accepts (`MAX_BATCH_SIZE`). Nothing was sent: split it.
     #[error("a batch of {size} rewards is too large: the contract accepts at most {max} per transaction; split it")]
     BatchTooLarge { size: usize, max: usize },

@@ -4,7 +4,9 @@
 //! 1. [`Minter::are_paid`] drops what the contract already paid (after a crash, say);
 //! 2. [`Minter::simulate`] the batch (`eth_call`); on a revert, [`Minter::isolate`] tells the good entries from
 //!    the bad ones, each with a human reason;
-//! 3. [`Minter::send`] broadcasts and returns the transaction hash at once: store it *before* waiting;
+//! 3. [`Minter::send`] broadcasts and returns the transaction hash at once: store it *before* waiting — or, to
+//!    store it before anything is broadcast and to choose the nonce, [`Minter::sign_payment`] then
+//!    [`Minter::broadcast`] (`crate::payment`: replacements with the same nonce);
 //! 4. [`Minter::wait`] (or later [`Minter::receipt`]) for the receipt; `None` means "not mined (yet)", so the
 //!    stored hash is checked again later, and [`Minter::paid_events`] / [`Minter::are_paid`] reconcile.
 //!
@@ -135,6 +137,10 @@ impl Minter {
 
     pub fn client(&self) -> &ChainClient {
         &self.client
+    }
+
+    pub(crate) fn contract(&self) -> &ReferralRewardsInstance<DynProvider> {
+        &self.contract
     }
 
     /// `paidOrders` of every ref, in order (`arePaid`, [`ARE_PAID_CHUNK`] refs per call). Empty in, empty out.
@@ -377,7 +383,7 @@ impl Minter {
     }
 }
 
-fn check_batch(entries: &[RewardEntry]) -> Result<(), ChainError> {
+pub(crate) fn check_batch(entries: &[RewardEntry]) -> Result<(), ChainError> {
     match entries.len() {
         0 => Err(ChainError::EmptyBatch),
         n if n > MAX_BATCH_SIZE => Err(ChainError::BatchTooLarge {
@@ -388,14 +394,14 @@ fn check_batch(entries: &[RewardEntry]) -> Result<(), ChainError> {
     }
 }
 
-fn describe(entries: &[RewardEntry]) -> String {
+pub(crate) fn describe(entries: &[RewardEntry]) -> String {
     match entries {
         [one] => format!("payReferral of order {} to {}", one.order_ref, one.to),
         many => format!("payReferralBatch of {} rewards", many.len()),
     }
 }
 
-fn columns(entries: &[RewardEntry]) -> (Vec<Address>, Vec<U256>, Vec<B256>) {
+pub(crate) fn columns(entries: &[RewardEntry]) -> (Vec<Address>, Vec<U256>, Vec<B256>) {
     (
         entries.iter().map(|e| e.to).collect(),
         entries.iter().map(|e| e.amount).collect(),

@@ -27,6 +27,7 @@ pub const DEFAULT_RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 #[derive(Clone)]
 pub struct ChainClient {
     provider: DynProvider,
+    wallet: EthereumWallet,
     sender: Address,
     chain_id: u64,
     rpc_url: String,
@@ -103,12 +104,13 @@ impl ChainClient {
     ) -> Result<Self, ChainError> {
         let url = parse_rpc_url(rpc_url)?;
         let sender = signer.address();
+        let wallet = EthereumWallet::from(signer);
         let provider = ProviderBuilder::new()
             .disable_recommended_fillers()
             .with_gas_estimation()
             .with_simple_nonce_management()
             .fetch_chain_id()
-            .wallet(EthereumWallet::from(signer))
+            .wallet(wallet.clone())
             .connect_reqwest(transport.client.clone(), url)
             .erased();
         let chain_id = provider
@@ -117,6 +119,7 @@ impl ChainClient {
             .map_err(|e| ChainError::rpc(format!("reading the chain id from {rpc_url}"), e))?;
         Ok(ChainClient {
             provider,
+            wallet,
             sender,
             chain_id,
             rpc_url: rpc_url.to_string(),
@@ -126,6 +129,11 @@ impl ChainClient {
     /// The provider (cheap to clone: an `Arc`).
     pub fn provider(&self) -> &DynProvider {
         &self.provider
+    }
+
+    /// The signing key, for transactions signed before they are broadcast (`crate::payment`).
+    pub(crate) fn wallet(&self) -> &EthereumWallet {
+        &self.wallet
     }
 
     /// The address that signs every transaction sent through this client.

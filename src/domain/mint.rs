@@ -18,6 +18,10 @@ pub struct MintSummary {
     pub reconciled: u64,
     /// Sent, receipt not seen in time: they stay `minting` for the next run.
     pub pending: u64,
+    /// `minting` rewards whose transaction was signed again with its nonce: replaced with higher fees (not mined
+    /// within `MINT_REPLACE_AFTER_SECS`) or re-sent (the node dropped it, or it was never broadcast).
+    #[serde(default)]
+    pub resent: u64,
     /// Left approved by a systemic cause (paused contract, chain error …), with `lastError`.
     pub deferred: u64,
     /// Rewards that got their price at the start of the run.

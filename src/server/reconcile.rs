@@ -13,7 +13,7 @@ use refcodes_chain::{order_ref, MintReceipt, Minter, PaidEvent};
 use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
 /// At most this many `minting` rewards are settled per run (the rest wait for the next one).
@@ -26,19 +26,25 @@ pub enum Verdict {
     Minted { tx: B256, block: u64 },
     /// Paid on chain by another transaction (a lost one, or before a skip).
     PaidElsewhere,
-    /// Not paid: back to approved, sent again later.
+    /// Not paid, and its transaction can no longer be mined (its nonce is used, or none was recorded): back to
+    /// approved, sent again later.
     NotPaid,
+    /// Not mined, and its nonce is still open: its transaction may yet be mined. It waits (and is replaced or
+    /// re-sent with that nonce, `minter/sending.rs`), never sent with another nonce.
+    Open,
     /// Mined, not confirmed deep enough yet.
     Pending,
 }
 
-/// Decides from the receipt of the reward's transaction (if mined), `paidOrders` and the chain head.
+/// Decides from the receipt of the reward's transaction (if one of them is mined), `paidOrders`, the chain head
+/// and whether its nonce is still open (`open`: the account's mined count is not past it).
 pub fn verdict(
     receipt: Option<&MintReceipt>,
     order_ref: B256,
     paid: bool,
     head: u64,
     confirmations: u64,
+    open: bool,
 ) -> Verdict {
     if let Some(r) = receipt {
         if head.saturating_add(1) < r.block_number.saturating_add(confirmations.max(1)) {
@@ -51,20 +57,23 @@ pub fn verdict(
             };
         }
     }
-    if paid {
-        Verdict::PaidElsewhere
-    } else {
-        Verdict::NotPaid
+    match (paid, open) {
+        (true, _) => Verdict::PaidElsewhere,
+        (false, true) if receipt.is_none() => Verdict::Open,
+        _ => Verdict::NotPaid,
     }
 }
 
 /// How many rewards ended where.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Settled {
     pub minted: u64,
     pub elsewhere: u64,
     pub returned: u64,
+    /// Left `minting`: mined but not deep enough, or waiting on an open nonce.
     pub pending: u64,
+    /// The open nonces rewards wait on, lowest first.
+    pub open: BTreeSet<i64>,
 }
 
 impl Settled {
@@ -84,6 +93,7 @@ pub async fn settle_minting(
 }
 
 /// Settles rewards in `minting`: minted by their transaction, minted by another one, back to approved, or left.
+/// The minter's mined nonce count is read first: a transaction mined after that read is found by its receipt.
 pub async fn settle(
     conn: &mut PgConnection,
     chain: &Chain<'_>,
@@ -93,6 +103,7 @@ pub async fn settle(
         return Ok(Settled::default());
     }
     let m = chain.minter;
+    let mined = m.nonces().await?.mined;
     let receipts = receipts(m, &flights).await?;
     let head = m.block_number().await?;
     let refs: Vec<B256> = flights
@@ -102,8 +113,9 @@ pub async fn settle(
     let paid = m.are_paid(&refs).await?;
     let mut groups: BTreeMap<Group, Vec<&InFlight>> = BTreeMap::new();
     for ((f, r), paid) in flights.iter().zip(&refs).zip(paid) {
-        let receipt = tx_of(f).and_then(|tx| receipts.get(&tx));
-        let v = verdict(receipt, *r, paid, head, chain.config.confirmations);
+        let receipt = hashes_of(f).find_map(|tx| receipts.get(&tx));
+        let open = nonce_open(f, m.sender(), mined);
+        let v = verdict(receipt, *r, paid, head, chain.config.confirmations, open);
         groups.entry(Group::of(v, f)).or_default().push(f);
     }
     let elsewhere: Vec<&InFlight> = groups
@@ -126,6 +138,7 @@ enum Group {
     Elsewhere,
     NotPaid(Option<String>),
     Pending,
+    Open(i64),
 }
 
 impl Group {
@@ -135,19 +148,34 @@ impl Group {
             Verdict::PaidElsewhere => Group::Elsewhere,
             Verdict::NotPaid => Group::NotPaid(f.tx_hash.clone()),
             Verdict::Pending => Group::Pending,
+            Verdict::Open => Group::Open(f.nonce.unwrap_or_default()),
         }
     }
 }
 
-fn tx_of(f: &InFlight) -> Option<B256> {
-    f.tx_hash.as_deref().and_then(|h| B256::from_str(h).ok())
+/// Every transaction signed for the reward, the latest first (a reward sent before nonces were recorded has its
+/// one `txHash` only).
+fn hashes_of(f: &InFlight) -> impl Iterator<Item = B256> + '_ {
+    let legacy = f.tx_hash.iter().filter(|_| f.tx_hashes.is_empty());
+    f.tx_hashes
+        .iter()
+        .rev()
+        .chain(legacy)
+        .filter_map(|h| B256::from_str(h).ok())
+}
+
+/// Whether the reward's transactions were signed by `sender` with a nonce not used yet (`mined`: the account's
+/// mined count).
+fn nonce_open(f: &InFlight, sender: Address, mined: u64) -> bool {
+    let signer = f.tx_from.as_deref().and_then(|a| a.parse::<Address>().ok());
+    signer == Some(sender) && f.nonce.is_some_and(|n| n >= 0 && n as u64 >= mined)
 }
 
 async fn receipts(
     m: &Minter,
     flights: &[InFlight],
 ) -> Result<HashMap<B256, MintReceipt>, MintError> {
-    let hashes: HashSet<B256> = flights.iter().filter_map(tx_of).collect();
+    let hashes: HashSet<B256> = flights.iter().flat_map(hashes_of).collect();
     let mut out = HashMap::new();
     for tx in hashes {
         if let Some(r) = m.receipt(tx).await? {
@@ -240,8 +268,8 @@ async fn apply(
                 Some(tx) => format!("not paid on chain: transaction {tx} was not mined or reverted; it will be sent again"),
                 None => "not paid on chain; it will be sent again".to_string(),
             };
-            let patch =
-                json!({ "txHash": null, "blockNumber": null, "lastTxHash": tx, "lastError": why });
+            let patch = json!({ "txHash": null, "txHashes": [], "txNonce": null, "blockNumber": null,
+                                "lastTxHash": tx, "lastError": why });
             let moved = db::rewards::move_status_from(
                 &mut *conn,
                 &ids,
@@ -253,6 +281,10 @@ async fn apply(
             settled.returned += moved.len() as u64;
         }
         Group::Pending => settled.pending += ids.len() as u64,
+        Group::Open(nonce) => {
+            settled.pending += ids.len() as u64;
+            settled.open.insert(*nonce);
+        }
     }
     Ok(())
 }
@@ -435,29 +467,86 @@ mod tests {
         let r = order_ref("ORD-1");
         let own = receipt(true, 10, &["ORD-1"]);
         assert_eq!(
-            verdict(Some(&own), r, true, 10, 1),
+            verdict(Some(&own), r, true, 10, 1, false),
             Verdict::Minted {
                 tx: B256::repeat_byte(7),
                 block: 10
             }
         );
-        assert_eq!(verdict(Some(&own), r, true, 10, 3), Verdict::Pending);
+        assert_eq!(verdict(Some(&own), r, true, 10, 3, false), Verdict::Pending);
         assert!(matches!(
-            verdict(Some(&own), r, true, 12, 3),
+            verdict(Some(&own), r, true, 12, 3, false),
             Verdict::Minted { .. }
         ));
         // Skipped by its transaction (paid before), or the transaction reverted / is unknown.
         let other = receipt(true, 10, &["ORD-2"]);
         assert_eq!(
-            verdict(Some(&other), r, true, 10, 1),
+            verdict(Some(&other), r, true, 10, 1, false),
             Verdict::PaidElsewhere
         );
         assert_eq!(
-            verdict(Some(&receipt(false, 10, &[])), r, false, 10, 1),
+            verdict(Some(&receipt(false, 10, &[])), r, false, 10, 1, false),
             Verdict::NotPaid
         );
-        assert_eq!(verdict(None, r, true, 10, 1), Verdict::PaidElsewhere);
-        assert_eq!(verdict(None, r, false, 10, 1), Verdict::NotPaid);
+        assert_eq!(verdict(None, r, true, 10, 1, false), Verdict::PaidElsewhere);
+        assert_eq!(verdict(None, r, false, 10, 1, false), Verdict::NotPaid);
+    }
+
+    #[test]
+    fn an_unmined_reward_waits_while_its_nonce_is_open_and_only_then() {
+        let r = order_ref("ORD-1");
+        assert_eq!(verdict(None, r, false, 10, 1, true), Verdict::Open);
+        // Paid by another transaction: settled whatever its own nonce does.
+        assert_eq!(verdict(None, r, true, 10, 1, true), Verdict::PaidElsewhere);
+        // Its transaction was mined and reverted: the nonce is used up by it.
+        let reverted = receipt(false, 10, &[]);
+        assert_eq!(
+            verdict(Some(&reverted), r, false, 10, 1, true),
+            Verdict::NotPaid
+        );
+        assert_eq!(verdict(None, r, false, 10, 1, false), Verdict::NotPaid);
+    }
+
+    fn flight(from: Option<&str>, nonce: Option<i64>) -> InFlight {
+        InFlight {
+            id: "r".into(),
+            order_reference: "ORD-1".into(),
+            tx_hash: None,
+            from_block: None,
+            tx_from: from.map(str::to_string),
+            nonce,
+            tx_hashes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_nonce_is_open_until_the_account_mined_past_it_and_only_for_its_signer() {
+        let me: Address = WALLET.parse().unwrap();
+        let mine = Some(WALLET.to_lowercase());
+        assert!(nonce_open(&flight(mine.as_deref(), Some(5)), me, 5));
+        assert!(!nonce_open(&flight(mine.as_deref(), Some(5)), me, 6));
+        assert!(!nonce_open(
+            &flight(Some("0x0000000000000000000000000000000000000001"), Some(5)),
+            me,
+            0
+        ));
+        assert!(!nonce_open(&flight(None, None), me, 0));
+        assert!(!nonce_open(&flight(mine.as_deref(), None), me, 0));
+    }
+
+    #[test]
+    fn every_hash_of_a_reward_is_checked_the_latest_first() {
+        let mut f = flight(None, Some(1));
+        let (a, b) = (B256::repeat_byte(1), B256::repeat_byte(2));
+        f.tx_hashes = vec![a.to_string(), b.to_string()];
+        f.tx_hash = Some(b.to_string());
+        let all: Vec<B256> = hashes_of(&f).collect();
+        assert_eq!(all, vec![b, a]);
+        let legacy = InFlight {
+            tx_hashes: Vec::new(),
+            ..f
+        };
+        assert_eq!(hashes_of(&legacy).collect::<Vec<_>>(), vec![b]);
     }
 
     fn entry(id: &str, status: &str, amount: &str) -> LedgerEntry {

@@ -215,6 +215,26 @@ impl Chain {
         }
     }
 
+    /// Automatic mining on or off (off: transactions wait in the pool until [`Chain::mine`]).
+    pub async fn set_automine(&self, on: bool) {
+        let _: Value = self
+            .admin
+            .provider()
+            .raw_request("evm_setAutomine".into(), (on,))
+            .await
+            .unwrap();
+    }
+
+    /// Drops a pooled transaction, as a node that evicts it does.
+    pub async fn drop_tx(&self, tx: &str) {
+        let _: Value = self
+            .admin
+            .provider()
+            .raw_request("anvil_dropTransaction".into(), (tx,))
+            .await
+            .unwrap();
+    }
+
     /// `ReferralPaid` events per order reference.
     pub async fn payments(&self, references: &[String]) -> HashMap<String, usize> {
         let events = self.minter().await.paid_events(0, None).await.unwrap();

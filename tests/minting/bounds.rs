@@ -2,6 +2,7 @@
 //! (`tests/common/gate.rs` stalls the calls); a run cut anywhere after it marked a batch loses nothing.
 use super::*;
 use common::gate::{Gate, RpcGate};
+use refcodes_chain::signer_from_hex;
 use std::time::Instant;
 
 const ESPRESSO: &str = "coffee-espresso-blend";
@@ -69,7 +70,8 @@ async fn a_send_that_hangs_ends_the_run_in_time_and_never_blocks_a_refund(pool: 
     let (status, code, secs) = run.await.unwrap();
     assert_eq!((status, code.as_str()), (502, "chain_unavailable"));
     assert!(secs < 10.0, "the hung send ended the run after {secs} s");
-    assert_eq!(statuses(&pool, &refs).await, ["approved", "approved"]);
+    // The broadcast may have arrived: they wait on their nonce.
+    assert_eq!(statuses(&pool, &refs).await, ["minting", "minting"]);
     let doc = &rewards_of(&pool, &refs[1]).await[0];
     assert!(
         doc["lastError"]
@@ -79,12 +81,22 @@ async fn a_send_that_hangs_ends_the_run_in_time_and_never_blocks_a_refund(pool: 
         "{doc}"
     );
 
+    // It had not: signed again with its nonce, without the refunded order's reward; that one goes back and is voided.
     gate.set(Gate::Pass);
     let (status, summary) = cron(&server).await;
-    assert_eq!(status, 200, "the lock was released: {summary}");
     assert_eq!(
-        (summary["minted"].as_u64(), summary["repaired"].as_u64()),
-        (Some(1), Some(1)),
+        (
+            status,
+            summary["resent"].as_u64(),
+            summary["reconciled"].as_u64()
+        ),
+        (200, Some(1), Some(2)),
+        "the lock was released: {summary}"
+    );
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["repaired"].as_u64()),
+        (200, Some(1)),
         "{summary}"
     );
     assert_eq!(rewards_of(&pool, &refs[0]).await[0]["status"], "voided");
@@ -95,6 +107,11 @@ async fn a_send_that_hangs_ends_the_run_in_time_and_never_blocks_a_refund(pool: 
         .parse()
         .unwrap();
     assert_eq!(chain.balance(WALLET_A).await, paid);
+    let clawbacks: i64 = sqlx::query_scalar("SELECT count(*) FROM clawbacks")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(clawbacks, 0, "the refunded order's reward was never paid");
     server.stop().await;
 }
 
@@ -129,67 +146,94 @@ async fn a_run_past_its_deadline_ends_and_releases_the_lock(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn a_run_cut_after_marking_its_batch_loses_nothing_sent_or_not(pool: PgPool) {
+async fn a_run_cut_at_any_step_of_its_send_loses_nothing_and_uses_no_extra_nonce(pool: PgPool) {
     let chain = Chain::start().await;
-    let unsent = approved(&pool, "UNSENT", 2, WALLET_A, ONE).await;
     let minter = chain.minter().await;
     let head = minter.block_number().await.unwrap() as i64;
-    // A run that marked its batch and died before the send.
-    mark(&pool, "unsent-batch", head).await;
-    let sent = approved(&pool, "SENT", 2, WALLET_B, ONE).await;
-    // And one that marked its batch, sent it and died before recording the hash.
-    let ids = mark(&pool, "sent-batch", head).await;
-    assert_eq!(ids.len(), 2);
-    let entries: Vec<RewardEntry> = sent
-        .iter()
-        .map(|r| RewardEntry {
-            to: WALLET_B.parse().unwrap(),
-            amount: U256::from(ONE),
-            order_ref: order_ref(r),
-        })
-        .collect();
-    let tx = minter.send(&entries).await.unwrap();
-    assert!(
-        minter
-            .wait(tx, 1, Duration::from_secs(10))
-            .await
-            .unwrap()
-            .unwrap()
-            .success
-    );
-    for r in unsent.iter().chain(&sent) {
-        let doc = &rewards_of(&pool, r).await[0];
-        assert_eq!(
-            (doc["status"].as_str(), doc["txHash"].as_str()),
-            (Some("minting"), None),
-            "{doc}"
-        );
+    let first = minter.nonces().await.unwrap().pending;
+    // Three runs that died: after the broadcast, after the mark, after recording a hash never broadcast.
+    let sent = approved(&pool, "SENT", 2, WALLET_A, ONE).await;
+    let payment = sign_marked(&pool, &minter, "sent-batch", head, first).await;
+    minter.broadcast(&payment).await.unwrap();
+    let unsigned = approved(&pool, "UNSIGNED", 2, WALLET_B, ONE).await;
+    mark(&pool, "unsigned-batch", head, first + 1).await;
+    let unsent = approved(&pool, "UNSENT", 2, WALLET_C, ONE).await;
+    let never = sign_marked(&pool, &minter, "unsent-batch", head, first + 2).await;
+    for r in sent.iter().chain(&unsigned).chain(&unsent) {
+        assert_eq!(rewards_of(&pool, r).await[0]["status"], "minting", "{r}");
     }
 
     let server = server(&pool, &chain, &[]).await;
     let (status, summary) = cron(&server).await;
     assert_eq!(status, 200, "{summary}");
     assert_eq!(
-        (summary["reconciled"].as_u64(), summary["minted"].as_u64()),
-        (Some(4), Some(2)),
-        "the sent pair is settled from the chain, the other pair sent now: {summary}"
+        (summary["reconciled"].as_u64(), summary["resent"].as_u64()),
+        (Some(6), Some(4)),
+        "the broadcast pair is settled from its receipt, the others signed again with their nonces and settled: {summary}"
     );
     for r in &sent {
-        assert_eq!(rewards_of(&pool, r).await[0]["txHash"], tx.to_string());
+        assert_eq!(
+            rewards_of(&pool, r).await[0]["txHash"],
+            payment.hash.to_string()
+        );
     }
-    assert_eq!(chain.balance(WALLET_A).await, wei(2 * ONE));
-    assert_eq!(chain.balance(WALLET_B).await, wei(2 * ONE));
-    let mut all = unsent.clone();
-    all.extend(sent);
+    for r in &unsent {
+        let doc = &rewards_of(&pool, r).await[0];
+        assert_eq!(doc["txNonce"], first + 2, "{doc}");
+        assert_eq!(doc["txHashes"][0], never.hash.to_string(), "{doc}");
+    }
+    for wallet in [WALLET_A, WALLET_B, WALLET_C] {
+        assert_eq!(chain.balance(wallet).await, wei(2 * ONE), "{wallet}");
+    }
+    assert_eq!(
+        minter.nonces().await.unwrap().mined,
+        first + 3,
+        "one nonce per batch"
+    );
+    let mut all = sent.clone();
+    all.extend(unsigned);
+    all.extend(unsent);
     chain.assert_paid_once(&pool, &all).await;
     server.stop().await;
 }
 
-/// Claims every approved reward for `batch` and marks it as being sent, as a run does before its send.
-async fn mark(pool: &PgPool, batch: &str, head: i64) -> Vec<String> {
+/// Claims every approved reward for `batch` and marks it `minting` with `nonce`, as a run does before it signs.
+async fn mark(pool: &PgPool, batch: &str, head: i64, nonce: u64) -> Vec<String> {
     let claimed = db::rewards::claim_for_mint(pool, 100, batch, head)
         .await
         .unwrap();
     let ids: Vec<String> = claimed.into_iter().map(|c| c.id).collect();
-    db::rewards::mark_sending(pool, &ids, batch).await.unwrap()
+    let sender = signer_from_hex(MINTER_KEY).unwrap().address().to_string();
+    db::rewards::mark_sending(pool, &ids, batch, &sender, nonce as i64)
+        .await
+        .unwrap()
+}
+
+/// [`mark`], then signs the batch's payment and records its hash, as a run does before it broadcasts.
+async fn sign_marked(
+    pool: &PgPool,
+    minter: &refcodes_chain::Minter,
+    batch: &str,
+    head: i64,
+    nonce: u64,
+) -> refcodes_chain::SignedPayment {
+    let ids = mark(pool, batch, head, nonce).await;
+    let mut entries = Vec::new();
+    for id in &ids {
+        let doc: Value = sqlx::query_scalar("SELECT data FROM referral_rewards WHERE id = $1")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        entries.push(RewardEntry {
+            to: doc["referrerWallet"].as_str().unwrap().parse().unwrap(),
+            amount: doc["amountWei"].as_str().unwrap().parse().unwrap(),
+            order_ref: order_ref(doc["orderReference"].as_str().unwrap()),
+        });
+    }
+    let payment = minter.sign_payment(&entries, nonce, None).await.unwrap();
+    db::rewards::record_signed(pool, &ids, nonce as i64, &payment.hash.to_string())
+        .await
+        .unwrap();
+    payment
 }

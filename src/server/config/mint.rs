@@ -17,6 +17,9 @@ pub struct MintConfig {
     pub confirmations: u64,
     /// How long a run waits for a receipt before leaving the rewards `minting` for the next run.
     pub timeout_secs: u64,
+    /// `MINT_REPLACE_AFTER_SECS`: a transaction not mined this long after it was signed is signed again with its
+    /// nonce and higher fees (`minter/sending.rs`).
+    pub replace_after_secs: u64,
     /// `MINT_RUN_DEADLINE_SECS`: a run still going after this ends with `chain_unavailable` (its lock released,
     /// its rewards settled by the next run); each chain call has its own bound (`CHAIN_CALL_TIMEOUT_SECS`).
     pub run_deadline: Duration,
@@ -87,6 +90,13 @@ pub(super) fn parse_mint(
             120,
             1..=3600,
             "a whole number of seconds from 1 to 3600",
+        )?,
+        replace_after_secs: ranged(
+            get,
+            "MINT_REPLACE_AFTER_SECS",
+            180,
+            1..=86_400,
+            "a whole number of seconds from 1 to 86400",
         )?,
         run_deadline: Duration::from_secs(ranged(
             get,

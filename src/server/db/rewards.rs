@@ -460,45 +460,112 @@ pub async fn lock_claimed(
     .await
 }
 
-/// Moves the given rewards that are still approved and claimed by `batch` to `minting` without a hash (being
-/// sent) and returns their ids (one voided since the claim is left out). It commits before the send: no row
-/// stays locked while the chain is called.
+/// Moves the given rewards that are still approved and claimed by `batch` to `minting`, to be paid by the
+/// transaction of `nonce` from `sender` (not signed yet: no hash), and returns their ids (one voided since the
+/// claim is left out). It commits before anything is sent: no row stays locked while the chain is called.
 pub async fn mark_sending(
     db: impl PgExecutor<'_>,
     ids: &[String],
     batch: &str,
+    sender: &str,
+    nonce: i64,
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar!(
         r#"UPDATE referral_rewards
-           SET data = data || jsonb_build_object('status', 'minting', 'txHash', NULL, 'blockNumber', NULL,
-                                                 'lastError', NULL, 'sendingAt', now()),
+           SET data = data || jsonb_build_object('status', 'minting', 'txHash', NULL, 'txHashes', '[]'::jsonb,
+                                                 'txFrom', $3::text, 'txNonce', $4::bigint, 'blockNumber', NULL,
+                                                 'lastError', NULL, 'sentAt', now()),
                updated_at = now()
            WHERE id = ANY($1) AND data->>'status' = 'approved' AND data->>'mintBatch' = $2
            RETURNING id"#,
         ids,
-        batch
+        batch,
+        sender,
+        nonce
     )
     .fetch_all(db)
     .await
 }
 
-/// Records the hash of the transaction that pays the given rewards of `batch`, still `minting`.
-pub async fn record_hash(
+/// Records `tx_hash`, signed with `nonce` and not broadcast yet, as the transaction that pays the given rewards
+/// (still `minting` with that nonce); the earlier ones of the nonce stay in `txHashes`, as any of them may be
+/// mined.
+pub async fn record_signed(
     db: impl PgExecutor<'_>,
     ids: &[String],
-    batch: &str,
+    nonce: i64,
     tx_hash: &str,
 ) -> sqlx::Result<()> {
     sqlx::query!(
-        r#"UPDATE referral_rewards SET data = data || jsonb_build_object('txHash', $3::text), updated_at = now()
-           WHERE id = ANY($1) AND data->>'status' = 'minting' AND data->>'mintBatch' = $2"#,
+        r#"UPDATE referral_rewards
+           SET data = data || jsonb_build_object(
+                   'txHash', $3::text, 'sentAt', now(),
+                   'txHashes', CASE WHEN COALESCE(data->'txHashes', '[]'::jsonb) ? $3
+                                    THEN data->'txHashes'
+                                    ELSE COALESCE(data->'txHashes', '[]'::jsonb) || to_jsonb($3::text) END),
+               updated_at = now()
+           WHERE id = ANY($1) AND data->>'status' = 'minting' AND (data->>'txNonce')::bigint = $2"#,
         ids,
-        batch,
+        nonce,
         tx_hash
     )
     .execute(db)
     .await
     .map(drop)
+}
+
+/// The highest nonce `minting` rewards of `sender` wait on, if any.
+pub async fn highest_open_nonce(
+    db: impl PgExecutor<'_>,
+    sender: &str,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar!(
+        r#"SELECT max((data->>'txNonce')::bigint) FROM referral_rewards
+           WHERE data->>'status' = 'minting' AND lower(data->>'txFrom') = lower($1)"#,
+        sender
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// A `minting` reward waiting on a nonce, as its transaction pays it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Waiting {
+    pub id: String,
+    pub order_reference: String,
+    pub wallet: Option<String>,
+    pub amount_wei: String,
+    /// Newest last.
+    pub tx_hashes: Vec<String>,
+    /// When its latest transaction was signed.
+    pub sent_at: chrono::DateTime<chrono::Utc>,
+    /// Its order was refunded since it was sent.
+    pub refunded: bool,
+}
+
+/// The `minting` rewards of `sender` waiting on `nonce`, in the order a batch lists them.
+pub async fn waiting_on(
+    db: impl PgExecutor<'_>,
+    sender: &str,
+    nonce: i64,
+) -> sqlx::Result<Vec<Waiting>> {
+    sqlx::query_as!(
+        Waiting,
+        r#"SELECT id, data->>'orderReference' AS "order_reference!", data->>'referrerWallet' AS wallet,
+                  data->>'amountWei' AS "amount_wei!",
+                  ARRAY(SELECT jsonb_array_elements_text(COALESCE(data->'txHashes', '[]'::jsonb))) AS "tx_hashes!",
+                  COALESCE((data->>'sentAt')::timestamptz, updated_at) AS "sent_at!",
+                  EXISTS (SELECT 1 FROM orders o WHERE o.data->>'orderReference' = r.data->>'orderReference'
+                                                   AND o.data->>'status' = 'refunded') AS "refunded!"
+           FROM referral_rewards r
+           WHERE data->>'status' = 'minting' AND lower(data->>'txFrom') = lower($1)
+             AND (data->>'txNonce')::bigint = $2
+           ORDER BY created_at, id"#,
+        sender,
+        nonce
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// A reward that is (or may be) on its way on chain.
@@ -508,6 +575,11 @@ pub struct InFlight {
     pub order_reference: String,
     pub tx_hash: Option<String>,
     pub from_block: Option<i64>,
+    /// Who signed its transactions, and with which nonce (none for a reward sent before nonces were recorded).
+    pub tx_from: Option<String>,
+    pub nonce: Option<i64>,
+    /// Every transaction signed for it with that nonce, the latest included.
+    pub tx_hashes: Vec<String>,
 }
 
 /// Rewards in `minting`, oldest first.
@@ -515,7 +587,9 @@ pub async fn minting(db: impl PgExecutor<'_>, limit: i64) -> sqlx::Result<Vec<In
     sqlx::query_as!(
         InFlight,
         r#"SELECT id, data->>'orderReference' AS "order_reference!", data->>'txHash' AS tx_hash,
-                  (data->>'mintFromBlock')::bigint AS from_block
+                  (data->>'mintFromBlock')::bigint AS from_block, data->>'txFrom' AS tx_from,
+                  (data->>'txNonce')::bigint AS nonce,
+                  ARRAY(SELECT jsonb_array_elements_text(COALESCE(data->'txHashes', '[]'::jsonb))) AS "tx_hashes!"
            FROM referral_rewards WHERE data->>'status' = 'minting'
            ORDER BY created_at, id LIMIT $1"#,
         limit

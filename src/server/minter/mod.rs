@@ -10,7 +10,8 @@
 //! 1. single flight: a PostgreSQL advisory lock taken on a connection detached from the pool, so a crashed or
 //!    cancelled run closes it and the lock goes with it; a second caller gets [`MintError::Busy`] at once;
 //! 2. reconciliation: every `minting` reward is settled from its receipt or `paidOrders`
-//!    ([`reconcile::settle_minting`]);
+//!    ([`reconcile::settle_minting`]); those whose nonce is still open wait, and their transaction is replaced
+//!    or re-sent with that nonce (`sending.rs`);
 //! 3. the reward sweeper repairs the ledger (`reward_sweep.rs`: after step 2, so a refunded order's reward that
 //!    settled is voided or clawed back now), then rewards waiting for a price are priced (crypto ones become
 //!    approved);
@@ -19,8 +20,9 @@
 //!    chain; net the referrers' open clawbacks from the rest (`clawbacks.rs`); simulate; on a revert tell
 //!    systemic causes (paused, missing role, short treasury: all stay approved with `lastError`) from entries
 //!    that revert on their own (zero address or amount: `failed` with the reason, the others go on); mark them
-//!    `minting` without a hash and commit; send; record the hash; wait for the receipt (`MINT_CONFIRMATIONS`,
-//!    `MINT_TIMEOUT_SECS`) and settle them like step 2. A receipt not seen in time leaves them `minting`.
+//!    `minting` with the next nonce and commit; sign; record the hash; broadcast (`sending.rs`); wait for the
+//!    receipt (`MINT_CONFIRMATIONS`, `MINT_TIMEOUT_SECS`) and settle them like step 2. A receipt not seen in time
+//!    leaves them `minting`.
 //!
 //! # Bounds
 //! No database lock or transaction is held while the chain is called, so voids, refunds and payment
@@ -29,23 +31,26 @@
 //! `MINT_RUN_DEADLINE_SECS`: a run cut there closes its connection, which releases the lock; whatever it left
 //! `minting` is settled by the next run, as after a crash.
 //!
-//! # The crash window and the intent
+//! # The crash window, the intent and the nonce
 //! A crash after the claim leaves rewards `approved` with their intent (the batch id and the chain head before
-//! the send: `mintBatch`, `mintFromBlock`); one after the mark leaves them `minting` without a hash, whether the
-//! transaction was broadcast or not. Both are settled from `paidOrders`, which every claim and every settlement
-//! ask before anything is sent again: a reward paid by a lost transaction is settled as `minted`, its hash looked
-//! up among the `ReferralPaid` events from `mintFromBlock` on, and from `REWARDS_START_BLOCK` on when not found
-//! there; an unpaid one goes back to `approved`. One whose transaction is still unmined may be sent again, which
-//! pays nothing twice: `payReferralBatch` skips a paid order and `payReferral` reverts `AlreadyPaid`, and such an
-//! entry is settled from `paidOrders` as well.
-//! We record a batch id and a block rather than the nonce: the chain layer fills the nonce in at send time, while
-//! `paidOrders` is the contract's own truth and the block bounds the event search.
+//! the send: `mintBatch`, `mintFromBlock`); every claim asks `paidOrders` before anything is sent, so a reward
+//! paid meanwhile is settled as `minted`, its hash looked up among the `ReferralPaid` events from `mintFromBlock`
+//! on, and from `REWARDS_START_BLOCK` on when not found there. A crash after the mark leaves them `minting` with
+//! their nonce (`txFrom`, `txNonce`) and every hash signed for it (`txHashes`) — a hash is stored before its
+//! transaction is broadcast, so no transaction is ever unknown to the database. Settlement then reads the
+//! minter's mined nonce count first: while the nonce is open, any of those transactions may still be mined, so
+//! the rewards wait on it and are never sent with another nonce; once another transaction took it, those not
+//! paid go back to `approved`. Should a second transaction reach the contract all the same (a reward sent before
+//! nonces were recorded, say), it pays nothing twice: `payReferralBatch` skips a paid order and `payReferral`
+//! reverts `AlreadyPaid`, and such an entry is settled from `paidOrders` as well.
 //!
 //! # A database restored from a backup
 //! It has forgotten whatever happened after the backup, the chain has not. Rewards it holds `approved` or
 //! `minting` that the chain paid since are settled like those of a lost transaction: `paidOrders` says they are
 //! paid, nothing is sent, and the paying transaction is found among the `ReferralPaid` events — from
 //! `REWARDS_START_BLOCK` on, as the new claim's `mintFromBlock` is later than a payment made before the restore.
+mod sending;
+
 use super::auth::new_id;
 use super::clawbacks::{self, Candidate};
 use super::config::{MintChain, MintConfig};
@@ -59,6 +64,7 @@ use crate::error::AppError;
 use refcodes_chain::alloy::primitives::{Address, B256, U256};
 use refcodes_chain::bindings::ReferralRewards::ReferralRewardsErrors;
 use refcodes_chain::{order_ref, ChainClient, ChainError, Minter, RewardEntry, Transport};
+use sending::{Sent, SentTx};
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashSet;
@@ -244,12 +250,14 @@ async fn run_locked(
         tracing::warn!(error = %e, "pricing waiting rewards failed");
         0
     });
+    let reconciled = reconciled?;
     let mut summary = MintSummary {
-        reconciled: reconciled?.total(),
+        reconciled: reconciled.total(),
         repaired: repaired.total(),
         priced,
         ..MintSummary::default()
     };
+    sending::resend_open(conn, &chain, &reconciled.open, &mut summary).await?;
     check_gas(minter, config.low_balance_wei).await;
     while mint_batch(conn, &chain, &mut summary).await? {}
     Ok(summary)
@@ -309,13 +317,16 @@ pub struct Planned {
 }
 
 impl Planned {
-    /// As an in-flight reward (`tx_hash`: the transaction that was to pay it, if any).
-    fn in_flight(self, tx_hash: Option<String>) -> db::rewards::InFlight {
+    /// As an in-flight reward (`tx`: the transaction that was to pay it, if any).
+    fn in_flight(self, tx: Option<&SentTx>) -> db::rewards::InFlight {
         db::rewards::InFlight {
             id: self.id,
             order_reference: self.order_reference,
-            tx_hash,
+            tx_hash: tx.map(|t| t.hash.to_string()),
             from_block: Some(self.from_block),
+            tx_from: tx.map(|t| t.from.to_string()),
+            nonce: tx.map(|t| t.nonce as i64),
+            tx_hashes: tx.map(|t| vec![t.hash.to_string()]).unwrap_or_default(),
         }
     }
 }
@@ -341,18 +352,24 @@ pub fn plan(claimed: &[Claimed]) -> (Vec<Planned>, Vec<(String, String)>) {
 }
 
 fn entry_of(c: &Claimed) -> Result<RewardEntry, String> {
-    let wallet = c
-        .wallet
-        .as_deref()
-        .ok_or("the reward has no referrer wallet")?;
+    entry(c.wallet.as_deref(), &c.amount_wei, &c.order_reference)
+}
+
+/// The payment of `amount_wei` to `wallet` for the order `order_reference`, or why it cannot be made.
+fn entry(
+    wallet: Option<&str>,
+    amount_wei: &str,
+    order_reference: &str,
+) -> Result<RewardEntry, String> {
+    let wallet = wallet.ok_or("the reward has no referrer wallet")?;
     let to = Address::from_str(wallet.trim())
         .map_err(|_| format!("the referrer wallet {wallet:?} is not an address"))?;
-    let amount = U256::from_str_radix(&c.amount_wei, 10)
-        .map_err(|_| format!("amountWei {:?} is not a whole number", c.amount_wei))?;
+    let amount = U256::from_str_radix(amount_wei, 10)
+        .map_err(|_| format!("amountWei {amount_wei:?} is not a whole number"))?;
     Ok(RewardEntry {
         to,
         amount,
-        order_ref: order_ref(&c.order_reference),
+        order_ref: order_ref(order_reference),
     })
 }
 
@@ -534,81 +551,25 @@ async fn send_and_settle(
     planned: Vec<Planned>,
     summary: &mut MintSummary,
 ) -> Result<bool, MintError> {
-    let (hash, planned) = match send_batch(conn, chain, batch, planned).await? {
+    let (tx, planned) = match sending::send_batch(conn, chain, batch, planned).await? {
         Sent::Nothing => return Ok(true),
         Sent::Failed { ids, reason } => return hold(conn, summary, &ids, reason).await,
-        Sent::Tx(hash, planned) => (hash, planned),
+        Sent::Tx(tx, planned) => (tx, planned),
     };
     summary.batches += 1;
-    summary.tx_hashes.push(hash.to_string());
-    confirm(conn, chain, hash, planned, summary).await
-}
-
-enum Sent {
-    /// Every reward of the batch left `approved` since the claim (voided, say).
-    Nothing,
-    Failed {
-        ids: Vec<String>,
-        reason: String,
-    },
-    Tx(B256, Vec<Planned>),
-}
-
-/// Marks the rewards `minting` (committed), sends, records the hash: no row is locked while the chain is called,
-/// so voids, refunds and payment notifications never wait on a run. A send that fails puts them back to
-/// `approved` (the next claim asks `paidOrders` before sending again); an error the node answered with holds the
-/// batch, no answer ends the run.
-async fn send_batch(
-    conn: &mut PgConnection,
-    chain: &Chain<'_>,
-    batch: &str,
-    planned: Vec<Planned>,
-) -> Result<Sent, MintError> {
-    let ids: Vec<String> = planned.iter().map(|p| p.id.clone()).collect();
-    let marked: HashSet<String> = db::rewards::mark_sending(&mut *conn, &ids, batch)
-        .await?
-        .into_iter()
-        .collect();
-    let planned: Vec<Planned> = planned
-        .into_iter()
-        .filter(|p| marked.contains(&p.id))
-        .collect();
-    if planned.is_empty() {
-        return Ok(Sent::Nothing);
-    }
-    let ids: Vec<String> = planned.iter().map(|p| p.id.clone()).collect();
-    let entries: Vec<RewardEntry> = planned.iter().map(|p| p.entry).collect();
-    match chain.minter.send(&entries).await {
-        Ok(hash) => {
-            db::rewards::record_hash(&mut *conn, &ids, batch, &hash.to_string()).await?;
-            tracing::info!(tx = %hash, rewards = ids.len(), "mint batch sent");
-            Ok(Sent::Tx(hash, planned))
-        }
-        Err(e) => {
-            metrics::counter!("refcodes_mint_batches_total", "outcome" => "send_failed")
-                .increment(1);
-            let why = e.revert_reason().unwrap_or_else(|| e.reason());
-            let reason = format!("sending failed: {why}");
-            let patch = json!({ "lastError": reason });
-            let from = [RewardStatus::Minting];
-            db::rewards::move_status_from(conn, &ids, &from, RewardStatus::Approved, &patch)
-                .await?;
-            if !e.node_answered() {
-                return Err(MintError::Chain(reason));
-            }
-            Ok(Sent::Failed { ids, reason })
-        }
-    }
+    summary.tx_hashes.push(tx.hash.to_string());
+    confirm(conn, chain, tx, planned, summary).await
 }
 
 /// Waits for the receipt of `hash` and settles its rewards; without a receipt in time they stay `minting`.
 async fn confirm(
     conn: &mut PgConnection,
     chain: &Chain<'_>,
-    hash: B256,
+    tx: SentTx,
     planned: Vec<Planned>,
     summary: &mut MintSummary,
 ) -> Result<bool, MintError> {
+    let hash = tx.hash;
     let timeout = Duration::from_secs(chain.config.timeout_secs);
     let confirmations = chain.config.confirmations;
     let receipt = chain.minter.wait(hash, confirmations, timeout).await;
@@ -634,7 +595,7 @@ async fn confirm(
     metrics::counter!("refcodes_mint_batches_total", "outcome" => "confirmed").increment(1);
     let flights = planned
         .into_iter()
-        .map(|p| p.in_flight(Some(hash.to_string())))
+        .map(|p| p.in_flight(Some(&tx)))
         .collect();
     let settled = reconcile::settle(conn, chain, flights).await?;
     summary.minted += settled.minted;

@@ -1,0 +1,196 @@
+//! Transactions that are not mined, on anvil with automatic mining off: replaced with their nonce and higher fees
+//! once they waited `MINT_REPLACE_AFTER_SECS`, re-sent with their nonce when the node dropped them, cancelled with
+//! their nonce when their payment can no longer be signed, and their rewards sent with the next nonce only once
+//! another transaction used theirs. Every reward is paid once and every batch takes one nonce.
+use super::*;
+use refcodes_chain::Minter;
+
+const VARS: [(&str, &str); 2] = [("MINT_TIMEOUT_SECS", "1"), ("MINT_REPLACE_AFTER_SECS", "1")];
+
+/// A chain, the app's minter on it, a server, and `n` approved rewards to `wallet`, sent by a first run that left
+/// them `minting` (automatic mining is off from then on): (…, the references, the batch's nonce, its hash).
+async fn sent_not_mined(
+    pool: &PgPool,
+    tag: &str,
+    wallet: &str,
+) -> (Chain, Minter, TestServer, Vec<String>, u64, String) {
+    let chain = Chain::start().await;
+    let minter = chain.minter().await;
+    let server = server(pool, &chain, &VARS).await;
+    let refs = approved(pool, tag, 2, wallet, ONE).await;
+    chain.set_automine(false).await;
+    let nonce = minter.nonces().await.unwrap().mined;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["pending"].as_u64()),
+        (200, Some(2)),
+        "{summary}"
+    );
+    let doc = &rewards_of(pool, &refs[0]).await[0];
+    assert_eq!(doc["txNonce"], nonce, "{doc}");
+    let hash = doc["txHash"].as_str().unwrap().to_string();
+    (chain, minter, server, refs, nonce, hash)
+}
+
+fn hash(s: &str) -> refcodes_chain::alloy::primitives::B256 {
+    s.parse().unwrap()
+}
+
+#[sqlx::test]
+async fn a_transaction_not_mined_in_time_is_replaced_with_its_nonce_and_higher_fees(pool: PgPool) {
+    let (chain, minter, server, refs, nonce, first) =
+        sent_not_mined(&pool, "STUCK", WALLET_A).await;
+    let pooled = minter.pooled(hash(&first)).await.unwrap().expect("pooled");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["resent"].as_u64()),
+        (200, Some(2)),
+        "{summary}"
+    );
+    let doc = &rewards_of(&pool, &refs[0]).await[0];
+    let second = doc["txHash"].as_str().unwrap().to_string();
+    assert_ne!(second, first);
+    assert_eq!(doc["txHashes"], json!([first, second]), "{doc}");
+    assert_eq!(doc["txNonce"], nonce, "{doc}");
+    let raised = minter.pooled(hash(&second)).await.unwrap().expect("pooled");
+    assert!(
+        raised.max_fee_per_gas * 100 > pooled.max_fee_per_gas * 110,
+        "{raised:?} over {pooled:?}"
+    );
+    assert!(
+        raised.max_priority_fee_per_gas * 100 > pooled.max_priority_fee_per_gas * 110,
+        "{raised:?} over {pooled:?}"
+    );
+    assert_eq!(
+        minter.pooled(hash(&first)).await.unwrap(),
+        None,
+        "replaced in the pool"
+    );
+
+    chain.mine(1).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["reconciled"].as_u64()),
+        (200, Some(2)),
+        "{summary}"
+    );
+    let doc = &rewards_of(&pool, &refs[1]).await[0];
+    assert_eq!(doc["txHash"], second, "{doc} {summary}");
+    assert_eq!(minter.nonces().await.unwrap().mined, nonce + 1);
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_transaction_the_node_dropped_is_sent_again_with_its_nonce(pool: PgPool) {
+    let (chain, minter, server, refs, nonce, first) =
+        sent_not_mined(&pool, "DROPPED", WALLET_B).await;
+    chain.drop_tx(&first).await;
+    assert_eq!(minter.pooled(hash(&first)).await.unwrap(), None);
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["resent"].as_u64()),
+        (200, Some(2)),
+        "{summary}"
+    );
+    let doc = &rewards_of(&pool, &refs[0]).await[0];
+    assert_eq!(doc["txNonce"], nonce, "{doc}");
+    let again = doc["txHash"].as_str().unwrap();
+    assert!(
+        minter.pooled(hash(again)).await.unwrap().is_some(),
+        "back in the pool"
+    );
+
+    chain.mine(1).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["reconciled"].as_u64()),
+        (200, Some(2)),
+        "{summary}"
+    );
+    assert_eq!(minter.nonces().await.unwrap().mined, nonce + 1);
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn rewards_whose_nonce_another_transaction_took_are_sent_with_the_next_one(pool: PgPool) {
+    let (chain, minter, server, refs, nonce, first) =
+        sent_not_mined(&pool, "OVERTAKEN", WALLET_C).await;
+    // The minter's key used elsewhere: a transfer takes the batch's nonce first.
+    chain.drop_tx(&first).await;
+    let other = minter.sign_cancel(nonce, None).await.unwrap();
+    minter.broadcast(&other).await.unwrap();
+    chain.mine(1).await;
+    assert_eq!(minter.nonces().await.unwrap().mined, nonce + 1);
+
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (
+            status,
+            summary["reconciled"].as_u64(),
+            summary["pending"].as_u64()
+        ),
+        (200, Some(2), Some(2)),
+        "back to approved, then sent with the next nonce: {summary}"
+    );
+    let doc = &rewards_of(&pool, &refs[0]).await[0];
+    assert_eq!(doc["txNonce"], nonce + 1, "{doc}");
+    assert_eq!(doc["lastTxHash"], first, "{doc}");
+    chain.mine(1).await;
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["reconciled"], 2, "{summary}");
+    assert_eq!(minter.nonces().await.unwrap().mined, nonce + 2);
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_dropped_payment_that_would_revert_now_gives_its_nonce_to_a_cancellation(pool: PgPool) {
+    let (chain, minter, server, refs, nonce, first) =
+        sent_not_mined(&pool, "CANCEL", WALLET_D).await;
+    chain.drop_tx(&first).await;
+    chain.set_automine(true).await;
+    chain.set_paused(true).await;
+    chain.set_automine(false).await;
+
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["resent"].as_u64()),
+        (200, Some(0)),
+        "{summary}"
+    );
+    let doc = &rewards_of(&pool, &refs[0]).await[0];
+    assert!(
+        doc["lastError"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("nonce {nonce} cancelled")),
+        "{doc}"
+    );
+    chain.mine(1).await;
+    assert_eq!(
+        minter.nonces().await.unwrap().mined,
+        nonce + 1,
+        "the cancellation took it"
+    );
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (
+            status,
+            summary["reconciled"].as_u64(),
+            summary["deferred"].as_u64()
+        ),
+        (200, Some(2), Some(2)),
+        "back to approved, held while paused: {summary}"
+    );
+    assert_eq!(statuses(&pool, &refs).await, ["approved", "approved"]);
+
+    chain.set_automine(true).await;
+    chain.set_paused(false).await;
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["minted"], 2, "{summary}");
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}
