@@ -1,8 +1,8 @@
 //! `refcodes` serves the app; `refcodes reconcile` prints the ledger↔chain drift report as JSON and exits 1
 //! when there is drift; `refcodes admin grant|revoke EMAIL` gives or takes an existing account's admin role.
 use refcodes::domain::user::Role;
-use refcodes::server::minter::Chain;
-use refcodes::server::{config::Config, db, reconcile, roles, startup, telemetry};
+use refcodes::server::minter::{health, Chain};
+use refcodes::server::{config::Config, db, roles, startup, telemetry};
 use std::process::ExitCode;
 
 const USAGE: &str = "run without arguments to serve, `reconcile` for the drift report, or \
@@ -49,7 +49,7 @@ async fn report() -> Result<ExitCode, Box<dyn std::error::Error>> {
         minter: state.mint.minter().await?,
         config: state.mint.config(),
     };
-    let report = reconcile::report(&state.pool, &chain).await?;
+    let report = health::reconcile(&state.pool, &chain).await?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(if report.drift.is_empty() {
         ExitCode::SUCCESS

@@ -2,10 +2,13 @@
 //! single flight across calls and app instances, chain faults (anvil stopped before the send, after the send,
 //! a crash between the send and the database write), a paused contract, a bad wallet, the post-payment run,
 //! the reconciliation report, and the minter key never leaking; hung endpoints and runs cut after the mark
-//! (`minting/bounds.rs`); transactions stuck, dropped or overtaken (`minting/replacement.rs`).
+//! (`minting/bounds.rs`); transactions stuck, dropped or overtaken (`minting/replacement.rs`); the chain card
+//! and its schedule (`minting/health.rs`).
 #[path = "minting/bounds.rs"]
 mod bounds;
 mod common;
+#[path = "minting/health.rs"]
+mod health;
 #[path = "minting/invariants.rs"]
 mod invariants;
 #[path = "minting/replacement.rs"]

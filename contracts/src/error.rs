@@ -152,6 +152,26 @@ impl ChainError {
         self.error_answer().is_some()
     }
 
+    /// Whether the node refused a transaction for a reason that means it is not in its pool and cannot be mined as
+    /// signed: its nonce is used, the account cannot pay for it, or its gas or fees are out of bounds. Any other
+    /// answer to a broadcast (an upstream timeout, an internal error) may come after the transaction arrived.
+    pub fn refused_transaction(&self) -> bool {
+        const REFUSALS: [&str; 8] = [
+            "nonce too low",
+            "insufficient funds",
+            "intrinsic gas too low",
+            "exceeds block gas limit",
+            "fee cap",
+            "max fee per gas less than block base fee",
+            "transaction underpriced",
+            "gas limit reached",
+        ];
+        self.error_answer().is_some_and(|message| {
+            let m = message.to_ascii_lowercase();
+            REFUSALS.iter().any(|r| m.contains(r))
+        })
+    }
+
     /// The message of the node's JSON-RPC error answer, if it answered with one.
     fn error_answer(&self) -> Option<&str> {
         let payload = match self {

@@ -39,7 +39,7 @@ pub use bindings::{
 };
 pub use deploy::{deploy, deploy_rewards, Deployment};
 pub use error::{decode_rewards_error, describe_revert, ChainError};
-pub use minter::{MintReceipt, Minter, PaidEvent, RewardEntry, MAX_BATCH_SIZE};
+pub use minter::{MintReceipt, Minter, PaidEvent, RewardEntry, Treasury, MAX_BATCH_SIZE};
 pub use mode::Mode;
 pub use order_ref::order_ref;
 pub use payment::{Fees, Nonces, SignedPayment};

@@ -29,7 +29,9 @@ use alloy::rpc::types::{Filter, TransactionReceipt};
 use alloy::sol_types::SolEvent;
 
 use crate::bindings::ReferralRewards::{self, ReferralRewardsInstance};
+use crate::bindings::RewardToken;
 use crate::error::ChainError;
+use crate::mode::Mode;
 use crate::provider::ChainClient;
 use crate::roles::operator_role;
 use crate::tx::{payment_logs, PaymentLogs};
@@ -64,6 +66,14 @@ pub struct MintReceipt {
     pub gas_used: u64,
     /// The ReferralPaid (paid) and ReferralSkipped (already paid before) events of this transaction.
     pub logs: PaymentLogs,
+}
+
+/// What the contract pays rewards from ([`Minter::treasury`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Treasury {
+    pub mode: Mode,
+    /// The reward token units the contract holds.
+    pub balance: U256,
 }
 
 /// One `ReferralPaid` event found by [`Minter::paid_events`].
@@ -353,6 +363,32 @@ impl Minter {
             .get_balance(sender)
             .await
             .map_err(|e| ChainError::rpc(format!("reading the gas balance of {sender}"), e))
+    }
+
+    /// What the contract pays from: its mode, and the reward token balance it holds (the treasury, which pays
+    /// every reward in TRANSFER mode).
+    pub async fn treasury(&self) -> Result<Treasury, ChainError> {
+        let mode = self
+            .contract
+            .mode()
+            .call()
+            .await
+            .map_err(|e| ChainError::contract("reading mode()", e))?;
+        let token = self
+            .contract
+            .rewardToken()
+            .call()
+            .await
+            .map_err(|e| ChainError::contract("reading rewardToken()", e))?;
+        let balance = RewardToken::new(token, self.client.provider().clone())
+            .balanceOf(self.rewards)
+            .call()
+            .await
+            .map_err(|e| ChainError::contract("reading the treasury balance", e))?;
+        Ok(Treasury {
+            mode: Mode::from_u8(mode)?,
+            balance,
+        })
     }
 
     /// Whether the contract is paused (every payment would revert `EnforcedPause`).

@@ -8,7 +8,7 @@
 
 use alloy::eips::eip2718::Encodable2718;
 use alloy::network::{NetworkTransactionBuilder, TransactionBuilder};
-use alloy::primitives::{Bytes, B256, U256};
+use alloy::primitives::{Address, Bytes, B256, U256};
 use alloy::providers::Provider;
 use alloy::rpc::types::TransactionRequest;
 
@@ -36,7 +36,8 @@ impl Fees {
     /// larger of the estimate and the pooled fee raised by [`BUMP_PERCENT`] (rounded up), and the tip never above
     /// the cap.
     pub fn replacing(self, estimate: Fees) -> Fees {
-        let bump = |fee: u128| fee.saturating_add((fee * BUMP_PERCENT).div_ceil(100).max(1));
+        let bump =
+            |fee: u128| fee.saturating_add((fee.saturating_mul(BUMP_PERCENT)).div_ceil(100).max(1));
         let max_fee_per_gas = bump(self.max_fee_per_gas).max(estimate.max_fee_per_gas);
         let max_priority_fee_per_gas = bump(self.max_priority_fee_per_gas)
             .max(estimate.max_priority_fee_per_gas)
@@ -91,7 +92,7 @@ impl Minter {
             })?;
         let estimate = self.fee_estimate().await?;
         let fees = replaces.map_or(estimate, |pooled| pooled.replacing(estimate));
-        let gas = gas.saturating_add(gas * GAS_MARGIN_PERCENT / 100);
+        let gas = gas.saturating_add(gas.saturating_mul(GAS_MARGIN_PERCENT) / 100);
         self.sign(request, nonce, gas, fees, context).await
     }
 
@@ -170,8 +171,12 @@ impl Minter {
 
     /// The minter account's nonces.
     pub async fn nonces(&self) -> Result<Nonces, ChainError> {
+        self.nonces_of(self.sender()).await
+    }
+
+    /// The nonces of `sender` (another key that signed for the minter before, say).
+    pub async fn nonces_of(&self, sender: Address) -> Result<Nonces, ChainError> {
         let provider = self.client().provider();
-        let sender = self.sender();
         let read = |e| ChainError::rpc(format!("reading the nonce of {sender}"), e);
         let mined = provider
             .get_transaction_count(sender)
@@ -196,13 +201,17 @@ impl Minter {
             .get_transaction_by_hash(tx)
             .await
             .map_err(|e| ChainError::rpc(format!("reading transaction {tx}"), e))?;
+        // A legacy transaction pays its gas price as both cap and tip.
         Ok(found.filter(|t| t.block_number.is_none()).map(|t| Fees {
             max_fee_per_gas: t.max_fee_per_gas(),
-            max_priority_fee_per_gas: t.max_priority_fee_per_gas().unwrap_or_default(),
+            max_priority_fee_per_gas: t
+                .max_priority_fee_per_gas()
+                .unwrap_or_else(|| t.max_fee_per_gas()),
         }))
     }
 
-    async fn fee_estimate(&self) -> Result<Fees, ChainError> {
+    /// Today's EIP-1559 fees, as the node estimates them.
+    pub async fn fee_estimate(&self) -> Result<Fees, ChainError> {
         let estimate = self
             .client()
             .provider()

@@ -2,9 +2,9 @@ import { cardPaidReward, expect, newContext, open, PASSWORD, provenWallet, signI
 
 
 const TEXT = {
-  en: { pending: "Waiting for approval", approved: "Approved", rejected: "Rejected", minted: "Paid on chain", title: "Referral rewards", mintNow: "Mint now", mintedCount: /\d+ rewards? minted/ },
-  uk: { pending: "Очікує схвалення", approved: "Схвалено", rejected: "Відхилено", minted: "Виплачено в блокчейні", title: "Реферальні винагороди", mintNow: "Карбувати зараз", mintedCount: /Викарбувано \d+ винагород/ },
-  ru: { pending: "Ожидает одобрения", approved: "Одобрена", rejected: "Отклонена", minted: "Выплачена в блокчейне", title: "Реферальные вознаграждения", mintNow: "Выпустить сейчас", mintedCount: /Выпущено \d+ вознагражден/ },
+  en: { pending: "Waiting for approval", approved: "Approved", rejected: "Rejected", minted: "Paid on chain", title: "Referral rewards", mintNow: "Mint now", mintedCount: /\d+ rewards? minted/, lastRun: "Last run:", gas: "Minter gas balance:" },
+  uk: { pending: "Очікує схвалення", approved: "Схвалено", rejected: "Відхилено", minted: "Виплачено в блокчейні", title: "Реферальні винагороди", mintNow: "Карбувати зараз", mintedCount: /Викарбувано \d+ винагород/, lastRun: "Останній запуск:", gas: "Баланс газу мінтера:" },
+  ru: { pending: "Ожидает одобрения", approved: "Одобрена", rejected: "Отклонена", minted: "Выплачена в блокчейне", title: "Реферальные вознаграждения", mintNow: "Выпустить сейчас", mintedCount: /Выпущено \d+ вознагражден/, lastRun: "Последний запуск:", gas: "Баланс газа минтера:" },
 } as const;
 type Locale = keyof typeof TEXT;
 
@@ -53,6 +53,10 @@ for (const locale of ["en", "uk", "ru"] as const) {
     const txLink = minted.getByTestId("tx-link");
     await expect(txLink).toHaveAttribute("href", /^https:\/\/explorer\.invalid\/tx\/0x[0-9a-f]{64}$/);
     const href = await txLink.getAttribute("href");
+    // The chain card shows that run and the balances it read.
+    await expect(page.getByTestId("chain-last-run")).toContainText(t.lastRun);
+    await expect(page.getByTestId("chain-last-run")).toContainText(t.mintedCount);
+    await expect(page.getByTestId("chain-gas")).toContainText(t.gas);
 
     // The referrer sees the same status and link on their own page.
     const context = await newContext(browser);

@@ -4,6 +4,7 @@ use super::ssr;
 #[cfg(feature = "ssr")]
 use crate::domain::admin::AdminAction;
 use crate::domain::admin::{CodePage, OrderToRefund, RewardFilter, RewardPage};
+use crate::domain::chain_watch::ChainHealth;
 use crate::domain::mint::MintSummary;
 use crate::domain::reward::Clawback;
 use crate::domain::reward::TxLinks;
@@ -130,6 +131,14 @@ impl AuditLine {
                 .map(str::to_string),
         }
     }
+}
+
+/// The chain card: the last run, the balances read then, the last reconciliation.
+#[server]
+pub async fn load_chain_health() -> Result<ChainHealth, AppError> {
+    let s = ssr::state()?;
+    admin(&s).await?;
+    Ok(crate::server::minter::health::health(&s.pool).await?)
 }
 
 /// "Mint now": the cron's routine, with its summary (and where its transactions are shown).

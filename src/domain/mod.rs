@@ -1,6 +1,7 @@
 //! Pure types and rules, compiled for both the server and the browser. No I/O here.
 pub mod admin;
 pub mod auth;
+pub mod chain_watch;
 pub mod cursor;
 pub mod locale;
 pub mod membership;

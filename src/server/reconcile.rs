@@ -7,12 +7,13 @@ use super::db::{
     rewards::{InFlight, LedgerEntry},
 };
 use super::minter::{Chain, MintError};
+pub use crate::domain::chain_watch::{Drift, Report};
 use crate::domain::reward::RewardStatus;
 use refcodes_chain::alloy::primitives::{Address, B256, U256};
 use refcodes_chain::{order_ref, MintReceipt, Minter, PaidEvent};
-use serde::Serialize;
 use serde_json::json;
 use sqlx::{PgConnection, PgPool};
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
@@ -93,7 +94,8 @@ pub async fn settle_minting(
 }
 
 /// Settles rewards in `minting`: minted by their transaction, minted by another one, back to approved, or left.
-/// The minter's mined nonce count is read first: a transaction mined after that read is found by its receipt.
+/// Whether each transaction may still be mined is read first (`still_open`): one mined after that read is found
+/// by its receipt.
 pub async fn settle(
     conn: &mut PgConnection,
     chain: &Chain<'_>,
@@ -103,7 +105,7 @@ pub async fn settle(
         return Ok(Settled::default());
     }
     let m = chain.minter;
-    let mined = m.nonces().await?.mined;
+    let open = still_open(m, &flights).await?;
     let receipts = receipts(m, &flights).await?;
     let head = m.block_number().await?;
     let refs: Vec<B256> = flights
@@ -112,11 +114,13 @@ pub async fn settle(
         .collect();
     let paid = m.are_paid(&refs).await?;
     let mut groups: BTreeMap<Group, Vec<&InFlight>> = BTreeMap::new();
-    for ((f, r), paid) in flights.iter().zip(&refs).zip(paid) {
+    for (((f, r), paid), open) in flights.iter().zip(&refs).zip(paid).zip(open) {
         let receipt = hashes_of(f).find_map(|tx| receipts.get(&tx));
-        let open = nonce_open(f, m.sender(), mined);
         let v = verdict(receipt, *r, paid, head, chain.config.confirmations, open);
-        groups.entry(Group::of(v, f)).or_default().push(f);
+        groups
+            .entry(Group::of(v, f, m.sender()))
+            .or_default()
+            .push(f);
     }
     let elsewhere: Vec<&InFlight> = groups
         .iter()
@@ -138,19 +142,52 @@ enum Group {
     Elsewhere,
     NotPaid(Option<String>),
     Pending,
-    Open(i64),
+    /// Waiting on an open nonce: the current minter's (to replace or re-send), or `None` for another signer's or a
+    /// transaction sent before nonces were recorded (it can only be waited for).
+    Open(Option<i64>),
 }
 
 impl Group {
-    fn of(v: Verdict, f: &InFlight) -> Group {
+    fn of(v: Verdict, f: &InFlight, sender: Address) -> Group {
         match v {
             Verdict::Minted { tx, block } => Group::Minted(tx, block),
             Verdict::PaidElsewhere => Group::Elsewhere,
             Verdict::NotPaid => Group::NotPaid(f.tx_hash.clone()),
             Verdict::Pending => Group::Pending,
-            Verdict::Open => Group::Open(f.nonce.unwrap_or_default()),
+            Verdict::Open => Group::Open(f.nonce.filter(|_| signer_of(f) == Some(sender))),
         }
     }
+}
+
+fn signer_of(f: &InFlight) -> Option<Address> {
+    f.tx_from.as_deref().and_then(|a| a.parse().ok())
+}
+
+/// Whether each reward's transaction may still be mined: its signer's nonce is not used yet (read once per
+/// signer: the minter's key, or an earlier one), or — sent before nonces were recorded — the node still holds
+/// it in its pool.
+async fn still_open(m: &Minter, flights: &[InFlight]) -> Result<Vec<bool>, MintError> {
+    let mut mined: HashMap<Address, u64> = HashMap::new();
+    let mut pooled: HashMap<B256, bool> = HashMap::new();
+    let mut out = Vec::with_capacity(flights.len());
+    for f in flights {
+        if let Some(signer) = signer_of(f).filter(|_| f.nonce.is_some()) {
+            if let Entry::Vacant(slot) = mined.entry(signer) {
+                slot.insert(m.nonces_of(signer).await?.mined);
+            }
+            out.push(nonce_open(f, &mined).unwrap_or(false));
+            continue;
+        }
+        let Some(tx) = hashes_of(f).next() else {
+            out.push(false);
+            continue;
+        };
+        if let Entry::Vacant(slot) = pooled.entry(tx) {
+            slot.insert(m.pooled(tx).await?.is_some());
+        }
+        out.push(pooled[&tx]);
+    }
+    Ok(out)
 }
 
 /// Every transaction signed for the reward, the latest first (a reward sent before nonces were recorded has its
@@ -164,11 +201,12 @@ fn hashes_of(f: &InFlight) -> impl Iterator<Item = B256> + '_ {
         .filter_map(|h| B256::from_str(h).ok())
 }
 
-/// Whether the reward's transactions were signed by `sender` with a nonce not used yet (`mined`: the account's
-/// mined count).
-fn nonce_open(f: &InFlight, sender: Address, mined: u64) -> bool {
-    let signer = f.tx_from.as_deref().and_then(|a| a.parse::<Address>().ok());
-    signer == Some(sender) && f.nonce.is_some_and(|n| n >= 0 && n as u64 >= mined)
+/// Whether the reward's nonce is not used yet by its signer (`mined`: mined counts by signer); `None` without a
+/// recorded signer and nonce, or with a signer whose count was not read.
+fn nonce_open(f: &InFlight, mined: &HashMap<Address, u64>) -> Option<bool> {
+    let count = mined.get(&signer_of(f)?)?;
+    let nonce = f.nonce?;
+    Some(nonce >= 0 && nonce as u64 >= *count)
 }
 
 async fn receipts(
@@ -283,61 +321,10 @@ async fn apply(
         Group::Pending => settled.pending += ids.len() as u64,
         Group::Open(nonce) => {
             settled.pending += ids.len() as u64;
-            settled.open.insert(*nonce);
+            settled.open.extend(*nonce);
         }
     }
     Ok(())
-}
-
-/// One disagreement between the ledger and the chain.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(
-    tag = "kind",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
-pub enum Drift {
-    /// `minted` in the database, `paidOrders` false on chain.
-    MintedNotPaid {
-        reward_id: String,
-        order_reference: String,
-        tx_hash: Option<String>,
-    },
-    /// A `ReferralPaid` event whose reward is missing or not `minted` (`minting` is in flight, not drift).
-    PaidNotMinted {
-        order_ref: String,
-        reward_id: Option<String>,
-        status: Option<String>,
-        tx_hash: String,
-    },
-    RecipientMismatch {
-        reward_id: String,
-        ledger: String,
-        chain: String,
-        tx_hash: String,
-    },
-    AmountMismatch {
-        reward_id: String,
-        ledger: String,
-        chain: String,
-        tx_hash: String,
-    },
-    /// `minted` with another transaction hash (or none) than the one whose `ReferralPaid` event paid it.
-    TxMismatch {
-        reward_id: String,
-        ledger: Option<String>,
-        chain: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Report {
-    pub rewards: usize,
-    pub paid_events: usize,
-    pub from_block: u64,
-    pub to_block: u64,
-    pub drift: Vec<Drift>,
 }
 
 /// Compares every reward with `paidOrders` and every `ReferralPaid` event since `REWARDS_START_BLOCK`.
@@ -520,18 +507,43 @@ mod tests {
     }
 
     #[test]
-    fn a_nonce_is_open_until_the_account_mined_past_it_and_only_for_its_signer() {
+    fn a_nonce_is_open_until_its_signer_mined_past_it() {
         let me: Address = WALLET.parse().unwrap();
+        let earlier = Address::repeat_byte(1);
+        let mined = HashMap::from([(me, 5), (earlier, 9)]);
         let mine = Some(WALLET.to_lowercase());
-        assert!(nonce_open(&flight(mine.as_deref(), Some(5)), me, 5));
-        assert!(!nonce_open(&flight(mine.as_deref(), Some(5)), me, 6));
-        assert!(!nonce_open(
-            &flight(Some("0x0000000000000000000000000000000000000001"), Some(5)),
-            me,
-            0
-        ));
-        assert!(!nonce_open(&flight(None, None), me, 0));
-        assert!(!nonce_open(&flight(mine.as_deref(), None), me, 0));
+        assert_eq!(
+            nonce_open(&flight(mine.as_deref(), Some(5)), &mined),
+            Some(true)
+        );
+        assert_eq!(
+            nonce_open(&flight(mine.as_deref(), Some(4)), &mined),
+            Some(false)
+        );
+        let other = earlier.to_string();
+        assert_eq!(
+            nonce_open(&flight(Some(&other), Some(9)), &mined),
+            Some(true)
+        );
+        assert_eq!(
+            nonce_open(&flight(Some(&other), Some(8)), &mined),
+            Some(false)
+        );
+        assert_eq!(nonce_open(&flight(None, None), &mined), None);
+        assert_eq!(nonce_open(&flight(mine.as_deref(), None), &mined), None);
+    }
+
+    #[test]
+    fn only_the_minters_own_open_nonces_are_signed_again() {
+        let me: Address = WALLET.parse().unwrap();
+        let mine = flight(Some(&WALLET.to_lowercase()), Some(3));
+        assert_eq!(Group::of(Verdict::Open, &mine, me), Group::Open(Some(3)));
+        let theirs = flight(Some(&Address::repeat_byte(1).to_string()), Some(3));
+        assert_eq!(Group::of(Verdict::Open, &theirs, me), Group::Open(None));
+        assert_eq!(
+            Group::of(Verdict::Open, &flight(None, None), me),
+            Group::Open(None)
+        );
     }
 
     #[test]

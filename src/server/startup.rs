@@ -137,6 +137,8 @@ pub async fn serve(
         state.mint.clone(),
         flusher_stop.clone(),
     );
+    let reconciler =
+        minter::health::spawn_reconciler(pool.clone(), state.mint.clone(), flusher_stop.clone());
     let forgetter = tokio::spawn(rate_limit::forget_idle_every_minute(
         state.limits.clone(),
         flusher_stop.clone(),
@@ -159,8 +161,8 @@ pub async fn serve(
     let _ = flusher.await;
     let _ = retention.await;
     let _ = forgetter.await;
-    if let Some(worker) = worker {
-        let _ = worker.await;
+    for task in [worker, reconciler].into_iter().flatten() {
+        let _ = task.await;
     }
     visits::final_flush(&visits, &pool).await;
     Ok(())

@@ -225,6 +225,16 @@ impl Chain {
             .unwrap();
     }
 
+    /// The base fee of the next block, in wei: blocks get dearer (or cheaper).
+    pub async fn set_next_base_fee(&self, wei: u128) {
+        let _: Value = self
+            .admin
+            .provider()
+            .raw_request("anvil_setNextBlockBaseFeePerGas".into(), (U256::from(wei),))
+            .await
+            .unwrap();
+    }
+
     /// Drops a pooled transaction, as a node that evicts it does.
     pub async fn drop_tx(&self, tx: &str) {
         let _: Value = self

@@ -1,7 +1,8 @@
 //! An RPC gate for fault tests: a TCP proxy on loopback in front of a node (anvil) that passes every call or,
-//! when told, accepts and never answers — every call, or only the sends (`eth_sendRawTransaction`). A stalled
+//! when told, accepts and never answers — every call, or only the sends (`eth_sendRawTransaction`) — or passes
+//! the sends on and loses the node's answer to them (the send arrived; the sender cannot know). A stalled
 //! connection stays stalled: what the client writes on it afterwards is swallowed too.
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -13,6 +14,7 @@ pub enum Gate {
     Pass = 0,
     HangAll = 1,
     HangSends = 2,
+    LoseSendAnswers = 3,
 }
 
 pub struct RpcGate {
@@ -57,10 +59,20 @@ async fn forward(client: TcpStream, backend: u16, mode: Arc<AtomicU8>) {
     };
     let (mut from_client, mut to_client) = client.into_split();
     let (mut from_node, mut to_node) = upstream.into_split();
+    let mute = Arc::new(AtomicBool::new(false));
+    let muted = mute.clone();
     let answers = tokio::spawn(async move {
-        let _ = tokio::io::copy(&mut from_node, &mut to_client).await;
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Ok(n) = from_node.read(&mut buf).await {
+            if n == 0
+                || (!muted.load(Ordering::SeqCst) && to_client.write_all(&buf[..n]).await.is_err())
+            {
+                break;
+            }
+        }
     });
     let mut buf = vec![0u8; 64 * 1024];
+    let mut tail: Vec<u8> = Vec::new();
     let mut stalled = false;
     loop {
         let n = match from_client.read(&mut buf).await {
@@ -68,17 +80,21 @@ async fn forward(client: TcpStream, backend: u16, mode: Arc<AtomicU8>) {
             Ok(n) => n,
         };
         let chunk = &buf[..n];
-        stalled = stalled
-            || match mode.load(Ordering::SeqCst) {
-                m if m == Gate::HangAll as u8 => true,
-                m if m == Gate::HangSends as u8 => chunk
-                    .windows(b"eth_sendRawTransaction".len())
-                    .any(|w| w == b"eth_sendRawTransaction"),
-                _ => false,
-            };
+        // The method name may straddle two reads: look at the end of the last one too.
+        tail.extend_from_slice(chunk);
+        let sends = tail.windows(SEND.len()).any(|w| w == SEND);
+        tail = tail[tail.len().saturating_sub(SEND.len())..].to_vec();
+        match mode.load(Ordering::SeqCst) {
+            m if m == Gate::HangAll as u8 => stalled = true,
+            m if m == Gate::HangSends as u8 => stalled |= sends,
+            m if m == Gate::LoseSendAnswers as u8 && sends => mute.store(true, Ordering::SeqCst),
+            _ => {}
+        }
         if !stalled && to_node.write_all(chunk).await.is_err() {
             break;
         }
     }
     answers.abort();
 }
+
+const SEND: &[u8] = b"eth_sendRawTransaction";

@@ -49,6 +49,7 @@ async fn a_send_that_hangs_ends_the_run_in_time_and_never_blocks_a_refund(pool: 
     }
 
     gate.set(Gate::HangSends);
+    let first = chain.minter().await.nonces().await.unwrap().mined;
     let run = tokio::spawn(timed_cron(server.base.clone()));
     let mut marked = false;
     for _ in 0..500 {
@@ -112,6 +113,43 @@ async fn a_send_that_hangs_ends_the_run_in_time_and_never_blocks_a_refund(pool: 
         .await
         .unwrap();
     assert_eq!(clawbacks, 0, "the refunded order's reward was never paid");
+    let mined = chain.minter().await.nonces().await.unwrap().mined;
+    assert_eq!(mined, first + 1, "one transaction for the batch");
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_send_whose_answer_was_lost_is_found_on_chain_and_never_sent_again(pool: PgPool) {
+    let chain = Chain::start().await;
+    let gate = RpcGate::start(chain.port()).await;
+    let server = gated(&pool, &chain, &gate, &[("CHAIN_CALL_TIMEOUT_SECS", "2")]).await;
+    let refs = approved(&pool, "LOST-ANSWER", 2, WALLET_C, ONE).await;
+    let minter = chain.minter().await;
+    let first = minter.nonces().await.unwrap().mined;
+    gate.set(Gate::LoseSendAnswers);
+    let (status, code, _) = timed_cron(server.base.clone()).await;
+    assert_eq!((status, code.as_str()), (502, "chain_unavailable"));
+    // The node took it (and mined it) though the run never heard: the rewards wait on their nonce.
+    assert_eq!(chain.balance(WALLET_C).await, wei(2 * ONE));
+    assert_eq!(statuses(&pool, &refs).await, ["minting", "minting"]);
+
+    gate.set(Gate::Pass);
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (
+            status,
+            summary["reconciled"].as_u64(),
+            summary["resent"].as_u64()
+        ),
+        (200, Some(2), Some(0)),
+        "{summary}"
+    );
+    assert_eq!(
+        minter.nonces().await.unwrap().mined,
+        first + 1,
+        "never sent again"
+    );
+    chain.assert_paid_once(&pool, &refs).await;
     server.stop().await;
 }
 
@@ -123,6 +161,7 @@ async fn a_run_past_its_deadline_ends_and_releases_the_lock(pool: PgPool) {
     let vars = [
         ("CHAIN_CALL_TIMEOUT_SECS", "60"),
         ("MINT_RUN_DEADLINE_SECS", "2"),
+        ("MINT_TIMEOUT_SECS", "1"),
     ];
     let server = gated(&pool, &chain, &gate, &vars).await;
     let refs = approved(&pool, "DEADLINE", 3, WALLET_B, ONE).await;

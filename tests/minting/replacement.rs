@@ -1,8 +1,9 @@
 //! Transactions that are not mined, on anvil with automatic mining off: replaced with their nonce and higher fees
-//! once they waited `MINT_REPLACE_AFTER_SECS`, re-sent with their nonce when the node dropped them, cancelled with
+//! once they waited `MINT_REPLACE_AFTER_SECS` (never above `MINT_MAX_FEE_GWEI`), re-sent with their nonce when the node dropped them, cancelled with
 //! their nonce when their payment can no longer be signed, and their rewards sent with the next nonce only once
 //! another transaction used theirs. Every reward is paid once and every batch takes one nonce.
 use super::*;
+use refcodes::domain::reward::RewardStatus;
 use refcodes_chain::Minter;
 
 const VARS: [(&str, &str); 2] = [("MINT_TIMEOUT_SECS", "1"), ("MINT_REPLACE_AFTER_SECS", "1")];
@@ -191,6 +192,76 @@ async fn a_dropped_payment_that_would_revert_now_gives_its_nonce_to_a_cancellati
     chain.set_paused(false).await;
     let (_, summary) = cron(&server).await;
     assert_eq!(summary["minted"], 2, "{summary}");
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn no_transaction_offers_more_than_the_fee_cap(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[("MINT_MAX_FEE_GWEI", "1")]).await;
+    let refs = approved(&pool, "CAPPED", 2, WALLET_A, ONE).await;
+    chain.set_next_base_fee(5_000_000_000).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["deferred"].as_u64()),
+        (200, Some(2)),
+        "{summary}"
+    );
+    let stopped = summary["stoppedBy"].as_str().unwrap();
+    assert!(
+        stopped.contains("above MINT_MAX_FEE_GWEI (1 gwei)"),
+        "{summary}"
+    );
+    assert_eq!(statuses(&pool, &refs).await, ["approved", "approved"]);
+    assert_eq!(chain.balance(WALLET_A).await, wei(0));
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_reward_sent_before_nonces_were_recorded_waits_while_its_transaction_is_pooled(
+    pool: PgPool,
+) {
+    let chain = Chain::start().await;
+    let minter = chain.minter().await;
+    let refs = approved(&pool, "LEGACY", 1, WALLET_B, ONE).await;
+    chain.set_automine(false).await;
+    let entry = RewardEntry {
+        to: WALLET_B.parse().unwrap(),
+        amount: U256::from(ONE),
+        order_ref: order_ref(&refs[0]),
+    };
+    let tx = minter.send(&[entry]).await.unwrap();
+    let id = db::rewards::for_order(&pool, &refs[0])
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    let legacy = json!({ "txHash": tx.to_string() });
+    let mut conn = pool.acquire().await.unwrap();
+    let moved = db::rewards::move_status(&mut conn, &[id], RewardStatus::Minting, &legacy)
+        .await
+        .unwrap();
+    assert_eq!(moved.len(), 1);
+    let server = server(&pool, &chain, &VARS).await;
+    let before = minter.nonces().await.unwrap();
+
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["reconciled"].as_u64()),
+        (200, Some(0)),
+        "{summary}"
+    );
+    assert_eq!(statuses(&pool, &refs).await, ["minting"]);
+    assert_eq!(
+        minter.nonces().await.unwrap(),
+        before,
+        "nothing else was sent"
+    );
+
+    chain.mine(1).await;
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["reconciled"], 1, "{summary}");
     chain.assert_paid_once(&pool, &refs).await;
     server.stop().await;
 }

@@ -1,7 +1,9 @@
-//! The admin page (the seed's ADMIN_REFCODES route): minting and credit tools, the reward ledger with filters
+//! The admin page (the seed's ADMIN_REFCODES route): minting and credit tools, the chain card (balances, last run,
+//! drift), the reward ledger with filters
 //! (kept in the URL), totals, row and bulk actions and the CSV export, the paid orders to refund, the
 //! clawbacks, the codes overview, the audit log.
 mod audit;
+mod chain;
 mod clawbacks;
 mod codes;
 mod ledger;
@@ -72,6 +74,7 @@ pub fn AdminRefcodesPage() -> impl IntoView {
                 <tools::GrantCredit />
                 <tools::RefundOrder />
             </div>
+            <chain::ChainCard />
             <ledger::Ledger />
             <refunds::ToRefund />
             <clawbacks::Clawbacks />

@@ -20,6 +20,10 @@ pub struct MintConfig {
     /// `MINT_REPLACE_AFTER_SECS`: a transaction not mined this long after it was signed is signed again with its
     /// nonce and higher fees (`minter/sending.rs`).
     pub replace_after_secs: u64,
+    /// `MINT_MAX_FEE_GWEI`, in wei: the most a mint transaction may offer per gas, new or replacing.
+    pub max_fee_per_gas: u128,
+    /// `RECONCILE_INTERVAL_SECS`: how often the reconciliation report runs on its own (0 = only when asked).
+    pub reconcile_interval_secs: u64,
     /// `MINT_RUN_DEADLINE_SECS`: a run still going after this ends with `chain_unavailable` (its lock released,
     /// its rewards settled by the next run); each chain call has its own bound (`CHAIN_CALL_TIMEOUT_SECS`).
     pub run_deadline: Duration,
@@ -68,7 +72,7 @@ pub(super) fn parse_mint(
         value: low_raw.clone(),
         expected: "an amount of the chain's gas token with at most 18 decimals, like 0.05",
     })?;
-    Ok(MintConfig {
+    let config = MintConfig {
         chain: parse_mint_chain(get, rpc_url)?,
         batch_size: ranged(
             get,
@@ -98,6 +102,20 @@ pub(super) fn parse_mint(
             1..=86_400,
             "a whole number of seconds from 1 to 86400",
         )?,
+        max_fee_per_gas: u128::from(ranged::<u32>(
+            get,
+            "MINT_MAX_FEE_GWEI",
+            1000,
+            1..=1_000_000,
+            "a whole number of gwei from 1 to 1000000",
+        )?) * 1_000_000_000,
+        reconcile_interval_secs: ranged(
+            get,
+            "RECONCILE_INTERVAL_SECS",
+            3600,
+            0..=604_800,
+            "a whole number of seconds from 0 (off) to 604800",
+        )?,
         run_deadline: Duration::from_secs(ranged(
             get,
             "MINT_RUN_DEADLINE_SECS",
@@ -120,7 +138,16 @@ pub(super) fn parse_mint(
             0..=u64::MAX,
             "a block number",
         )?,
-    })
+    };
+    // A run waits for a receipt (twice when it re-sends and then sends a batch): its deadline must leave room.
+    if config.run_deadline.as_secs() < 2 * config.timeout_secs {
+        return Err(ConfigError {
+            var: "MINT_RUN_DEADLINE_SECS",
+            value: config.run_deadline.as_secs().to_string(),
+            expected: "at least twice MINT_TIMEOUT_SECS",
+        });
+    }
+    Ok(config)
 }
 
 /// Key, contract and RPC together, or none of them: a partial set names what is missing.

@@ -1,6 +1,7 @@
 //! The only place with SQL: one repository per collection.
 pub mod audit_log;
 pub mod catalog;
+pub mod chain_reports;
 pub mod clawbacks;
 pub mod credit;
 pub mod databases;

@@ -537,8 +537,8 @@ pub struct Waiting {
     pub amount_wei: String,
     /// Newest last.
     pub tx_hashes: Vec<String>,
-    /// When its latest transaction was signed.
-    pub sent_at: chrono::DateTime<chrono::Utc>,
+    /// Seconds since its latest transaction was signed (the database's clock).
+    pub age_secs: i64,
     /// Its order was refunded since it was sent.
     pub refunded: bool,
 }
@@ -554,7 +554,8 @@ pub async fn waiting_on(
         r#"SELECT id, data->>'orderReference' AS "order_reference!", data->>'referrerWallet' AS wallet,
                   data->>'amountWei' AS "amount_wei!",
                   ARRAY(SELECT jsonb_array_elements_text(COALESCE(data->'txHashes', '[]'::jsonb))) AS "tx_hashes!",
-                  COALESCE((data->>'sentAt')::timestamptz, updated_at) AS "sent_at!",
+                  EXTRACT(EPOCH FROM now() - COALESCE((data->>'sentAt')::timestamptz, updated_at))::bigint
+                    AS "age_secs!",
                   EXISTS (SELECT 1 FROM orders o WHERE o.data->>'orderReference' = r.data->>'orderReference'
                                                    AND o.data->>'status' = 'refunded') AS "refunded!"
            FROM referral_rewards r

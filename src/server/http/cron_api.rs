@@ -1,11 +1,13 @@
 //! `GET /api/cron/refcodes-mint` (a scheduler with `Authorization: Bearer <CRON_SECRET>`) and the admin's
-//! ledger↔chain reconciliation report `GET /api/admin/reconciliation`.
+//! ledger↔chain reconciliation report `GET /api/admin/reconciliation` and the chain card's data
+//! `GET /api/admin/chain-health`.
 use super::SessionToken;
+use crate::domain::chain_watch::ChainHealth;
 use crate::domain::mint::MintSummary;
 use crate::error::AppError;
 use crate::server::auth;
-use crate::server::minter::{self, Chain};
-use crate::server::reconcile::{self, Report};
+use crate::server::minter::{self, health, Chain};
+use crate::server::reconcile::Report;
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -16,6 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/cron/refcodes-mint", get(mint))
         .route("/api/admin/reconciliation", get(reconciliation))
+        .route("/api/admin/chain-health", get(chain_health))
 }
 
 async fn mint(
@@ -36,6 +39,14 @@ async fn mint(
     Ok(Json(minter::run(&s.pool, &s.ledger, &s.mint).await?))
 }
 
+async fn chain_health(
+    State(s): State<AppState>,
+    SessionToken(token): SessionToken,
+) -> Result<Json<ChainHealth>, AppError> {
+    auth::require_admin(&s.pool, token.as_deref()).await?;
+    Ok(Json(health::health(&s.pool).await?))
+}
+
 async fn reconciliation(
     State(s): State<AppState>,
     SessionToken(token): SessionToken,
@@ -45,5 +56,5 @@ async fn reconciliation(
         minter: s.mint.minter().await?,
         config: s.mint.config(),
     };
-    Ok(Json(reconcile::report(&s.pool, &chain).await?))
+    Ok(Json(health::reconcile(&s.pool, &chain).await?))
 }

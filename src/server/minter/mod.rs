@@ -49,6 +49,7 @@
 //! `minting` that the chain paid since are settled like those of a lost transaction: `paidOrders` says they are
 //! paid, nothing is sent, and the paying transaction is found among the `ReferralPaid` events — from
 //! `REWARDS_START_BLOCK` on, as the new claim's `mintFromBlock` is later than a payment made before the restore.
+pub mod health;
 mod sending;
 
 use super::auth::new_id;
@@ -258,7 +259,7 @@ async fn run_locked(
         ..MintSummary::default()
     };
     sending::resend_open(conn, &chain, &reconciled.open, &mut summary).await?;
-    check_gas(minter, config.low_balance_wei).await;
+    health::record_balances(pool, minter, config.low_balance_wei).await;
     while mint_batch(conn, &chain, &mut summary).await? {}
     Ok(summary)
 }
@@ -604,25 +605,9 @@ async fn confirm(
     Ok(settled.returned == 0 && settled.pending == 0)
 }
 
-/// The minter's gas balance as a metric; a warning when it runs low.
-async fn check_gas(minter: &Minter, low_wei: u128) {
-    match minter.native_balance().await {
-        Ok(balance) => {
-            let wei = u128::try_from(balance).unwrap_or(u128::MAX);
-            metrics::gauge!("refcodes_minter_balance_wei").set(wei as f64);
-            if wei < low_wei {
-                tracing::warn!(minter = %minter.sender(), balance_wei = %balance, "the minter's gas balance is low: top it up (MINTER_LOW_BALANCE)");
-            }
-        }
-        Err(e) => tracing::warn!(
-            error = e.reason(),
-            "reading the minter's gas balance failed"
-        ),
-    }
-}
-
 /// Run counters, rewards by status.
 async fn record(pool: &PgPool, outcome: &Result<MintSummary, MintError>) {
+    health::record_run(pool, outcome).await;
     match outcome {
         Ok(s) => {
             metrics::counter!("refcodes_mint_runs_total", "outcome" => "ok").increment(1);

@@ -77,20 +77,29 @@ pub async fn send_batch(
     let entries: Vec<RewardEntry> = planned.iter().map(|p| p.entry).collect();
     let payment = match chain.minter.sign_payment(&entries, nonce, None).await {
         Ok(payment) => payment,
-        Err(e) => return unsend(conn, ids, &e).await,
+        Err(e) => {
+            let why = e.revert_reason().unwrap_or_else(|| e.reason());
+            return unsend(conn, ids, why, e.node_answered()).await;
+        }
     };
+    let cap = chain.config.max_fee_per_gas;
+    if payment.fees.max_fee_per_gas > cap {
+        let why = over_cap(&payment, cap);
+        return unsend(conn, ids, why, true).await;
+    }
     db::rewards::record_signed(&mut *conn, &ids, nonce as i64, &payment.hash.to_string()).await?;
     match chain.minter.broadcast(&payment).await {
         Ok(()) => {}
-        Err(e) if e.node_answered() => return unsend(conn, ids, &e).await,
+        Err(e) if e.refused_transaction() => return unsend(conn, ids, e.reason(), true).await,
+        // It may have arrived all the same: the rewards wait on their nonce, settled by the next run.
         Err(e) => {
             let note = format!(
-                "broadcasting {} got no answer ({}); the next run checks its nonce",
+                "broadcasting {} failed ({}); the next run checks its nonce",
                 payment.hash,
                 e.reason()
             );
             db::rewards::note_error(&mut *conn, &ids, &note).await?;
-            return Err(e.into());
+            return Err(MintError::Chain(note));
         }
     }
     tracing::info!(tx = %payment.hash, nonce, rewards = ids.len(), "mint batch sent");
@@ -110,20 +119,20 @@ async fn next_nonce(conn: &mut PgConnection, chain: &Chain<'_>) -> Result<u64, M
     Ok(recorded.map_or(pending, |n| pending.max(n.max(0) as u64 + 1)))
 }
 
-/// A batch refused before it was broadcast: back to `approved` with the reason; the run goes on (`Failed`) when
-/// the node answered, and ends when it did not.
+/// A batch that never reached the pool (not signed, over the fee cap, or refused by the node): back to
+/// `approved` with the reason; the run goes on (`Failed`) when the chain `answered`, and ends when it did not.
 async fn unsend(
     conn: &mut PgConnection,
     ids: Vec<String>,
-    e: &ChainError,
+    why: String,
+    answered: bool,
 ) -> Result<Sent, MintError> {
     metrics::counter!("refcodes_mint_batches_total", "outcome" => "send_failed").increment(1);
-    let why = e.revert_reason().unwrap_or_else(|| e.reason());
     let reason = format!("sending failed: {why}");
     let patch = json!({ "lastError": reason, "txHash": null, "txHashes": [], "txNonce": null });
     let from = [RewardStatus::Minting];
     db::rewards::move_status_from(conn, &ids, &from, RewardStatus::Approved, &patch).await?;
-    if e.node_answered() {
+    if answered {
         Ok(Sent::Failed { ids, reason })
     } else {
         Err(MintError::Chain(reason))
@@ -176,10 +185,10 @@ async fn resend(
         return Ok(None);
     }
     let pooled = pooled(chain, waiting).await?;
-    let latest = waiting.iter().map(|w| w.sent_at).max();
-    let age = latest.map_or(i64::MAX, |at| (chrono::Utc::now() - at).num_seconds());
-    if pooled.is_some() && age < chain.config.replace_after_secs as i64 {
-        return Ok(None);
+    if let Some(pooled) = pooled {
+        if !replace_due(conn, chain, nonce, waiting, pooled).await? {
+            return Ok(None);
+        }
     }
     let why = if pooled.is_some() { "stuck" } else { "dropped" };
     let ids: Vec<String> = waiting.iter().map(|w| w.id.clone()).collect();
@@ -215,6 +224,11 @@ async fn resend(
         }
         Err(e) => return Err(e.into()),
     };
+    let cap = chain.config.max_fee_per_gas;
+    if payment.fees.max_fee_per_gas > cap {
+        db::rewards::note_error(&mut *conn, &ids, &over_cap(&payment, cap)).await?;
+        return Ok(None);
+    }
     db::rewards::record_signed(&mut *conn, &ids, nonce, &payment.hash.to_string()).await?;
     if !broadcast(conn, chain, &payment, &ids).await? {
         return Ok(None);
@@ -235,6 +249,48 @@ fn sign_error(reason: &str) -> ChainError {
     }
 }
 
+/// Whether a pooled transaction of `nonce` is to be replaced now: it waited `MINT_REPLACE_AFTER_SECS`, it is the
+/// one the account's next block waits for (a later nonce waits behind it whatever its fees), and the raised fees
+/// stay under `MINT_MAX_FEE_GWEI` (noted on the rewards when they would not): each replacement raises them by
+/// 12 % at least, so the cap is what bounds a transaction that waits for another reason than its fees.
+async fn replace_due(
+    conn: &mut PgConnection,
+    chain: &Chain<'_>,
+    nonce: i64,
+    waiting: &[Waiting],
+    pooled: Fees,
+) -> Result<bool, MintError> {
+    let age = waiting.iter().map(|w| w.age_secs).min().unwrap_or_default();
+    if age < chain.config.replace_after_secs as i64 {
+        return Ok(false);
+    }
+    if chain.minter.nonces().await?.mined != nonce as u64 {
+        return Ok(false);
+    }
+    let estimate = chain.minter.fee_estimate().await?;
+    let cap = chain.config.max_fee_per_gas;
+    if pooled.replacing(estimate).max_fee_per_gas > cap {
+        let ids: Vec<String> = waiting.iter().map(|w| w.id.clone()).collect();
+        let note = format!(
+            "the transaction of nonce {nonce} waits for fees above MINT_MAX_FEE_GWEI ({} gwei): it is not replaced",
+            cap / GWEI
+        );
+        db::rewards::note_error(&mut *conn, &ids, &note).await?;
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+const GWEI: u128 = 1_000_000_000;
+
+fn over_cap(payment: &SignedPayment, cap: u128) -> String {
+    format!(
+        "fees of {} gwei per gas are above MINT_MAX_FEE_GWEI ({} gwei); it waits for cheaper blocks",
+        payment.fees.max_fee_per_gas.div_ceil(GWEI),
+        cap / GWEI
+    )
+}
+
 /// The fees of a transaction of the rewards' nonce the node holds unmined, if any (a pool keeps one per nonce).
 async fn pooled(chain: &Chain<'_>, waiting: &[Waiting]) -> Result<Option<Fees>, MintError> {
     let hashes: BTreeSet<&String> = waiting.iter().flat_map(|w| &w.tx_hashes).collect();
@@ -250,7 +306,8 @@ async fn pooled(chain: &Chain<'_>, waiting: &[Waiting]) -> Result<Option<Fees>, 
 }
 
 /// Takes `nonce` with a transfer of nothing to the minter itself, because the rewards' own payment cannot be
-/// signed now: once it is mined, settlement puts them back to `approved`.
+/// signed now: its hash is recorded among theirs (a receipt without their payment), so once it is mined,
+/// settlement puts them back to `approved`.
 async fn cancel(
     conn: &mut PgConnection,
     chain: &Chain<'_>,
@@ -261,14 +318,15 @@ async fn cancel(
 ) -> Result<Option<Resent>, MintError> {
     let why = e.revert_reason().unwrap_or_else(|| e.reason());
     let cancellation = chain.minter.sign_cancel(nonce as u64, pooled).await?;
+    db::rewards::record_signed(&mut *conn, ids, nonce, &cancellation.hash.to_string()).await?;
+    if !broadcast(conn, chain, &cancellation, ids).await? {
+        return Ok(None);
+    }
     let note = format!(
         "nonce {nonce} cancelled by transaction {}: the payment cannot be signed again ({why})",
         cancellation.hash
     );
     db::rewards::note_error(&mut *conn, ids, &note).await?;
-    if !broadcast(conn, chain, &cancellation, ids).await? {
-        return Ok(None);
-    }
     tracing::warn!(nonce, tx = %cancellation.hash, reason = why, "mint nonce cancelled");
     metrics::counter!("refcodes_mint_resent_total", "why" => "cancelled").increment(1);
     Ok(Some(Resent {
