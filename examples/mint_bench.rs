@@ -1,9 +1,11 @@
 //! Mints N approved rewards end to end: a fresh anvil with the contracts deployed, the real server in process over
 //! a fresh database, N approved rewards to 1 000 wallets, then one `GET /api/cron/refcodes-mint`. Prints the time,
-//! the batches and the gas per reward, and checks that every reward is minted once (exit 1 otherwise).
+//! the rewards per second, the batches and transactions and the gas per reward, and checks that every reward is
+//! minted once (exit 1 otherwise).
 //!
-//! `cargo run --release --no-default-features --features ssr --example mint_bench -- [N] [BATCH]`
-//! (defaults 10000 and 300). It runs over its own database `refcodes_bench_mint`, dropped and created again at
+//! `cargo run --release --no-default-features --features ssr --example mint_bench -- [N] [BATCH] [BLOCK_SECS]`
+//! (defaults 10000, 300 and 0: anvil mines each transaction at once; 1 mines a block a second, as a real chain
+//! does, and each batch waits for its block). It runs over its own database `refcodes_bench_mint`, dropped and created again at
 //! every run; `DATABASE_URL` only chooses the server (default `127.0.0.1:5432`, user `postgres`) and its own
 //! database is never touched. A `refcodes_bench_mint` no benchmark created is refused
 //! (`src/server/bench_database.rs`).
@@ -14,7 +16,7 @@ use refcodes::domain::mint::MintSummary;
 use refcodes::server::minter::Chain;
 use refcodes::server::{auth, db, reconcile};
 use refcodes_chain::alloy::primitives::U256;
-use refcodes_chain::anvil::{anvil_signer, spawn_anvil};
+use refcodes_chain::anvil::{anvil_signer, spawn_anvil, spawn_anvil_with};
 use refcodes_chain::{deploy, ChainClient, Mode, RewardToken};
 use serde_json::json;
 use server::Bench;
@@ -32,7 +34,11 @@ async fn main() -> Result<(), Error> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(Ok(10_000), |a| a.parse())?;
     let batch: usize = args.next().map_or(Ok(300), |a| a.parse())?;
-    let anvil = spawn_anvil()?;
+    let block_secs: u64 = args.next().map_or(Ok(0), |a| a.parse())?;
+    let anvil = match block_secs {
+        0 => spawn_anvil()?,
+        secs => spawn_anvil_with(|a| a.arg("--block-time").arg(secs.to_string()))?,
+    };
     let admin = ChainClient::connect(&anvil.endpoint(), anvil_signer(&anvil, 0)?).await?;
     let operator = anvil_signer(&anvil, 1)?;
     let deployment = deploy(
@@ -52,11 +58,18 @@ async fn main() -> Result<(), Error> {
         ),
         ("CRON_SECRET", SECRET.to_string()),
         ("MINT_BATCH_SIZE", batch.to_string()),
+        ("CHAIN_ID", anvil.chain_id().to_string()),
+        ("MINT_TIMEOUT_SECS", "120".to_string()),
+        ("MINT_RUN_DEADLINE_SECS", "3600".to_string()),
     ];
     let bench = Bench::start_with("mint", true, &extra, |pool| seed(pool, n)).await?;
     println!(
-        "mint_bench: {n} approved rewards to {WALLETS} wallets, batches of {batch}, anvil {}",
-        anvil.endpoint()
+        "mint_bench: {n} approved rewards to {WALLETS} wallets, batches of {batch}, anvil {} ({})",
+        anvil.endpoint(),
+        match block_secs {
+            0 => "a block per transaction".to_string(),
+            secs => format!("a block every {secs} s"),
+        }
     );
 
     let started = Instant::now();

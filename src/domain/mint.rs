@@ -16,6 +16,9 @@ pub struct MintSummary {
     pub skipped: u64,
     /// `minting` rewards settled by the reconciliation (minted, or back to approved when not paid).
     pub reconciled: u64,
+    /// Minted rewards whose payment a reorganisation took back: `minting` again, settled like the others.
+    #[serde(default)]
+    pub reopened: u64,
     /// Sent, receipt not seen in time: they stay `minting` for the next run.
     pub pending: u64,
     /// `minting` rewards whose transaction was signed again with its nonce: replaced with higher fees (not mined

@@ -47,13 +47,14 @@ impl RewardStatus {
     /// The statuses a reward may move to `self` from: pending → approved → minting → minted;
     /// pending → rejected; pending/approved/failed → voided; approved/minting → failed;
     /// failed → approved (an admin's retry); minting → approved (reconciled: not paid on chain);
-    /// approved → netted (settled against clawbacks before minting).
+    /// approved → netted (settled against clawbacks before minting); minted → minting (a reorganisation took its
+    /// transaction back: it waits on its nonce again).
     pub fn legal_sources(self) -> &'static [RewardStatus] {
         use RewardStatus::*;
         match self {
             Pending => &[],
             Approved => &[Pending, Failed, Minting],
-            Minting => &[Approved],
+            Minting => &[Approved, Minted],
             Minted => &[Minting],
             Netted => &[Approved],
             Rejected => &[Pending],
@@ -66,7 +67,7 @@ impl RewardStatus {
         to.legal_sources().contains(&self)
     }
 
-    /// Nothing will happen to it any more.
+    /// Nothing will happen to it any more (short of a reorganisation taking a minted reward's transaction back).
     pub fn is_final(self) -> bool {
         matches!(
             self,
@@ -225,7 +226,8 @@ mod tests {
         for status in [Minted, Rejected, Voided] {
             assert!(status.is_final());
             for to in RewardStatus::ALL {
-                assert!(!status.can_become(to), "{status:?} → {to:?}");
+                let reorg = (status, to) == (Minted, Minting);
+                assert_eq!(status.can_become(to), reorg, "{status:?} → {to:?}");
             }
         }
         for (from, to) in [

@@ -20,6 +20,10 @@ use std::str::FromStr;
 /// At most this many `minting` rewards are settled per run (the rest wait for the next one).
 const SETTLE_LIMIT: i64 = 10_000;
 
+/// Blocks back from the head (at least four times `MINT_CONFIRMATIONS`) in which every run checks minted rewards
+/// again for a reorganisation; one deeper than that is left to the report, as `mintedNotPaid` drift.
+const REORG_WINDOW: u64 = 256;
+
 /// What became of a reward on its way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -82,6 +86,46 @@ impl Settled {
     pub fn total(&self) -> u64 {
         self.minted + self.elsewhere + self.returned
     }
+}
+
+/// Minted rewards whose payment a reorganisation took back (`paidOrders` denies it again): `minting` once more,
+/// with their nonce and hashes, so settlement finds their transaction mined again, waits for it while its nonce is
+/// open, or signs it again with that nonce (`minter/sending.rs`) — paid exactly once all the same. Returns how many.
+pub async fn reopen_reorged(conn: &mut PgConnection, chain: &Chain<'_>) -> Result<u64, MintError> {
+    let head = chain.minter.block_number().await?;
+    let window = REORG_WINDOW.max(chain.config.confirmations.saturating_mul(4));
+    let since = head.saturating_sub(window) as i64;
+    let recent = db::rewards::minted_since(&mut *conn, since).await?;
+    if recent.is_empty() {
+        return Ok(0);
+    }
+    let refs: Vec<B256> = recent
+        .iter()
+        .map(|r| order_ref(&r.order_reference))
+        .collect();
+    let paid = chain.minter.are_paid(&refs).await?;
+    let mut reopened = 0;
+    for (r, _) in recent.iter().zip(paid).filter(|(_, paid)| !paid) {
+        let tx = r.tx_hash.as_deref().unwrap_or("(unknown)");
+        tracing::warn!(
+            reward = r.id,
+            tx,
+            "a reorganisation took a minted reward's payment back: minting again"
+        );
+        let patch = json!({
+            "blockNumber": null,
+            "reorgedTxHash": r.tx_hash,
+            "lastError": format!("transaction {tx} is no longer on the chain (a reorganisation took it back); it waits on its nonce again"),
+        });
+        let one = std::slice::from_ref(&r.id);
+        let from = [RewardStatus::Minted];
+        reopened +=
+            db::rewards::move_status_from(&mut *conn, one, &from, RewardStatus::Minting, &patch)
+                .await?
+                .len() as u64;
+    }
+    metrics::counter!("refcodes_rewards_reorged_total").increment(reopened);
+    Ok(reopened)
 }
 
 /// Settles every `minting` reward (the start of each run).

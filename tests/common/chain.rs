@@ -235,6 +235,28 @@ impl Chain {
             .unwrap();
     }
 
+    /// A snapshot of the chain to go back to ([`Chain::reorganise_to`]).
+    pub async fn snapshot(&self) -> Value {
+        self.admin
+            .provider()
+            .raw_request("evm_snapshot".into(), ())
+            .await
+            .unwrap()
+    }
+
+    /// Back to `snapshot`, then `blocks` new blocks: a reorganisation that took every later block (and its
+    /// transactions) away.
+    pub async fn reorganise_to(&self, snapshot: Value, blocks: usize) {
+        let reverted: bool = self
+            .admin
+            .provider()
+            .raw_request("evm_revert".into(), (snapshot,))
+            .await
+            .unwrap();
+        assert!(reverted, "reverted to the snapshot");
+        self.mine(blocks).await;
+    }
+
     /// Drops a pooled transaction, as a node that evicts it does.
     pub async fn drop_tx(&self, tx: &str) {
         let _: Value = self

@@ -1,7 +1,8 @@
-//! Transactions that are not mined, on anvil with automatic mining off: replaced with their nonce and higher fees
+//! Transactions that are not mined, or no longer (a reorganisation took their block back), on anvil: replaced with their nonce and higher fees
 //! once they waited `MINT_REPLACE_AFTER_SECS` (never above `MINT_MAX_FEE_GWEI`), re-sent with their nonce when the node dropped them, cancelled with
 //! their nonce when their payment can no longer be signed, and their rewards sent with the next nonce only once
-//! another transaction used theirs. Every reward is paid once and every batch takes one nonce.
+//! another transaction used theirs; a minted reward whose block a reorganisation took back is minting again and
+//! paid once with its nonce. Every reward is paid once and every batch takes one nonce.
 use super::*;
 use refcodes::domain::reward::RewardStatus;
 use refcodes_chain::Minter;
@@ -263,5 +264,51 @@ async fn a_reward_sent_before_nonces_were_recorded_waits_while_its_transaction_i
     let (_, summary) = cron(&server).await;
     assert_eq!(summary["reconciled"], 1, "{summary}");
     chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
+async fn a_reorganisation_after_rewards_were_minted_reopens_them_and_they_are_paid_once(
+    pool: PgPool,
+) {
+    let chain = Chain::start().await;
+    let minter = chain.minter().await;
+    let server = server(&pool, &chain, &[]).await;
+    let refs = approved(&pool, "REORG", 2, WALLET_A, ONE).await;
+    let nonce = minter.nonces().await.unwrap().mined;
+    let before = chain.snapshot().await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["minted"].as_u64()),
+        (200, Some(2)),
+        "{summary}"
+    );
+    let paid_in = rewards_of(&pool, &refs[0]).await[0]["txHash"].clone();
+
+    chain.reorganise_to(before, 3).await;
+    assert_eq!(chain.balance(WALLET_A).await, wei(0), "the payment is gone");
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (
+            status,
+            summary["reopened"].as_u64(),
+            summary["resent"].as_u64()
+        ),
+        (200, Some(2), Some(2)),
+        "reopened and signed again with their nonce: {summary}"
+    );
+    let doc = &rewards_of(&pool, &refs[0]).await[0];
+    assert_eq!(doc["reorgedTxHash"], paid_in, "{doc}");
+    assert_eq!(doc["txNonce"], nonce, "{doc}");
+    assert_eq!(statuses(&pool, &refs).await, ["minted", "minted"]);
+    assert_eq!(
+        minter.nonces().await.unwrap().mined,
+        nonce + 1,
+        "the same nonce"
+    );
+    assert_eq!(chain.balance(WALLET_A).await, wei(2 * ONE));
+    chain.assert_paid_once(&pool, &refs).await;
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["reopened"], 0, "{summary}");
     server.stop().await;
 }

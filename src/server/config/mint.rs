@@ -84,9 +84,9 @@ pub(super) fn parse_mint(
         confirmations: ranged(
             get,
             "MINT_CONFIRMATIONS",
-            1,
-            1..=64,
-            "a whole number of blocks from 1 to 64",
+            default_confirmations(parse_chain_id(get)?),
+            1..=256,
+            "a whole number of blocks from 1 to 256",
         )?,
         timeout_secs: ranged(
             get,
@@ -204,6 +204,19 @@ fn parse_contract(raw: &str) -> Result<Address, ConfigError> {
 }
 
 /// `"0.05"` → 5·10^16 wei (18 decimals).
+/// Blocks on top of a mint transaction before its rewards are `minted`, by chain (README, Configuration): deep
+/// enough that a reorganisation taking it back is rare — and repaired when it happens (`reconcile.rs`).
+pub fn default_confirmations(chain_id: Option<u64>) -> u64 {
+    match chain_id {
+        Some(31337) => 1,
+        Some(11155111 | 84532 | 421614 | 11155420) => 3,
+        Some(10 | 8453 | 42161) => 10,
+        Some(56) => 15,
+        Some(137) => 128,
+        _ => 12,
+    }
+}
+
 fn parse_ether(raw: &str) -> Option<u128> {
     let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
@@ -221,6 +234,17 @@ fn parse_ether(raw: &str) -> Option<u128> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confirmations_default_by_chain() {
+        assert_eq!(default_confirmations(Some(31337)), 1, "anvil");
+        assert_eq!(default_confirmations(Some(11155111)), 3, "Sepolia");
+        assert_eq!(default_confirmations(Some(8453)), 10, "Base");
+        assert_eq!(default_confirmations(Some(137)), 128, "Polygon PoS");
+        assert_eq!(default_confirmations(Some(1)), 12, "Ethereum");
+        assert_eq!(default_confirmations(None), 12, "unset: Ethereum");
+        assert_eq!(default_confirmations(Some(999_999)), 12, "unknown");
+    }
 
     #[test]
     fn gas_amounts_are_read_in_ether() {

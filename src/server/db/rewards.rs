@@ -569,6 +569,32 @@ pub async fn waiting_on(
     .await
 }
 
+/// A `minted` reward whose payment is recent enough to be checked again for a reorganisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentlyMinted {
+    pub id: String,
+    pub order_reference: String,
+    pub tx_hash: Option<String>,
+}
+
+/// The `minted` rewards paid in block `since` or later.
+pub async fn minted_since(
+    db: impl PgExecutor<'_>,
+    since: i64,
+) -> sqlx::Result<Vec<RecentlyMinted>> {
+    sqlx::query_as!(
+        RecentlyMinted,
+        r#"SELECT id, data->>'orderReference' AS "order_reference!", data->>'txHash' AS tx_hash
+           FROM referral_rewards
+           WHERE data->>'status' = 'minted' AND jsonb_typeof(data->'blockNumber') = 'number'
+             AND (data->>'blockNumber')::bigint >= $1
+           ORDER BY created_at, id"#,
+        since
+    )
+    .fetch_all(db)
+    .await
+}
+
 /// A reward that is (or may be) on its way on chain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InFlight {

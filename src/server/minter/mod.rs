@@ -9,7 +9,8 @@
 //! # One run ([`run`]; the cron endpoint, the schedule, the post-payment trigger and the benchmark call it)
 //! 1. single flight: a PostgreSQL advisory lock taken on a connection detached from the pool, so a crashed or
 //!    cancelled run closes it and the lock goes with it; a second caller gets [`MintError::Busy`] at once;
-//! 2. reconciliation: every `minting` reward is settled from its receipt or `paidOrders`
+//! 2. reconciliation: minted rewards of recent blocks whose payment a reorganisation took back are `minting`
+//!    again (`reconcile::reopen_reorged`); every `minting` reward is settled from its receipt or `paidOrders`
 //!    ([`reconcile::settle_minting`]); those whose nonce is still open wait, and their transaction is replaced
 //!    or re-sent with that nonce (`sending.rs`);
 //! 3. the reward sweeper repairs the ledger (`reward_sweep.rs`: after step 2, so a refunded order's reward that
@@ -242,7 +243,10 @@ async fn run_locked(
 ) -> Result<MintSummary, MintError> {
     let chain = Chain { minter, config };
     // A chain that does not answer fails the run, after the sweep and the pricing, which need no chain.
-    let reconciled = reconcile::settle_minting(conn, &chain).await;
+    let (reopened, reconciled) = match reconcile::reopen_reorged(conn, &chain).await {
+        Ok(reopened) => (reopened, reconcile::settle_minting(conn, &chain).await),
+        Err(e) => (0, Err(e)),
+    };
     let repaired = reward_sweep::sweep(pool, ledger).await.unwrap_or_else(|e| {
         tracing::warn!(error = %e, "the reward sweeper failed");
         Swept::default()
@@ -253,6 +257,7 @@ async fn run_locked(
     });
     let reconciled = reconciled?;
     let mut summary = MintSummary {
+        reopened,
         reconciled: reconciled.total(),
         repaired: repaired.total(),
         priced,
