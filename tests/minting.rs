@@ -229,6 +229,36 @@ async fn a_paused_contract_keeps_rewards_approved_until_unpaused(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn a_run_that_would_pass_the_contracts_period_cap_stops_with_the_reason_and_loses_nothing(
+    pool: PgPool,
+) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[]).await;
+    chain.set_period_cap(3 * ONE, 86_400).await;
+    let refs = approved(&pool, "CAP", 4, WALLET_C, ONE).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["deferred"].as_u64()),
+        (200, Some(4)),
+        "{summary}"
+    );
+    let stopped = summary["stoppedBy"].as_str().unwrap();
+    assert!(stopped.contains("PeriodCapExceeded"), "{summary}");
+    assert_eq!(statuses(&pool, &refs).await, vec!["approved"; 4]);
+    assert_eq!(chain.balance(WALLET_C).await, wei(0));
+
+    chain.set_period_cap(10 * ONE, 86_400).await;
+    let (status, summary) = cron(&server).await;
+    assert_eq!(
+        (status, summary["minted"].as_u64()),
+        (200, Some(4)),
+        "{summary}"
+    );
+    chain.assert_paid_once(&pool, &refs).await;
+    server.stop().await;
+}
+
+#[sqlx::test]
 async fn anvil_down_before_the_send_loses_nothing(pool: PgPool) {
     let mut chain = Chain::start().await;
     let server = server(&pool, &chain, &[]).await;

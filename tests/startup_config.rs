@@ -18,6 +18,8 @@ const PRODUCTION: [(&str, &str); 5] = [
 
 /// anvil's development account 1 (the run command's minter).
 const ANVIL_KEY_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+/// A key of no published development account (a test fixture).
+const OWN_KEY: &str = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
 
 fn start_in_production(vars: &[(&str, &str)]) -> (Option<i32>, String) {
     run(&[&PRODUCTION[..], vars].concat())
@@ -86,8 +88,17 @@ fn each_development_default_alone_stops_a_production_start() {
             "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
         ),
         ("REFERRAL_MINTER_PRIVATE_KEY", ANVIL_KEY_1),
+        ("CHAIN_ID", "8453"),
     ];
-    let cases: [(&[(&str, &str)], &str); 6] = [
+    let unnamed_chain = [
+        ("CHAIN_RPC_URL", "https://rpc.example"),
+        (
+            "REWARDS_CONTRACT_ADDRESS",
+            "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0",
+        ),
+        ("REFERRAL_MINTER_PRIVATE_KEY", OWN_KEY),
+    ];
+    let cases: [(&[(&str, &str)], &str); 7] = [
         (&[("PAYMENTS_MODE", "test")], "PAYMENTS_MODE is not `live`"),
         (
             &[("WAYFORPAY_MERCHANT_ACCOUNT", "refcodes_test_merchant")],
@@ -99,6 +110,10 @@ fn each_development_default_alone_stops_a_production_start() {
             "CRON_SECRET is the development secret",
         ),
         (&minter, "REFERRAL_MINTER_PRIVATE_KEY is one of anvil's"),
+        (
+            &unnamed_chain,
+            "CHAIN_ID is unset while minting is configured",
+        ),
         (
             &[("SITE_URL", "http://shop.example")],
             "SITE_URL http://shop.example is not https",

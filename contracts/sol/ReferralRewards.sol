@@ -3,7 +3,8 @@ pragma solidity ^0.8.28;
 
 import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
-import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {AccessControlDefaultAdminRulesUpgradeable} from
+    "@openzeppelin/contracts-upgradeable/access/extensions/AccessControlDefaultAdminRulesUpgradeable.sol";
 import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
@@ -18,7 +19,15 @@ interface IMintableERC20 {
 ///         UUPS implementation meant to sit behind an ERC1967Proxy; state lives in ERC-7201 namespaced storage.
 ///         MINT mode mints through the reward token (the proxy needs the token's minter role);
 ///         TRANSFER mode pays from the proxy's own token balance (the treasury).
-contract ReferralRewards is Initializable, AccessControlUpgradeable, PausableUpgradeable, UUPSUpgradeable {
+///         Version 2 contains a leaked key: what all payments may total per period is capped on chain (set by the
+///         admin; none until set), and the admin role follows OpenZeppelin's AccessControlDefaultAdminRules — one
+///         admin, handed over in two steps with a delay.
+contract ReferralRewards is
+    Initializable,
+    AccessControlDefaultAdminRulesUpgradeable,
+    PausableUpgradeable,
+    UUPSUpgradeable
+{
     using SafeERC20 for IERC20;
 
     enum Mode {
@@ -30,6 +39,8 @@ contract ReferralRewards is Initializable, AccessControlUpgradeable, PausableUpg
     bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
     /// @notice Largest batch accepted by payReferralBatch (one transaction is capped at 2^24 gas).
     uint256 public constant MAX_BATCH_SIZE = 300;
+    /// @notice How long a new admin waits before accepting the role, as deployed (the admin may change it).
+    uint48 public constant INITIAL_ADMIN_DELAY = 2 days;
 
     /// @custom:storage-location erc7201:refcodes.storage.ReferralRewards
     struct ReferralRewardsStorage {
@@ -37,6 +48,11 @@ contract ReferralRewards is Initializable, AccessControlUpgradeable, PausableUpg
         // token and mode share one slot: one SLOAD per payment call.
         IERC20 token;
         Mode mode;
+        // Version 2, appended: the period cap (0: none), and the current period's start and total paid in one slot.
+        uint256 periodCap;
+        uint64 periodLength;
+        uint64 periodStart;
+        uint128 periodPaid;
     }
 
     // keccak256(abi.encode(uint256(keccak256("refcodes.storage.ReferralRewards")) - 1)) & ~bytes32(uint256(0xff))
@@ -48,6 +64,7 @@ contract ReferralRewards is Initializable, AccessControlUpgradeable, PausableUpg
     event ReferralSkipped(bytes32 indexed orderRef, address indexed to, uint256 amount);
     event RewardTokenSet(address indexed token);
     event ModeSet(Mode mode);
+    event PeriodCapSet(uint256 cap, uint64 periodLength);
 
     error ReferralRewards__AlreadyPaid(bytes32 orderRef);
     error ReferralRewards__ZeroAddress();
@@ -58,6 +75,8 @@ contract ReferralRewards is Initializable, AccessControlUpgradeable, PausableUpg
     error ReferralRewards__BatchTooLarge(uint256 size, uint256 max);
     error ReferralRewards__LengthMismatch(uint256 recipients, uint256 amounts, uint256 orderRefs);
     error ReferralRewards__NotAContract(address token);
+    error ReferralRewards__PeriodCapExceeded(uint256 cap, uint256 wouldPay, uint256 periodEnds);
+    error ReferralRewards__BadPeriod();
 
     /// @custom:oz-upgrades-unsafe-allow constructor
     constructor() {
@@ -66,12 +85,19 @@ contract ReferralRewards is Initializable, AccessControlUpgradeable, PausableUpg
 
     function initialize(address admin, address operator, address token, Mode mode_) external initializer {
         if (admin == address(0) || operator == address(0)) revert ReferralRewards__ZeroAddress();
-        __AccessControl_init();
+        __AccessControlDefaultAdminRules_init(INITIAL_ADMIN_DELAY, admin);
         __Pausable_init();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(OPERATOR_ROLE, operator);
         _setRewardToken(token);
         _setMode(mode_);
+    }
+
+    /// @notice The upgrade from version 1: its one admin (the caller of upgradeToAndCall) becomes the default
+    ///         admin of AccessControlDefaultAdminRules, with INITIAL_ADMIN_DELAY. Roles, paid orders, token and mode
+    ///         stay where they are; no cap until the admin sets one.
+    function initializeV2() external reinitializer(2) {
+        if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) revert AccessControlUnauthorizedAccount(msg.sender, DEFAULT_ADMIN_ROLE);
+        __AccessControlDefaultAdminRules_init_unchained(INITIAL_ADMIN_DELAY, msg.sender);
     }
 
     // ------------------------------------------------------------------ views
@@ -98,9 +124,15 @@ contract ReferralRewards is Initializable, AccessControlUpgradeable, PausableUpg
         return _s().mode;
     }
 
+    /// @notice The period cap (0: none), the period's length, and the current period's start and total paid.
+    function periodCap() external view returns (uint256 cap, uint64 length, uint64 start, uint256 paid) {
+        ReferralRewardsStorage storage $ = _s();
+        return ($.periodCap, $.periodLength, $.periodStart, $.periodPaid);
+    }
+
     /// @notice Implementation version; an upgrade bumps it.
     function version() external pure virtual returns (uint256) {
-        return 1;
+        return 2;
     }
 
     // ------------------------------------------------------------------ admin
@@ -121,6 +153,18 @@ contract ReferralRewards is Initializable, AccessControlUpgradeable, PausableUpg
         _setMode(mode_);
     }
 
+    /// @notice At most `cap` token units paid per `length` seconds, counted from now (0: no cap). A payment that
+    ///         would take the period's total over it reverts ReferralRewards__PeriodCapExceeded.
+    function setPeriodCap(uint256 cap, uint64 length) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (cap != 0 && length == 0) revert ReferralRewards__BadPeriod();
+        ReferralRewardsStorage storage $ = _s();
+        $.periodCap = cap;
+        $.periodLength = length;
+        $.periodStart = uint64(block.timestamp);
+        $.periodPaid = 0;
+        emit PeriodCapSet(cap, length);
+    }
+
     // ---------------------------------------------------------------- payment
 
     /// @notice Pays `amount` to `to` for `orderRef`; reverts ReferralRewards__AlreadyPaid on a repeat.
@@ -132,6 +176,7 @@ contract ReferralRewards is Initializable, AccessControlUpgradeable, PausableUpg
         _checkEntry(to, amount, orderRef);
         ReferralRewardsStorage storage $ = _s();
         if ($.paidOrders[orderRef]) revert ReferralRewards__AlreadyPaid(orderRef);
+        _count($, amount);
         $.paidOrders[orderRef] = true;
         emit ReferralPaid(orderRef, to, amount);
 
@@ -192,9 +237,27 @@ contract ReferralRewards is Initializable, AccessControlUpgradeable, PausableUpg
             // else: keep summing so the revert below reports the whole amount needed.
         }
         if (!minting && paidTotal > available) revert ReferralRewards__InsufficientTreasury(paidTotal, available);
+        if (paidTotal != 0) _count($, paidTotal);
     }
 
     // --------------------------------------------------------------- internal
+
+    /// @dev Adds `amount` to the current period's total, starting a new period when the last one is over.
+    function _count(ReferralRewardsStorage storage $, uint256 amount) private {
+        uint256 cap = $.periodCap;
+        if (cap == 0) return;
+        uint256 length = $.periodLength;
+        uint256 start = $.periodStart;
+        uint256 paid = $.periodPaid;
+        if (block.timestamp >= start + length) {
+            start = block.timestamp - (block.timestamp - start) % length;
+            paid = 0;
+        }
+        paid += amount;
+        if (paid > cap) revert ReferralRewards__PeriodCapExceeded(cap, paid, start + length);
+        $.periodStart = uint64(start);
+        $.periodPaid = uint128(paid);
+    }
 
     function _checkEntry(address to, uint256 amount, bytes32 orderRef) private pure {
         if (to == address(0)) revert ReferralRewards__ZeroAddress();

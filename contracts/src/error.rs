@@ -156,15 +156,18 @@ impl ChainError {
     /// signed: its nonce is used, the account cannot pay for it, or its gas or fees are out of bounds. Any other
     /// answer to a broadcast (an upstream timeout, an internal error) may come after the transaction arrived.
     pub fn refused_transaction(&self) -> bool {
-        const REFUSALS: [&str; 8] = [
+        const REFUSALS: [&str; 11] = [
             "nonce too low",
             "insufficient funds",
             "intrinsic gas too low",
             "exceeds block gas limit",
             "fee cap",
+            "exceeds the configured cap",
             "max fee per gas less than block base fee",
             "transaction underpriced",
             "gas limit reached",
+            "transaction type not supported",
+            "invalid sender",
         ];
         self.error_answer().is_some_and(|message| {
             let m = message.to_ascii_lowercase();
@@ -255,6 +258,11 @@ pub fn describe_revert(err: &ReferralRewardsErrors) -> String {
         E::ReferralRewards__InsufficientTreasury(e) => format!(
             "ReferralRewards__InsufficientTreasury: needs {} token units, the contract holds {}",
             e.needed, e.available
+        ),
+        E::ReferralRewards__PeriodCapExceeded(e) => format!(
+            "ReferralRewards__PeriodCapExceeded: the period's cap of {} token units would be passed ({} with this \
+             payment); it starts again at unix time {} (or when an admin raises it)",
+            e.cap, e.wouldPay, e.periodEnds
         ),
         E::ReferralRewards__BatchTooLarge(e) => format!(
             "ReferralRewards__BatchTooLarge: {} entries, at most {}",

@@ -727,7 +727,7 @@ mod tests {
                 c.mint.confirmations,
                 c.mint.interval_secs
             ),
-            (100, 12, 0)
+            (100, 1, 0)
         );
         assert_eq!(c.mint.low_balance_wei, 50_000_000_000_000_000);
         let c = config(&[

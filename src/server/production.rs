@@ -33,6 +33,7 @@ pub enum Violation {
     SeedDemo,
     DevCronSecret,
     DevMinterKey,
+    MintingWithoutChainId,
     PlainHttpSite(String),
 }
 
@@ -55,6 +56,10 @@ impl fmt::Display for Violation {
             Violation::DevMinterKey => f.write_str(
                 "REFERRAL_MINTER_PRIVATE_KEY is one of anvil's published development keys: \
                  use a key of your own",
+            ),
+            Violation::MintingWithoutChainId => f.write_str(
+                "CHAIN_ID is unset while minting is configured: set the chain rewards are paid on (its \
+                 confirmations and the wallet proofs follow it)",
             ),
             Violation::PlainHttpSite(url) => write!(
                 f,
@@ -83,6 +88,7 @@ pub fn violations(config: &Config) -> Vec<Violation> {
         minter
             .is_some_and(|a| DEV_ACCOUNTS.contains(&a))
             .then_some(Violation::DevMinterKey),
+        (minter.is_some() && config.chain_id.is_none()).then_some(Violation::MintingWithoutChainId),
         plain_http_beyond_loopback(config)
             .then(|| Violation::PlainHttpSite(config.site_url.clone())),
     ]
@@ -189,6 +195,7 @@ mod tests {
                 Violation::SeedDemo,
                 Violation::DevCronSecret,
                 Violation::DevMinterKey,
+                Violation::MintingWithoutChainId,
                 Violation::PlainHttpSite("http://shop.example".into()),
             ]
         );

@@ -95,7 +95,12 @@ pub async fn reopen_reorged(conn: &mut PgConnection, chain: &Chain<'_>) -> Resul
     let head = chain.minter.block_number().await?;
     let window = REORG_WINDOW.max(chain.config.confirmations.saturating_mul(4));
     let since = head.saturating_sub(window) as i64;
-    let recent = db::rewards::minted_since(&mut *conn, since).await?;
+    // A reward minted in a block the node has not reached is a node behind, not a reorganisation.
+    let recent: Vec<_> = db::rewards::minted_since(&mut *conn, since)
+        .await?
+        .into_iter()
+        .filter(|r| r.block_number <= head as i64)
+        .collect();
     if recent.is_empty() {
         return Ok(0);
     }
@@ -106,6 +111,17 @@ pub async fn reopen_reorged(conn: &mut PgConnection, chain: &Chain<'_>) -> Resul
     let paid = chain.minter.are_paid(&refs).await?;
     let mut reopened = 0;
     for (r, _) in recent.iter().zip(paid).filter(|(_, paid)| !paid) {
+        // Its receipt still there: the node's state lags its receipts, nothing was taken back.
+        if let Some(tx) = r.tx_hash.as_deref().and_then(|h| B256::from_str(h).ok()) {
+            if chain
+                .minter
+                .receipt(tx)
+                .await?
+                .is_some_and(|receipt| receipt.success)
+            {
+                continue;
+            }
+        }
         let tx = r.tx_hash.as_deref().unwrap_or("(unknown)");
         tracing::warn!(
             reward = r.id,

@@ -203,6 +203,17 @@ impl Chain {
         }
     }
 
+    /// At most `cap` wei of rewards paid per `length` seconds (the contract admin's setting; 0: no cap).
+    pub async fn set_period_cap(&self, cap: u128, length: u64) {
+        let rewards = ReferralRewards::new(self.d.proxy, self.admin.provider().clone());
+        send_and_confirm(
+            &rewards.setPeriodCap(U256::from(cap), length),
+            "setPeriodCap",
+        )
+        .await
+        .unwrap();
+    }
+
     /// `blocks` empty blocks: the chain moves on.
     pub async fn mine(&self, blocks: usize) {
         for _ in 0..blocks {

@@ -3,7 +3,7 @@ use refcodes_chain::roles::{operator_role, DEFAULT_ADMIN_ROLE};
 use refcodes_chain::ReferralRewards::ReferralRewardsErrors as E;
 use refcodes_chain::{order_ref, ChainClient, Mode};
 
-use crate::common::{ok, recipient, reverts, Env, ReferralRewardsV2, ONE};
+use crate::common::{ok, recipient, reverts, Env, ReferralRewardsNext, ONE};
 
 fn assert_unauthorized(err: E, who: &ChainClient, role: alloy::primitives::B256) {
     match err {
@@ -39,7 +39,7 @@ async fn only_the_operator_can_pay() {
 #[tokio::test]
 async fn only_the_admin_can_pause_set_token_set_mode_or_upgrade() {
     let env = Env::new(Mode::Mint, U256::ZERO).await;
-    let v2 = ReferralRewardsV2::deploy(env.admin.provider().clone())
+    let v2 = ReferralRewardsNext::deploy(env.admin.provider().clone())
         .await
         .unwrap();
     for who in [&env.stranger, &env.operator] {
@@ -70,7 +70,7 @@ async fn only_the_admin_can_pause_set_token_set_mode_or_upgrade() {
     let rewards = env.rewards(&env.admin);
     assert!(!rewards.paused().call().await.unwrap());
     assert_eq!(rewards.mode().call().await.unwrap(), Mode::Mint.as_u8());
-    assert_eq!(rewards.version().call().await.unwrap(), U256::from(1));
+    assert_eq!(rewards.version().call().await.unwrap(), U256::from(2));
 }
 
 #[tokio::test]

@@ -13,17 +13,27 @@ use refcodes_chain::{
     RewardToken,
 };
 
-/// Bindings of the second implementation (tests only). In its own module: its ABI refers to
-/// `ReferralRewards.Mode`, so `sol!` also emits a `ReferralRewards` item that would clash with the crate's.
-pub mod v2 {
+/// Bindings of the first deployed implementation and of a later one (tests only). Each in its own module: their
+/// ABIs refer to `ReferralRewards.Mode`, so `sol!` also emits a `ReferralRewards` item that would clash with the
+/// crate's.
+pub mod v1 {
     alloy::sol!(
         #[sol(rpc)]
         #[derive(Debug, PartialEq, Eq)]
-        ReferralRewardsV2,
-        "artifacts/ReferralRewardsV2.json"
+        ReferralRewardsV1,
+        "artifacts/ReferralRewardsV1.json"
     );
 }
-pub use v2::ReferralRewardsV2;
+pub mod next {
+    alloy::sol!(
+        #[sol(rpc)]
+        #[derive(Debug, PartialEq, Eq)]
+        ReferralRewardsNext,
+        "artifacts/ReferralRewardsNext.json"
+    );
+}
+pub use next::ReferralRewardsNext;
+pub use v1::ReferralRewardsV1;
 
 /// One token unit with 18 decimals.
 pub const ONE: U256 = U256::from_limbs([1_000_000_000_000_000_000, 0, 0, 0]);
@@ -97,6 +107,16 @@ impl Env {
     pub fn minter(&self) -> Minter {
         Minter::new(self.operator.clone(), self.deployment.proxy)
             .with_poll_interval(std::time::Duration::from_millis(50))
+    }
+
+    /// Lets `seconds` pass on the chain (and mines a block).
+    pub async fn wait(&self, seconds: u64) {
+        let provider = self.admin.provider();
+        let _: serde_json::Value = provider
+            .raw_request("evm_increaseTime".into(), (seconds,))
+            .await
+            .unwrap();
+        let _: serde_json::Value = provider.raw_request("evm_mine".into(), ()).await.unwrap();
     }
 
     pub async fn is_paid(&self, order_ref: B256) -> bool {

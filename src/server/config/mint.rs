@@ -72,6 +72,21 @@ pub(super) fn parse_mint(
         value: low_raw.clone(),
         expected: "an amount of the chain's gas token with at most 18 decimals, like 0.05",
     })?;
+    let timing = ChainTiming::of(parse_chain_id(get)?);
+    let confirmations = ranged(
+        get,
+        "MINT_CONFIRMATIONS",
+        timing.confirmations,
+        1..=256,
+        "a whole number of blocks from 1 to 256",
+    )?;
+    let timeout_secs = ranged(
+        get,
+        "MINT_TIMEOUT_SECS",
+        timing.receipt_secs(confirmations),
+        1..=3600,
+        "a whole number of seconds from 1 to 3600",
+    )?;
     let config = MintConfig {
         chain: parse_mint_chain(get, rpc_url)?,
         batch_size: ranged(
@@ -81,20 +96,8 @@ pub(super) fn parse_mint(
             1..=300,
             "a whole number from 1 to 300",
         )?,
-        confirmations: ranged(
-            get,
-            "MINT_CONFIRMATIONS",
-            default_confirmations(parse_chain_id(get)?),
-            1..=256,
-            "a whole number of blocks from 1 to 256",
-        )?,
-        timeout_secs: ranged(
-            get,
-            "MINT_TIMEOUT_SECS",
-            120,
-            1..=3600,
-            "a whole number of seconds from 1 to 3600",
-        )?,
+        confirmations,
+        timeout_secs,
         replace_after_secs: ranged(
             get,
             "MINT_REPLACE_AFTER_SECS",
@@ -119,7 +122,7 @@ pub(super) fn parse_mint(
         run_deadline: Duration::from_secs(ranged(
             get,
             "MINT_RUN_DEADLINE_SECS",
-            600,
+            (2 * timeout_secs + 60).max(600),
             1..=86_400,
             "a whole number of seconds from 1 to 86400",
         )?),
@@ -203,20 +206,41 @@ fn parse_contract(raw: &str) -> Result<Address, ConfigError> {
         })
 }
 
-/// `"0.05"` → 5·10^16 wei (18 decimals).
-/// Blocks on top of a mint transaction before its rewards are `minted`, by chain (README, Configuration): deep
-/// enough that a reorganisation taking it back is rare — and repaired when it happens (`reconcile.rs`).
-pub fn default_confirmations(chain_id: Option<u64>) -> u64 {
-    match chain_id {
-        Some(31337) => 1,
-        Some(11155111 | 84532 | 421614 | 11155420) => 3,
-        Some(10 | 8453 | 42161) => 10,
-        Some(56) => 15,
-        Some(137) => 128,
-        _ => 12,
+/// How a chain is waited for (README, Configuration): blocks on top of a mint transaction before its rewards are
+/// `minted` — deep enough that a reorganisation taking it back is rare, and repaired when it happens
+/// (`reconcile.rs`) — and its block time, from which the receipt wait and the run's deadline default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainTiming {
+    pub confirmations: u64,
+    pub block_secs: u64,
+}
+
+impl ChainTiming {
+    /// By `CHAIN_ID`; unset is a development chain (a production start with minting requires it,
+    /// `production.rs`).
+    pub fn of(chain_id: Option<u64>) -> ChainTiming {
+        let (confirmations, block_secs) = match chain_id {
+            None | Some(31337) => (1, 1),
+            Some(11155111) => (3, 12),
+            Some(84532 | 421614 | 11155420) => (3, 2),
+            Some(10 | 8453 | 42161) => (10, 2),
+            Some(56) => (15, 3),
+            Some(137) => (128, 2),
+            _ => (12, 12),
+        };
+        ChainTiming {
+            confirmations,
+            block_secs,
+        }
+    }
+
+    /// The receipt wait: the confirmations' blocks half as slow again, and a minute for inclusion; 120 s at least.
+    pub fn receipt_secs(self, confirmations: u64) -> u64 {
+        (confirmations * self.block_secs * 3 / 2 + 60).max(120)
     }
 }
 
+/// `"0.05"` → 5·10^16 wei (18 decimals).
 fn parse_ether(raw: &str) -> Option<u128> {
     let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
@@ -236,14 +260,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn confirmations_default_by_chain() {
-        assert_eq!(default_confirmations(Some(31337)), 1, "anvil");
-        assert_eq!(default_confirmations(Some(11155111)), 3, "Sepolia");
-        assert_eq!(default_confirmations(Some(8453)), 10, "Base");
-        assert_eq!(default_confirmations(Some(137)), 128, "Polygon PoS");
-        assert_eq!(default_confirmations(Some(1)), 12, "Ethereum");
-        assert_eq!(default_confirmations(None), 12, "unset: Ethereum");
-        assert_eq!(default_confirmations(Some(999_999)), 12, "unknown");
+    fn confirmations_and_waits_default_by_chain() {
+        let of = |id| {
+            let t = ChainTiming::of(id);
+            (t.confirmations, t.receipt_secs(t.confirmations))
+        };
+        assert_eq!(of(Some(31337)), (1, 120), "anvil");
+        assert_eq!(of(None), (1, 120), "unset: a development chain");
+        assert_eq!(of(Some(11155111)), (3, 120), "Sepolia");
+        assert_eq!(of(Some(8453)), (10, 120), "Base");
+        assert_eq!(of(Some(1)), (12, 276), "Ethereum: 12 blocks of 12 s");
+        assert_eq!(of(Some(137)), (128, 444), "Polygon PoS");
+        assert_eq!(of(Some(999_999)), (12, 276), "unknown: as Ethereum");
+    }
+
+    #[test]
+    fn the_run_deadline_leaves_room_for_two_receipt_waits() {
+        let get = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let polygon = parse_mint(&get(&[("CHAIN_ID", "137")]), None).unwrap();
+        assert_eq!(
+            (polygon.timeout_secs, polygon.run_deadline.as_secs()),
+            (444, 948)
+        );
+        let err = parse_mint(
+            &get(&[
+                ("MINT_TIMEOUT_SECS", "400"),
+                ("MINT_RUN_DEADLINE_SECS", "700"),
+            ]),
+            None,
+        );
+        assert_eq!(err.unwrap_err().var, "MINT_RUN_DEADLINE_SECS");
     }
 
     #[test]

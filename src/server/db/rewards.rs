@@ -575,6 +575,7 @@ pub struct RecentlyMinted {
     pub id: String,
     pub order_reference: String,
     pub tx_hash: Option<String>,
+    pub block_number: i64,
 }
 
 /// The `minted` rewards paid in block `since` or later.
@@ -584,7 +585,8 @@ pub async fn minted_since(
 ) -> sqlx::Result<Vec<RecentlyMinted>> {
     sqlx::query_as!(
         RecentlyMinted,
-        r#"SELECT id, data->>'orderReference' AS "order_reference!", data->>'txHash' AS tx_hash
+        r#"SELECT id, data->>'orderReference' AS "order_reference!", data->>'txHash' AS tx_hash,
+                  (data->>'blockNumber')::bigint AS "block_number!"
            FROM referral_rewards
            WHERE data->>'status' = 'minted' AND jsonb_typeof(data->'blockNumber') = 'number'
              AND (data->>'blockNumber')::bigint >= $1

@@ -211,6 +211,19 @@ pub async fn run(
     ledger: &Ledger,
     service: &MintService,
 ) -> Result<MintSummary, MintError> {
+    let outcome = single_flight(pool, ledger, service).await;
+    if !matches!(outcome, Err(MintError::Busy | MintError::NotConfigured)) {
+        record(pool, &outcome).await;
+    }
+    outcome
+}
+
+/// Connects, takes the lock (or answers `Busy`), runs within the deadline and releases the lock.
+async fn single_flight(
+    pool: &PgPool,
+    ledger: &Ledger,
+    service: &MintService,
+) -> Result<MintSummary, MintError> {
     let minter = service.minter().await?;
     // Detached: if this run dies, the connection closes and PostgreSQL releases the lock.
     let mut conn = pool.acquire().await?.detach();
@@ -230,7 +243,6 @@ pub async fn run(
         Err(_) => Err(MintError::Deadline(deadline.as_secs())),
     };
     drop(conn);
-    record(pool, &outcome).await;
     outcome
 }
 
@@ -535,11 +547,16 @@ async fn settle_paid(
     }
     let ids: Vec<String> = paid.iter().map(|p| p.id.clone()).collect();
     let patch = json!({ "lastError": null });
-    let moved: HashSet<String> =
-        db::rewards::move_status(&mut *conn, &ids, RewardStatus::Minting, &patch)
-            .await?
-            .into_iter()
-            .collect();
+    let moved: HashSet<String> = db::rewards::move_status_from(
+        &mut *conn,
+        &ids,
+        &[RewardStatus::Approved],
+        RewardStatus::Minting,
+        &patch,
+    )
+    .await?
+    .into_iter()
+    .collect();
     let flights = paid
         .into_iter()
         .filter(|p| moved.contains(&p.id))

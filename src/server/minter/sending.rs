@@ -231,6 +231,12 @@ async fn resend(
     }
     db::rewards::record_signed(&mut *conn, &ids, nonce, &payment.hash.to_string()).await?;
     if !broadcast(conn, chain, &payment, &ids).await? {
+        // Refused, and nothing of the nonce waits in the pool: a cancellation takes it, so later nonces are not
+        // stuck behind a payment the node will not take.
+        if pooled.is_none() {
+            let refused = sign_error("the node refused the payment signed again");
+            return cancel(conn, chain, nonce, &ids, None, &refused).await;
+        }
         return Ok(None);
     }
     let rewards = waiting.iter().filter(|w| !w.refunded).count() as u64;
@@ -318,6 +324,11 @@ async fn cancel(
 ) -> Result<Option<Resent>, MintError> {
     let why = e.revert_reason().unwrap_or_else(|| e.reason());
     let cancellation = chain.minter.sign_cancel(nonce as u64, pooled).await?;
+    let cap = chain.config.max_fee_per_gas;
+    if cancellation.fees.max_fee_per_gas > cap {
+        db::rewards::note_error(&mut *conn, ids, &over_cap(&cancellation, cap)).await?;
+        return Ok(None);
+    }
     db::rewards::record_signed(&mut *conn, ids, nonce, &cancellation.hash.to_string()).await?;
     if !broadcast(conn, chain, &cancellation, ids).await? {
         return Ok(None);

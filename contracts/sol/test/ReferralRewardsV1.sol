@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {PausableUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/PausableUpgradeable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+/// @notice The part of a reward token that MINT mode needs.
+interface IMintableERC20 {
+    function mint(address to, uint256 amount) external;
+}
+
+/// @title ReferralRewardsV1
+/// @notice The first deployed implementation, kept as it was for the upgrade test (tests/chain/upgrade.rs). Pays referral rewards exactly once per order (`orderRef = keccak256(bytes(orderReference))`).
+///         UUPS implementation meant to sit behind an ERC1967Proxy; state lives in ERC-7201 namespaced storage.
+///         MINT mode mints through the reward token (the proxy needs the token's minter role);
+///         TRANSFER mode pays from the proxy's own token balance (the treasury).
+contract ReferralRewardsV1 is Initializable, AccessControlUpgradeable, PausableUpgradeable, UUPSUpgradeable {
+    using SafeERC20 for IERC20;
+
+    enum Mode {
+        MINT,
+        TRANSFER
+    }
+
+    /// @notice Role allowed to pay rewards (the app's minter key).
+    bytes32 public constant OPERATOR_ROLE = keccak256("OPERATOR_ROLE");
+    /// @notice Largest batch accepted by payReferralBatch (one transaction is capped at 2^24 gas).
+    uint256 public constant MAX_BATCH_SIZE = 300;
+
+    /// @custom:storage-location erc7201:refcodes.storage.ReferralRewards
+    struct ReferralRewardsStorage {
+        mapping(bytes32 orderRef => bool) paidOrders;
+        // token and mode share one slot: one SLOAD per payment call.
+        IERC20 token;
+        Mode mode;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("refcodes.storage.ReferralRewards")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant STORAGE_LOCATION = 0xb44732e0140382b690d13eb73b2433aec9bcff5812bfae0f360c25dc09555400;
+
+    /// @notice A reward was paid for `orderRef`.
+    event ReferralPaid(bytes32 indexed orderRef, address indexed to, uint256 amount);
+    /// @notice A batch entry was skipped because `orderRef` was already paid.
+    event ReferralSkipped(bytes32 indexed orderRef, address indexed to, uint256 amount);
+    event RewardTokenSet(address indexed token);
+    event ModeSet(Mode mode);
+
+    error ReferralRewards__AlreadyPaid(bytes32 orderRef);
+    error ReferralRewards__ZeroAddress();
+    error ReferralRewards__ZeroAmount();
+    error ReferralRewards__ZeroOrderRef();
+    error ReferralRewards__InsufficientTreasury(uint256 needed, uint256 available);
+    error ReferralRewards__EmptyBatch();
+    error ReferralRewards__BatchTooLarge(uint256 size, uint256 max);
+    error ReferralRewards__LengthMismatch(uint256 recipients, uint256 amounts, uint256 orderRefs);
+    error ReferralRewards__NotAContract(address token);
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor() {
+        _disableInitializers();
+    }
+
+    function initialize(address admin, address operator, address token, Mode mode_) external initializer {
+        if (admin == address(0) || operator == address(0)) revert ReferralRewards__ZeroAddress();
+        __AccessControl_init();
+        __Pausable_init();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _grantRole(OPERATOR_ROLE, operator);
+        _setRewardToken(token);
+        _setMode(mode_);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice Whether the reward for `orderRef` has been paid.
+    function paidOrders(bytes32 orderRef) external view returns (bool) {
+        return _s().paidOrders[orderRef];
+    }
+
+    /// @notice paidOrders for many refs in one call (for the minter's reconciliation).
+    function arePaid(bytes32[] calldata orderRefs) external view returns (bool[] memory paid) {
+        ReferralRewardsStorage storage $ = _s();
+        paid = new bool[](orderRefs.length);
+        for (uint256 i; i < orderRefs.length; ++i) {
+            paid[i] = $.paidOrders[orderRefs[i]];
+        }
+    }
+
+    function rewardToken() external view returns (address) {
+        return address(_s().token);
+    }
+
+    function mode() external view returns (Mode) {
+        return _s().mode;
+    }
+
+    /// @notice Implementation version; an upgrade bumps it.
+    function version() external pure virtual returns (uint256) {
+        return 1;
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _pause();
+    }
+
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    function setRewardToken(address token) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setRewardToken(token);
+    }
+
+    function setMode(Mode mode_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setMode(mode_);
+    }
+
+    // ---------------------------------------------------------------- payment
+
+    /// @notice Pays `amount` to `to` for `orderRef`; reverts ReferralRewards__AlreadyPaid on a repeat.
+    function payReferral(address to, uint256 amount, bytes32 orderRef)
+        external
+        onlyRole(OPERATOR_ROLE)
+        whenNotPaused
+    {
+        _checkEntry(to, amount, orderRef);
+        ReferralRewardsStorage storage $ = _s();
+        if ($.paidOrders[orderRef]) revert ReferralRewards__AlreadyPaid(orderRef);
+        $.paidOrders[orderRef] = true;
+        emit ReferralPaid(orderRef, to, amount);
+
+        IERC20 token = $.token;
+        if ($.mode == Mode.MINT) {
+            _mint(token, to, amount);
+        } else {
+            uint256 available = token.balanceOf(address(this));
+            if (available < amount) revert ReferralRewards__InsufficientTreasury(amount, available);
+            token.safeTransfer(to, amount);
+        }
+    }
+
+    /// @notice Pays every entry whose orderRef is unpaid and skips (ReferralSkipped) the paid ones.
+    ///         Invalid entries (zero address/amount/orderRef) fail the whole batch. In TRANSFER mode the total
+    ///         of the unpaid entries must be covered by the treasury, else nothing is paid.
+    /// @return paidCount number of entries paid
+    /// @return paidTotal sum of the amounts paid
+    function payReferralBatch(address[] calldata to, uint256[] calldata amounts, bytes32[] calldata orderRefs)
+        external
+        onlyRole(OPERATOR_ROLE)
+        whenNotPaused
+        returns (uint256 paidCount, uint256 paidTotal)
+    {
+        uint256 n = to.length;
+        if (n != amounts.length || n != orderRefs.length) {
+            revert ReferralRewards__LengthMismatch(n, amounts.length, orderRefs.length);
+        }
+        if (n == 0) revert ReferralRewards__EmptyBatch();
+        if (n > MAX_BATCH_SIZE) revert ReferralRewards__BatchTooLarge(n, MAX_BATCH_SIZE);
+
+        ReferralRewardsStorage storage $ = _s();
+        IERC20 token = $.token;
+        bool minting = $.mode == Mode.MINT;
+        // TRANSFER: one balance read; every transfer is checked against the running total.
+        uint256 available = minting ? 0 : token.balanceOf(address(this));
+
+        for (uint256 i; i < n; ++i) {
+            address recipient = to[i];
+            uint256 amount = amounts[i];
+            bytes32 orderRef = orderRefs[i];
+            _checkEntry(recipient, amount, orderRef);
+            if ($.paidOrders[orderRef]) {
+                emit ReferralSkipped(orderRef, recipient, amount);
+                continue;
+            }
+            $.paidOrders[orderRef] = true;
+            emit ReferralPaid(orderRef, recipient, amount);
+            unchecked {
+                ++paidCount;
+            }
+            paidTotal += amount;
+            if (minting) {
+                _mint(token, recipient, amount);
+            } else if (paidTotal <= available) {
+                token.safeTransfer(recipient, amount);
+            }
+            // else: keep summing so the revert below reports the whole amount needed.
+        }
+        if (!minting && paidTotal > available) revert ReferralRewards__InsufficientTreasury(paidTotal, available);
+    }
+
+    // --------------------------------------------------------------- internal
+
+    function _checkEntry(address to, uint256 amount, bytes32 orderRef) private pure {
+        if (to == address(0)) revert ReferralRewards__ZeroAddress();
+        if (amount == 0) revert ReferralRewards__ZeroAmount();
+        if (orderRef == bytes32(0)) revert ReferralRewards__ZeroOrderRef();
+    }
+
+    /// @dev `IMintableERC20(token).mint(to, amount)` without the high-level call's extcodesize check and ABI
+    ///      encoder (about 250 gas per reward). Safe because setRewardToken only accepts an address with code.
+    ///      A revert from the token is bubbled up unchanged.
+    function _mint(IERC20 token, address to, uint256 amount) private {
+        bytes4 selector = IMintableERC20.mint.selector;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), to)
+            mstore(add(ptr, 0x24), amount)
+            if iszero(call(gas(), token, 0, ptr, 0x44, 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
+    }
+
+    function _setRewardToken(address token) private {
+        if (token == address(0)) revert ReferralRewards__ZeroAddress();
+        if (token.code.length == 0) revert ReferralRewards__NotAContract(token);
+        _s().token = IERC20(token);
+        emit RewardTokenSet(token);
+    }
+
+    function _setMode(Mode mode_) private {
+        _s().mode = mode_;
+        emit ModeSet(mode_);
+    }
+
+    function _authorizeUpgrade(address) internal override onlyRole(DEFAULT_ADMIN_ROLE) {}
+
+    function _s() private pure returns (ReferralRewardsStorage storage $) {
+        assembly {
+            $.slot := STORAGE_LOCATION
+        }
+    }
+}
