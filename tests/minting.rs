@@ -229,29 +229,51 @@ async fn a_paused_contract_keeps_rewards_approved_until_unpaused(pool: PgPool) {
 }
 
 #[sqlx::test]
-async fn a_run_that_would_pass_the_contracts_period_cap_stops_with_the_reason_and_loses_nothing(
-    pool: PgPool,
-) {
+async fn a_run_pays_what_fits_under_the_contracts_period_cap_and_loses_nothing(pool: PgPool) {
     let chain = Chain::start().await;
     let server = server(&pool, &chain, &[]).await;
     chain.set_period_cap(3 * ONE, 86_400).await;
     let refs = approved(&pool, "CAP", 4, WALLET_C, ONE).await;
+    let big = approved(&pool, "BIG", 1, WALLET_D, 5 * ONE).await;
     let (status, summary) = cron(&server).await;
     assert_eq!(
-        (status, summary["deferred"].as_u64()),
-        (200, Some(4)),
+        (
+            status,
+            summary["minted"].as_u64(),
+            summary["failed"].as_u64(),
+            summary["deferred"].as_u64()
+        ),
+        (200, Some(3), Some(1), Some(1)),
+        "three fit, the one larger than the cap fails, one waits: {summary}"
+    );
+    assert!(
+        summary["stoppedBy"]
+            .as_str()
+            .unwrap()
+            .contains("PeriodCapExceeded"),
         "{summary}"
     );
-    let stopped = summary["stoppedBy"].as_str().unwrap();
-    assert!(stopped.contains("PeriodCapExceeded"), "{summary}");
-    assert_eq!(statuses(&pool, &refs).await, vec!["approved"; 4]);
-    assert_eq!(chain.balance(WALLET_C).await, wei(0));
+    let waiting = statuses(&pool, &refs).await;
+    assert_eq!(
+        waiting.iter().filter(|s| *s == "approved").count(),
+        1,
+        "{waiting:?}"
+    );
+    let failed = &rewards_of(&pool, &big[0]).await[0];
+    assert!(
+        failed["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("larger than the contract's period cap"),
+        "{failed}"
+    );
+    assert_eq!(chain.balance(WALLET_C).await, wei(3 * ONE));
 
     chain.set_period_cap(10 * ONE, 86_400).await;
     let (status, summary) = cron(&server).await;
     assert_eq!(
         (status, summary["minted"].as_u64()),
-        (200, Some(4)),
+        (200, Some(1)),
         "{summary}"
     );
     chain.assert_paid_once(&pool, &refs).await;

@@ -19,9 +19,9 @@ interface IMintableERC20 {
 ///         UUPS implementation meant to sit behind an ERC1967Proxy; state lives in ERC-7201 namespaced storage.
 ///         MINT mode mints through the reward token (the proxy needs the token's minter role);
 ///         TRANSFER mode pays from the proxy's own token balance (the treasury).
-///         Version 2 contains a leaked key: what all payments may total per period is capped on chain (set by the
-///         admin; none until set), and the admin role follows OpenZeppelin's AccessControlDefaultAdminRules — one
-///         admin, handed over in two steps with a delay.
+///         Version 2 limits what a leaked key can do: what all payments may total per period is capped on chain
+///         (set by the admin; none until set), and the admin role follows OpenZeppelin's
+///         AccessControlDefaultAdminRules — one admin, handed over in two steps with a delay.
 contract ReferralRewards is
     Initializable,
     AccessControlDefaultAdminRulesUpgradeable,
@@ -92,11 +92,15 @@ contract ReferralRewards is
         _setMode(mode_);
     }
 
-    /// @notice The upgrade from version 1: its one admin (the caller of upgradeToAndCall) becomes the default
-    ///         admin of AccessControlDefaultAdminRules, with INITIAL_ADMIN_DELAY. Roles, paid orders, token and mode
-    ///         stay where they are; no cap until the admin sets one.
-    function initializeV2() external reinitializer(2) {
+    /// @notice The upgrade from version 1, run by upgradeToAndCall: its caller, an admin, becomes the one default
+    ///         admin of AccessControlDefaultAdminRules, with INITIAL_ADMIN_DELAY, and every other version-1 admin
+    ///         listed in `otherAdmins` loses the role (version 2 cannot revoke it afterwards). Roles, paid orders,
+    ///         token and mode stay where they are; no cap until the admin sets one.
+    function initializeV2(address[] calldata otherAdmins) external reinitializer(2) {
         if (!hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) revert AccessControlUnauthorizedAccount(msg.sender, DEFAULT_ADMIN_ROLE);
+        for (uint256 i; i < otherAdmins.length; ++i) {
+            if (otherAdmins[i] != msg.sender) _revokeRole(DEFAULT_ADMIN_ROLE, otherAdmins[i]);
+        }
         __AccessControlDefaultAdminRules_init_unchained(INITIAL_ADMIN_DELAY, msg.sender);
     }
 
@@ -153,15 +157,19 @@ contract ReferralRewards is
         _setMode(mode_);
     }
 
-    /// @notice At most `cap` token units paid per `length` seconds, counted from now (0: no cap). A payment that
-    ///         would take the period's total over it reverts ReferralRewards__PeriodCapExceeded.
+    /// @notice At most `cap` token units (up to 2^128 - 1) paid per `length` seconds (0: no cap). A new length, or
+    ///         a first cap, starts a period now; another cap for the same length keeps what the current period
+    ///         paid. A payment that would take the period's total over the cap reverts
+    ///         ReferralRewards__PeriodCapExceeded.
     function setPeriodCap(uint256 cap, uint64 length) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (cap != 0 && length == 0) revert ReferralRewards__BadPeriod();
+        if ((cap != 0 && length == 0) || cap > type(uint128).max) revert ReferralRewards__BadPeriod();
         ReferralRewardsStorage storage $ = _s();
+        if ($.periodCap == 0 || cap == 0 || length != $.periodLength) {
+            $.periodStart = uint64(block.timestamp);
+            $.periodPaid = 0;
+        }
         $.periodCap = cap;
         $.periodLength = length;
-        $.periodStart = uint64(block.timestamp);
-        $.periodPaid = 0;
         emit PeriodCapSet(cap, length);
     }
 

@@ -391,6 +391,30 @@ impl Minter {
         })
     }
 
+    /// The contract's period cap and what may still be paid in the current period (the whole cap once the
+    /// period is over at the latest block); `None` without a cap.
+    pub async fn cap_room(&self) -> Result<Option<(U256, U256)>, ChainError> {
+        let c = self
+            .contract
+            .periodCap()
+            .call()
+            .await
+            .map_err(|e| ChainError::contract("reading periodCap()", e))?;
+        if c.cap.is_zero() {
+            return Ok(None);
+        }
+        let latest = self
+            .client
+            .provider()
+            .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+            .await
+            .map_err(|e| ChainError::rpc("reading the latest block", e))?;
+        let now = latest.map_or(0, |b| b.header.timestamp);
+        let ended = now >= c.start.saturating_add(c.length);
+        let paid = if ended { U256::ZERO } else { c.paid };
+        Ok(Some((c.cap, c.cap.saturating_sub(paid))))
+    }
+
     /// Whether the contract is paused (every payment would revert `EnforcedPause`).
     pub async fn is_paused(&self) -> Result<bool, ChainError> {
         self.contract

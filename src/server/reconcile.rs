@@ -388,12 +388,15 @@ async fn apply(
 }
 
 /// Compares every reward with `paidOrders` and every `ReferralPaid` event since `REWARDS_START_BLOCK`.
+///
+/// The chain's events are read before the ledger: a run that pays a reward meanwhile then shows it `minting` or
+/// `minted` in the ledger, never as paid on chain but not minted here.
 pub async fn report(pool: &PgPool, chain: &Chain<'_>) -> Result<Report, MintError> {
-    let entries = db::rewards::ledger_entries(pool).await?;
     let m = chain.minter;
     let head = m.block_number().await?;
     let from = chain.config.start_block.min(head);
     let events = m.paid_events(from, Some(head)).await?;
+    let entries = db::rewards::ledger_entries(pool).await?;
     let minted: Vec<B256> = entries
         .iter()
         .filter(|e| e.status == RewardStatus::Minted.as_str())

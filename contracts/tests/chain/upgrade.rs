@@ -151,6 +151,9 @@ async fn version_one(env: &Env) -> (Address, Address) {
         .unwrap();
     let proxy = *proxy.address();
     ok(env.token(&env.admin).grantRole(minter_role(), proxy)).await;
+    // Version 1 allowed more than one admin: the operator's account is one too.
+    let admin = ReferralRewardsV1::new(proxy, env.admin.provider().clone());
+    ok(admin.grantRole(DEFAULT_ADMIN_ROLE, env.operator.sender())).await;
     let paying = ReferralRewardsV1::new(proxy, env.operator.provider().clone());
     ok(paying.payReferral(recipient(1), ONE, order_ref("V1-SINGLE"))).await;
     ok(paying.payReferralBatch(
@@ -169,7 +172,10 @@ async fn the_deployed_version_1_upgrades_to_2_keeping_paid_orders_roles_and_its_
     let v2 = ReferralRewards::deploy(env.admin.provider().clone())
         .await
         .unwrap();
-    let upgrade = ReferralRewards::initializeV2Call {}.abi_encode();
+    let upgrade = ReferralRewards::initializeV2Call {
+        otherAdmins: vec![env.operator.sender()],
+    }
+    .abi_encode();
     let as_stranger = ReferralRewards::new(proxy, env.stranger.provider().clone());
     let err = reverts(as_stranger.upgradeToAndCall(*v2.address(), upgrade.clone().into())).await;
     assert!(
@@ -203,9 +209,14 @@ async fn the_deployed_version_1_upgrades_to_2_keeping_paid_orders_roles_and_its_
         .call()
         .await
         .unwrap());
+    let former = rewards.hasRole(DEFAULT_ADMIN_ROLE, env.operator.sender());
+    assert!(
+        !former.call().await.unwrap(),
+        "the other version-1 admin is one no more"
+    );
     assert_eq!(rewards.rewardToken().call().await.unwrap(), token);
     // Neither initializer runs again, for anyone.
-    let err = reverts(as_stranger.initializeV2()).await;
+    let err = reverts(as_stranger.initializeV2(Vec::new())).await;
     assert!(matches!(err, E::InvalidInitialization(_)), "{err:?}");
     let err =
         reverts(as_stranger.initialize(env.stranger.sender(), env.stranger.sender(), token, 0))

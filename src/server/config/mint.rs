@@ -234,9 +234,9 @@ impl ChainTiming {
         }
     }
 
-    /// The receipt wait: the confirmations' blocks half as slow again, and a minute for inclusion; 120 s at least.
+    /// The receipt wait: the confirmations' blocks half as slow again, and a minute for inclusion; 120 s to 3600 s.
     pub fn receipt_secs(self, confirmations: u64) -> u64 {
-        (confirmations * self.block_secs * 3 / 2 + 60).max(120)
+        (confirmations * self.block_secs * 3 / 2 + 60).clamp(120, 3600)
     }
 }
 

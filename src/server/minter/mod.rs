@@ -434,6 +434,12 @@ async fn screen(
         Err(e) => e,
     };
     if let Some(reason) = held(&err)? {
+        if matches!(
+            err.revert(),
+            Some(ReferralRewardsErrors::ReferralRewards__PeriodCapExceeded(_))
+        ) {
+            return fit_cap(conn, chain, planned, reason, summary).await;
+        }
         return Ok(Screened::Hold { ids: ids(), reason });
     }
     let (mut good, mut bad, mut paid) = (Vec::new(), Vec::new(), Vec::new());
@@ -454,6 +460,41 @@ async fn screen(
     summary.failed += fail(conn, &bad).await?;
     summary.skipped += settle_paid(conn, chain, paid.into_iter()).await?;
     Ok(Screened::Send(good))
+}
+
+/// The batch would pass the contract's period cap: what fits in the room left goes now (oldest first), a reward
+/// larger than the whole cap fails with the reason (an admin retries it once the cap is raised), and the rest stays
+/// approved — the next claim holds it until the period turns.
+async fn fit_cap(
+    conn: &mut PgConnection,
+    chain: &Chain<'_>,
+    planned: Vec<Planned>,
+    reason: String,
+    summary: &mut MintSummary,
+) -> Result<Screened, MintError> {
+    let Some((cap, room)) = chain.minter.cap_room().await? else {
+        let ids = planned.into_iter().map(|p| p.id).collect();
+        return Ok(Screened::Hold { ids, reason });
+    };
+    let (mut fits, mut too_big, mut waits) = (Vec::new(), Vec::new(), Vec::new());
+    let mut total = U256::ZERO;
+    for p in planned {
+        if p.entry.amount > cap {
+            let why =
+                format!("the reward is larger than the contract's period cap of {cap} token units");
+            too_big.push((p.id, why));
+        } else if total + p.entry.amount <= room {
+            total += p.entry.amount;
+            fits.push(p);
+        } else {
+            waits.push(p.id);
+        }
+    }
+    summary.failed += fail(conn, &too_big).await?;
+    if fits.is_empty() && !waits.is_empty() {
+        return Ok(Screened::Hold { ids: waits, reason });
+    }
+    Ok(Screened::Send(fits))
 }
 
 /// `Some(reason)` when a simulation failure stops the whole batch; `Err` when the chain did not answer.
