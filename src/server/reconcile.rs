@@ -12,7 +12,7 @@ use crate::domain::reward::RewardStatus;
 use refcodes_chain::alloy::primitives::{Address, B256, U256};
 use refcodes_chain::{order_ref, MintReceipt, Minter, PaidEvent};
 use serde_json::json;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{Acquire, PgConnection, PgPool};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
@@ -133,15 +133,36 @@ pub async fn reopen_reorged(conn: &mut PgConnection, chain: &Chain<'_>) -> Resul
             "reorgedTxHash": r.tx_hash,
             "lastError": format!("transaction {tx} is no longer on the chain (a reorganisation took it back); it waits on its nonce again"),
         });
-        let one = std::slice::from_ref(&r.id);
-        let from = [RewardStatus::Minted];
-        reopened +=
-            db::rewards::move_status_from(&mut *conn, one, &from, RewardStatus::Minting, &patch)
-                .await?
-                .len() as u64;
+        reopened += reopen(conn, &r.id, &patch).await?;
     }
     metrics::counter!("refcodes_rewards_reorged_total").increment(reopened);
     Ok(reopened)
+}
+
+/// Makes one reward `minting` again and, in the same transaction, withdraws its clawback if nothing was netted
+/// from it yet (the payout it claws back is gone; should the transaction be mined again, the sweeper records it
+/// anew). One partly netted or waived is left for an admin to review.
+async fn reopen(
+    conn: &mut PgConnection,
+    id: &str,
+    patch: &serde_json::Value,
+) -> Result<u64, MintError> {
+    let mut tx = conn.begin().await?;
+    let withdrawn = db::clawbacks::withdraw_unnetted(&mut *tx, id).await?;
+    let one = [id.to_string()];
+    let from = [RewardStatus::Minted];
+    let moved =
+        db::rewards::move_status_from(&mut tx, &one, &from, RewardStatus::Minting, patch).await?;
+    tx.commit().await?;
+    if withdrawn {
+        tracing::warn!(
+            reward = id,
+            "its clawback was withdrawn: the payout it clawed back was taken back"
+        );
+    } else if db::clawbacks::exists_for(&mut *conn, id).await? {
+        tracing::warn!(reward = id, "its clawback was netted or waived before a reorganisation took the payout back: review it");
+    }
+    Ok(moved.len() as u64)
 }
 
 /// Settles every `minting` reward (the start of each run).

@@ -312,3 +312,42 @@ async fn a_reorganisation_after_rewards_were_minted_reopens_them_and_they_are_pa
     assert_eq!(summary["reopened"], 0, "{summary}");
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn a_clawback_whose_payout_a_reorganisation_took_back_is_withdrawn(pool: PgPool) {
+    let chain = Chain::start().await;
+    let server = server(&pool, &chain, &[]).await;
+    let refs = approved(&pool, "REORG-REFUND", 1, WALLET_B, ONE).await;
+    let before = chain.snapshot().await;
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["minted"], 1, "{summary}");
+    // Its order is refunded after the payout: the next run records a clawback.
+    sqlx::query(
+        r#"INSERT INTO orders (id, data) VALUES ('o-reorg', jsonb_build_object('orderReference', $1::text,
+               'kind', 'store', 'buyerUserId', 'buyer', 'amount', 42000, 'currency', 'UAH', 'status', 'refunded'))"#,
+    )
+    .bind(&refs[0])
+    .execute(&pool)
+    .await
+    .unwrap();
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["repaired"], 1, "{summary}");
+    let clawbacks = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM clawbacks")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(clawbacks().await, 1);
+
+    // The payout is taken back: the clawback goes, the refunded order's reward is never paid again, and is voided.
+    chain.reorganise_to(before, 3).await;
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["reopened"], 1, "{summary}");
+    assert_eq!(clawbacks().await, 0);
+    let (_, summary) = cron(&server).await;
+    assert_eq!(summary["repaired"], 1, "{summary}");
+    assert_eq!(rewards_of(&pool, &refs[0]).await[0]["status"], "voided");
+    assert_eq!(chain.balance(WALLET_B).await, wei(0));
+    server.stop().await;
+}

@@ -10,6 +10,8 @@ use leptos::prelude::*;
 
 /// The chain's gas token has 18 decimals, as the reward token.
 const GAS_DECIMALS: usize = 18;
+/// Drift rows shown (after a database restore there may be thousands; the endpoint lists them all).
+const DRIFT_ROWS: usize = 50;
 
 #[component]
 pub fn ChainCard() -> impl IntoView {
@@ -83,12 +85,15 @@ fn LastRunView(run: Recorded<LastRun>) -> impl IntoView {
     match (run.doc.summary, run.doc.error) {
         (Some(s), _) => {
             let (minted, failed, waiting) = (s.minted, s.failed, s.pending + s.deferred);
+            let (resent, reopened) = (s.resent, s.reopened);
             view! {
                 <p data-testid="chain-last-run" data-minted=minted>
                     {t!(i18n, refcodes.admin.chain_last_run)} " " {at} " · "
                     {t!(i18n, refcodes.admin.mint_minted, count = move || minted)} " · "
                     {t!(i18n, refcodes.admin.mint_failed, count = move || failed)} " · "
                     {t!(i18n, refcodes.admin.mint_waiting, count = move || waiting)}
+                    {(resent > 0).then(|| view! { " · " {t!(i18n, refcodes.admin.chain_resent, n = move || resent)} })}
+                    {(reopened > 0).then(|| view! { " · " {t!(i18n, refcodes.admin.chain_reopened, n = move || reopened)} })}
                     {s.stopped_by.map(|why| view! { " · " {t!(i18n, refcodes.admin.mint_stopped)} " " {why} })}
                 </p>
             }
@@ -113,12 +118,14 @@ fn DriftView(report: Recorded<Report>) -> impl IntoView {
             {t!(i18n, refcodes.admin.chain_blocks)} " " {r.from_block} "–" {r.to_block}
         </p>
     };
+    let more = r.drift.len().saturating_sub(DRIFT_ROWS);
     let rows = if r.drift.is_empty() {
         view! { <p class="muted">{t!(i18n, refcodes.admin.chain_no_drift)}</p> }.into_any()
     } else {
         view! {
             <p class="error" role="alert">{t!(i18n, refcodes.admin.chain_drift)}</p>
-            <ul class="tx-list">{r.drift.into_iter().map(|d| view! { <DriftRow drift=d /> }).collect_view()}</ul>
+            <ul class="tx-list">{r.drift.into_iter().take(DRIFT_ROWS).map(|d| view! { <DriftRow drift=d /> }).collect_view()}</ul>
+            {(more > 0).then(|| view! { <p class="muted">{t!(i18n, refcodes.admin.chain_more_drift, n = move || more)}</p> })}
         }
         .into_any()
     };

@@ -23,6 +23,30 @@ pub async fn record(db: impl PgExecutor<'_>, id: &str, reward_id: &str) -> sqlx:
     Ok(done.rows_affected() == 1)
 }
 
+/// Withdraws the clawback of `reward_id` while nothing was netted from it or waived: the payment it claws back
+/// was taken back by a reorganisation. `false` when there is none, or it was netted or waived already.
+pub async fn withdraw_unnetted(db: impl PgExecutor<'_>, reward_id: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query!(
+        r#"DELETE FROM clawbacks c
+           WHERE c.reward_id = $1 AND c.waived_by IS NULL
+             AND NOT EXISTS (SELECT 1 FROM clawback_nettings n WHERE n.clawback_id = c.id)"#,
+        reward_id
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Whether `reward_id` has a clawback.
+pub async fn exists_for(db: impl PgExecutor<'_>, reward_id: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM clawbacks WHERE reward_id = $1) AS "exists!""#,
+        reward_id
+    )
+    .fetch_one(db)
+    .await
+}
+
 /// An open clawback: what is left of it to net.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Owed {
