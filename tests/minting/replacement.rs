@@ -34,6 +34,24 @@ async fn sent_not_mined(
     (chain, minter, server, refs, nonce, hash)
 }
 
+/// Mines the waiting transaction and settles it with a run: every one of `refs` paid once, the minter's mined
+/// nonce count at `mined`.
+async fn mine_and_settle(
+    pool: &PgPool,
+    chain: &Chain,
+    minter: &Minter,
+    server: &TestServer,
+    refs: &[String],
+    mined: u64,
+) {
+    chain.mine(1).await;
+    let (status, summary) = cron(server).await;
+    let settled = (status, summary["reconciled"].as_u64());
+    assert_eq!(settled, (200, Some(refs.len() as u64)), "{summary}");
+    assert_eq!(minter.nonces().await.unwrap().mined, mined);
+    chain.assert_paid_once(pool, refs).await;
+}
+
 fn hash(s: &str) -> refcodes_chain::alloy::primitives::B256 {
     s.parse().unwrap()
 }
@@ -70,17 +88,9 @@ async fn a_transaction_not_mined_in_time_is_replaced_with_its_nonce_and_higher_f
         "replaced in the pool"
     );
 
-    chain.mine(1).await;
-    let (status, summary) = cron(&server).await;
-    assert_eq!(
-        (status, summary["reconciled"].as_u64()),
-        (200, Some(2)),
-        "{summary}"
-    );
+    mine_and_settle(&pool, &chain, &minter, &server, &refs, nonce + 1).await;
     let doc = &rewards_of(&pool, &refs[1]).await[0];
-    assert_eq!(doc["txHash"], second, "{doc} {summary}");
-    assert_eq!(minter.nonces().await.unwrap().mined, nonce + 1);
-    chain.assert_paid_once(&pool, &refs).await;
+    assert_eq!(doc["txHash"], second, "{doc}");
     server.stop().await;
 }
 
@@ -104,15 +114,7 @@ async fn a_transaction_the_node_dropped_is_sent_again_with_its_nonce(pool: PgPoo
         "back in the pool"
     );
 
-    chain.mine(1).await;
-    let (status, summary) = cron(&server).await;
-    assert_eq!(
-        (status, summary["reconciled"].as_u64()),
-        (200, Some(2)),
-        "{summary}"
-    );
-    assert_eq!(minter.nonces().await.unwrap().mined, nonce + 1);
-    chain.assert_paid_once(&pool, &refs).await;
+    mine_and_settle(&pool, &chain, &minter, &server, &refs, nonce + 1).await;
     server.stop().await;
 }
 
@@ -140,11 +142,7 @@ async fn rewards_whose_nonce_another_transaction_took_are_sent_with_the_next_one
     let doc = &rewards_of(&pool, &refs[0]).await[0];
     assert_eq!(doc["txNonce"], nonce + 1, "{doc}");
     assert_eq!(doc["lastTxHash"], first, "{doc}");
-    chain.mine(1).await;
-    let (_, summary) = cron(&server).await;
-    assert_eq!(summary["reconciled"], 2, "{summary}");
-    assert_eq!(minter.nonces().await.unwrap().mined, nonce + 2);
-    chain.assert_paid_once(&pool, &refs).await;
+    mine_and_settle(&pool, &chain, &minter, &server, &refs, nonce + 2).await;
     server.stop().await;
 }
 
