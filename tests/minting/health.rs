@@ -75,3 +75,24 @@ fn signer_address(key: &str) -> String {
         .address()
         .to_string()
 }
+
+#[sqlx::test]
+async fn a_run_that_cannot_reach_the_chain_shows_why_on_the_card_without_the_endpoint_key(
+    pool: PgPool,
+) {
+    let chain = Chain::start().await;
+    // A hosted endpoint's key sits in its path; nothing listens on port 1.
+    let unreachable = [("CHAIN_RPC_URL", "http://127.0.0.1:1/v3/SECRET-ENDPOINT-KEY")];
+    let server = server(&pool, &chain, &unreachable).await;
+    let (admin, _, _) = admin_and_member(&server, "boss@refcodes.test").await;
+    let (status, _) = cron(&server).await;
+    assert_eq!(status, 502);
+    let health: Value = get_json(&admin, &server, "/api/admin/chain-health").await;
+    let error = health["lastRun"]["error"].as_str().unwrap_or_default();
+    assert!(error.contains("chain") && error.contains("refused"), "{health}");
+    assert!(
+        !health.to_string().contains("SECRET-ENDPOINT-KEY"),
+        "{health}"
+    );
+    server.stop().await;
+}
