@@ -89,7 +89,10 @@ async fn a_run_that_cannot_reach_the_chain_shows_why_on_the_card_without_the_end
     assert_eq!(status, 502);
     let health: Value = get_json(&admin, &server, "/api/admin/chain-health").await;
     let error = health["lastRun"]["error"].as_str().unwrap_or_default();
-    assert!(error.contains("chain") && error.contains("refused"), "{health}");
+    assert!(
+        error.contains("chain") && error.contains("refused"),
+        "{health}"
+    );
     assert!(
         !health.to_string().contains("SECRET-ENDPOINT-KEY"),
         "{health}"
