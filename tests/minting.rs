@@ -845,14 +845,7 @@ async fn a_reward_of_a_refunded_order_is_never_minted_and_the_sweeper_voids_it(p
     let server = server(&pool, &chain, &[]).await;
     // Refunded while its send was on the way, then back to approved when that send did not land.
     let refs = approved(&pool, "REFUNDED", 1, WALLET_A, ONE).await;
-    sqlx::query(
-        r#"INSERT INTO orders (id, data) VALUES ('o-refunded', jsonb_build_object('orderReference', $1::text,
-               'kind', 'store', 'buyerUserId', 'buyer', 'amount', 42000, 'currency', 'UAH', 'status', 'refunded'))"#,
-    )
-    .bind(&refs[0])
-    .execute(&pool)
-    .await
-    .unwrap();
+    refunded_order(&pool, &refs[0]).await;
     let (status, summary) = cron(&server).await;
     assert_eq!(
         (status, summary["minted"].as_u64()),

@@ -398,6 +398,18 @@ pub async fn approved_for(
     references
 }
 
+/// A refunded store order for `reference` (a seeded reward's order, refunded at the provider).
+pub async fn refunded_order(pool: &PgPool, reference: &str) {
+    sqlx::query(
+        r#"INSERT INTO orders (id, data) VALUES ($1, jsonb_build_object('orderReference', $1::text,
+               'kind', 'store', 'buyerUserId', 'buyer', 'amount', 42000, 'currency', 'UAH', 'status', 'refunded'))"#,
+    )
+    .bind(reference)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
 pub async fn statuses(pool: &PgPool, references: &[String]) -> Vec<String> {
     let mut out = Vec::new();
     for r in references {

@@ -320,14 +320,7 @@ async fn a_clawback_whose_payout_a_reorganisation_took_back_is_withdrawn(pool: P
     let (_, summary) = cron(&server).await;
     assert_eq!(summary["minted"], 1, "{summary}");
     // Its order is refunded after the payout: the next run records a clawback.
-    sqlx::query(
-        r#"INSERT INTO orders (id, data) VALUES ('o-reorg', jsonb_build_object('orderReference', $1::text,
-               'kind', 'store', 'buyerUserId', 'buyer', 'amount', 42000, 'currency', 'UAH', 'status', 'refunded'))"#,
-    )
-    .bind(&refs[0])
-    .execute(&pool)
-    .await
-    .unwrap();
+    refunded_order(&pool, &refs[0]).await;
     let (_, summary) = cron(&server).await;
     assert_eq!(summary["repaired"], 1, "{summary}");
     let clawbacks = || async {
