@@ -29,6 +29,14 @@ compile_error!(
 #[used]
 static SPLIT_DATA_SLACK: [u8; 4096] = [0xA5; 4096];
 
+/// Every server build (the binary, the tests, the benchmarks) allocates with mimalloc. With glibc's allocator a
+/// flood of sign-ups from many addresses left each blocking thread's arena holding the 19 MiB Argon2 blocks it had
+/// freed — 570 MiB resident at a peak for two hashes at a time — and long random query strings rendered a third
+/// slower (README, Benchmarks: `abuse_bench`).
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -1,4 +1,7 @@
 //! A small closed-loop load generator for the benchmarks: `concurrency` workers share `n` requests.
+// Each benchmark includes this file and uses a part of it.
+#![allow(dead_code)]
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -8,6 +11,8 @@ pub struct Report {
     pub requests: usize,
     pub errors: usize,
     pub elapsed: Duration,
+    /// How many answers had each status (a request that got no answer counts as 0).
+    pub statuses: BTreeMap<u16, usize>,
     latencies: Vec<Duration>,
 }
 
@@ -54,32 +59,39 @@ where
         .map(|_| {
             let (http, next, request) = (http.clone(), next.clone(), request.clone());
             tokio::spawn(async move {
-                let (mut latencies, mut errors) = (Vec::new(), 0usize);
+                let (mut latencies, mut statuses) = (Vec::new(), BTreeMap::new());
                 while next.fetch_add(1, Ordering::Relaxed) < n {
                     let t = Instant::now();
                     let answered = request(&http).send().await;
                     latencies.push(t.elapsed());
-                    if !matches!(answered, Ok(ref r) if ok(r.status().as_u16())) {
-                        errors += 1;
-                    }
+                    let status = answered.map_or(0, |r| r.status().as_u16());
+                    *statuses.entry(status).or_insert(0usize) += 1;
                 }
-                (latencies, errors)
+                (latencies, statuses)
             })
         })
         .collect();
     let mut latencies = Vec::with_capacity(n);
-    let mut errors = 0;
+    let mut statuses = BTreeMap::new();
     for w in workers {
-        let (l, e) = w.await.expect("load worker");
+        let (l, s) = w.await.expect("load worker");
         latencies.extend(l);
-        errors += e;
+        for (status, count) in s {
+            *statuses.entry(status).or_insert(0) += count;
+        }
     }
+    let errors = statuses
+        .iter()
+        .filter(|(status, _)| !ok(**status))
+        .map(|(_, count)| count)
+        .sum();
     let elapsed = started.elapsed();
     latencies.sort_unstable();
     Report {
         requests: latencies.len(),
         errors,
         elapsed,
+        statuses,
         latencies,
     }
 }
