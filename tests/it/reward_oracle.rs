@@ -1,6 +1,6 @@
 //! Reward sizing with a Chainlink-style feed on a real anvil: a fresh price is frozen on the reward; a stale
 //! or negative one leaves the reward waiting ("price unavailable") until the feed answers again.
-mod common;
+use crate::common;
 use common::*;
 use refcodes::server::config::Config;
 use refcodes::server::ledger::Ledger;

@@ -1,6 +1,6 @@
 //! Orders through `POST /api/store/orders`: server-side prices, clear errors, and attribution resolved
 //! before the order exists with every guard of the seed.
-mod common;
+use crate::common;
 use common::*;
 use serde_json::{json, Value};
 use sqlx::PgPool;

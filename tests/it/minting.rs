@@ -4,14 +4,10 @@
 //! the reconciliation report, and the minter key never leaking; hung endpoints and runs cut after the mark
 //! (`minting/bounds.rs`); transactions stuck, dropped or overtaken (`minting/replacement.rs`); the chain card
 //! and its schedule (`minting/health.rs`).
-#[path = "minting/bounds.rs"]
 mod bounds;
-mod common;
-#[path = "minting/health.rs"]
+use crate::common;
 mod health;
-#[path = "minting/invariants.rs"]
 mod invariants;
-#[path = "minting/replacement.rs"]
 mod replacement;
 use common::chain::*;
 use common::*;

@@ -1,5 +1,5 @@
 //! Signup attribution: the first-touch `ring_ref` names an active code of someone else → `referredBy`.
-mod common;
+use crate::common;
 use common::{
     client, create_code, list_codes, member, prove_wallet, signer, TestServer, WALLET_A, WALLET_B,
 };

@@ -1,5 +1,5 @@
 //! Server-rendered pages (locale, guards, status codes) and the operational endpoints.
-mod common;
+use crate::common;
 use common::{client, sign_up_admin, TestServer};
 use serde_json::json;
 use sqlx::PgPool;

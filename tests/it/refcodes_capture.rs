@@ -1,6 +1,6 @@
 //! First-touch capture of `?ref=`: the `ring_ref` cookie, its attributes, first touch kept, malformed, unknown
 //! and switched-off codes ignored, any path in any locale, and the database asked once per code.
-mod common;
+use crate::common;
 use common::TestServer;
 use sqlx::PgPool;
 

@@ -1,6 +1,6 @@
 //! The admin reward ledger over HTTP against a real PostgreSQL: roles, transitions, filters with keyset
 //! pages and totals, bulk actions, the CSV export and the audit trail.
-mod common;
+use crate::common;
 use common::*;
 use serde_json::{json, Value};
 use sqlx::PgPool;

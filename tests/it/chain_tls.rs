@@ -2,7 +2,7 @@
 //! operator's extra certificate authority (`EXTRA_CA_CERTS`) vouches for; without that authority the endpoint is
 //! refused, and the error names it and says why; at start-up a refused certificate stops the server (a setting to
 //! fix), an endpoint that is merely down does not (the minter connects at its first run).
-mod common;
+use crate::common;
 use common::chain::*;
 use common::tls::{TestCa, TlsProxy};
 use common::WALLET_A;

@@ -3,7 +3,7 @@
 //! on it against the same chain. Whatever the backup missed — a whole mint run, or a send whose database record
 //! was lost — the next run pays nothing again and leaves every reward `minted` with the transaction that really
 //! paid it, and the reconciliation report is empty.
-mod common;
+use crate::common;
 use common::chain::*;
 use common::pg::*;
 use common::*;

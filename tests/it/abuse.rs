@@ -4,7 +4,7 @@
 //! requests from the site itself pass, and the payment provider's signed notification is exempt. Floods get 429
 //! `rate_limited` per client address (a forged `X-Forwarded-For` does not help), and concurrent password guesses
 //! at one account are verified no more often than the sign-in throttle allows.
-mod common;
+use crate::common;
 use common::*;
 use refcodes::api::admin::{AdminBulk, AdminGrantCredit};
 use refcodes::api::auth::SignIn;

@@ -1,5 +1,5 @@
 //! The member page `/{locale}/refcodes`, rendered by the server: codes, share links, QR codes, funnels.
-mod common;
+use crate::common;
 use common::{
     call_server_fn, client, create_code, member, prove_wallet, seed_rewards, signer, TestServer,
     WALLET_A,

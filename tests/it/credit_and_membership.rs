@@ -1,5 +1,5 @@
 //! Credit payments (crypto rail, auto-approved rewards) and membership upgrades paid through the webhook.
-mod common;
+use crate::common;
 use common::*;
 use serde_json::{json, Value};
 use sqlx::PgPool;

@@ -1,9 +1,9 @@
 //! Benchmarks touch no database but their own (`src/server/bench_database.rs`), on a real PostgreSQL and through
 //! the benchmarks' own start (`examples/common/server.rs`): a start leaves the database `DATABASE_URL` names as it
 //! was, drops and creates again only the database it marked, and refuses a database with its name it did not mark.
-#[path = "../examples/common/server.rs"]
+#[path = "../../examples/common/server.rs"]
 mod bench_server;
-mod common;
+use crate::common;
 
 use bench_server::Bench;
 use common::pg::*;

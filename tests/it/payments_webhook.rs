@@ -1,6 +1,6 @@
 //! The card webhook (WayForPay serviceUrl) against a real PostgreSQL: signatures, idempotency under
 //! concurrency, declines, refunds, and the reward the paid order creates.
-mod common;
+use crate::common;
 use common::*;
 use serde_json::Value;
 use sqlx::PgPool;

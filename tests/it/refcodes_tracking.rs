@@ -1,6 +1,6 @@
 //! `POST /api/refcodes/track`: answers, exact counts under concurrency, nothing lost on a graceful stop,
 //! a visitor counted once per code per hour, and no database round trip per request.
-mod common;
+use crate::common;
 use common::{client, create_code, json_error, member, prove_wallet, signer, TestServer};
 use serde_json::json;
 use sqlx::postgres::PgPoolOptions;

@@ -1,7 +1,7 @@
 //! PostgreSQL over TLS: `DATABASE_URL` with `sslmode=verify-full` and `sslrootcert` reaches a server whose
 //! certificate the named authority signed, encrypted; another authority stops start-up with a message that names
 //! the database endpoint and the reason.
-mod common;
+use crate::common;
 use common::tls::TestCa;
 use common::tls_pg::TlsCluster;
 use refcodes::server::config::Config;

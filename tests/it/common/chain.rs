@@ -344,7 +344,7 @@ pub async fn cron(server: &TestServer) -> (u16, Value) {
 }
 
 /// The account `referrer` of the seeded rewards, with `wallet` stored as proven (a fixture: the proof flow itself
-/// is tested in tests/refcodes_registry/wallet_proofs.rs), so the minter pays it.
+/// is tested in tests/it/refcodes_registry/wallet_proofs.rs), so the minter pays it.
 pub async fn proven_by_referrer(pool: &PgPool, wallet: &str) {
     sqlx::query(
         r#"INSERT INTO users (id, data) VALUES ('referrer', '{"email": "referrer@chain.test", "role": "member"}')

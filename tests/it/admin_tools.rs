@@ -1,7 +1,7 @@
 //! The admin page's tools over HTTP against a real PostgreSQL: every admin server function checks the role
 //! itself, the codes overview and deactivating a code, granting credit by email, the audit filters, and
-//! "Mint now" refusing clearly without a chain (with a chain: tests/minting.rs).
-mod common;
+//! "Mint now" refusing clearly without a chain (with a chain: tests/it/minting.rs).
+use crate::common;
 use common::*;
 use refcodes::api::admin::{
     AdminAct, AdminBulk, AdminGrantCredit, AdminMintNow, AdminSetCodeBlocked, LoadAdminCodes,

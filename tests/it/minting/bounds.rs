@@ -1,5 +1,5 @@
 //! A run against an endpoint that accepts and never answers ends in time, releases its lock and blocks nothing
-//! (`tests/common/gate.rs` stalls the calls); a run cut anywhere after it marked a batch loses nothing.
+//! (`tests/it/common/gate.rs` stalls the calls); a run cut anywhere after it marked a batch loses nothing.
 use super::*;
 use common::gate::{Gate, RpcGate};
 use refcodes_chain::signer_from_hex;

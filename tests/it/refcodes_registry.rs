@@ -1,7 +1,6 @@
 //! The code registry through its JSON API, against a real PostgreSQL: create, list, change, delete,
 //! limits, ownership, the vanity race, deactivate-instead-of-delete, and the member's wallets proven by signature.
-mod common;
-#[path = "refcodes_registry/wallet_proofs.rs"]
+use crate::common;
 mod wallet_proofs;
 use common::{
     client, create_code, json_error, list_codes, member, prove_wallet, signer, TestServer,

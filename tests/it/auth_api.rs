@@ -1,5 +1,5 @@
 //! Sign-up, sign-in, sign-out and /api/me against a real PostgreSQL.
-mod common;
+use crate::common;
 use common::{client, json_error, TestServer};
 use serde_json::{json, Value};
 use sqlx::PgPool;
