@@ -13,12 +13,14 @@
 mod server;
 
 use refcodes::domain::mint::MintSummary;
+use refcodes::domain::reward::{RewardKind, RewardStatus};
+use refcodes::domain::store::Rail;
+use refcodes::server::db::rewards::RewardDoc;
 use refcodes::server::minter::Chain;
 use refcodes::server::{auth, db, reconcile};
 use refcodes_chain::alloy::primitives::U256;
 use refcodes_chain::anvil::{anvil_signer, spawn_anvil, spawn_anvil_with};
 use refcodes_chain::{deploy, ChainClient, Mode, RewardToken};
-use serde_json::json;
 use server::Bench;
 use std::time::{Duration, Instant};
 
@@ -139,14 +141,33 @@ async fn seed(pool: sqlx::PgPool, n: usize) -> Result<(), Error> {
     db::wallets::insert_proven(&mut *tx, "bench-referrer", &wallets, "mint_bench seed").await?;
     for i in 0..n {
         let reference = format!("BENCH-{i:06}");
-        let data = json!({
-            "orderReference": reference, "kind": "store", "referralCode": "BENCH",
-            "referrerUserId": "bench-referrer", "referrerWallet": wallet(i % WALLETS),
-            "buyerUserId": format!("bench-buyer-{i}"), "rail": "crypto", "fiatAmount": 2000, "currency": "UAH",
-            "rateBps": 500, "oracle": null, "amountWei": AMOUNT.to_string(), "priceNeeded": false,
-            "status": "approved", "txHash": null, "blockNumber": null, "attempts": 0, "lastError": null,
-            "approvedBy": "auto", "rejectedReason": null,
-        });
+        let data = RewardDoc {
+            order_reference: reference,
+            kind: RewardKind::Store,
+            referral_code: "BENCH".into(),
+            referrer_user_id: "bench-referrer".into(),
+            referrer_wallet: wallet(i % WALLETS),
+            attributed_via: None,
+            buyer_user_id: format!("bench-buyer-{i}"),
+            tier: None,
+            rail: Rail::Crypto,
+            fiat_amount: 2000,
+            currency: "UAH".into(),
+            rate_bps: 500,
+            oracle: None,
+            amount_wei: AMOUNT.to_string(),
+            netted_wei: None,
+            price_needed: false,
+            status: RewardStatus::Approved,
+            tx_hash: None,
+            block_number: None,
+            attempts: 0,
+            last_error: None,
+            approved_by: Some("auto".into()),
+            rejected_reason: None,
+            held_reason: None,
+            hold_until: None,
+        };
         db::rewards::insert(&mut tx, &auth::new_id(), &data).await?;
     }
     tx.commit().await?;

@@ -12,36 +12,25 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-#[cfg(feature = "ssr")]
-async fn admin(s: &crate::server::state::AppState) -> Result<crate::domain::user::Me, AppError> {
-    ssr::respond(crate::server::auth::require_admin(&s.pool, ssr::session_token().as_deref()).await)
-}
-
 #[server]
 pub async fn load_admin_rewards(
     #[server(default)] filter: RewardFilter,
     cursor: Option<String>,
 ) -> Result<RewardPage, AppError> {
     let s = ssr::state()?;
-    admin(&s).await?;
+    ssr::admin(&s).await?;
     ssr::respond(
         crate::server::admin_rewards::page(&s.pool, &filter, cursor.as_deref(), &s.config.tx_links)
             .await,
     )
 }
 
-#[cfg(feature = "ssr")]
-fn parse_action(action: &str, reason: Option<String>) -> Result<AdminAction, AppError> {
-    AdminAction::parse(action, reason)
-        .ok_or_else(|| AppError::BadRequest(format!("unknown action {action:?}")))
-}
-
 /// One reward's row buttons: `action` is approve, reject (with `reason`), void or retry.
 #[server]
 pub async fn admin_act(id: String, action: String, reason: Option<String>) -> Result<(), AppError> {
     let s = ssr::state()?;
-    let me = admin(&s).await?;
-    let action = ssr::respond(parse_action(&action, reason))?;
+    let me = ssr::admin(&s).await?;
+    let action = ssr::respond(AdminAction::from_body(&action, reason))?;
     ssr::respond(crate::server::admin_rewards::act_one(&s.pool, &me, &id, &action).await)
 }
 
@@ -61,14 +50,14 @@ pub async fn admin_bulk(
     #[server(default)] filter: RewardFilter,
 ) -> Result<BulkDone, AppError> {
     let s = ssr::state()?;
-    let me = admin(&s).await?;
-    let action = ssr::respond(parse_action(&action, reason))?;
-    let acted = if ids.is_empty() {
-        crate::server::admin_rewards::act_on_filter(&s.pool, &me, &filter, &action).await
-    } else {
-        crate::server::admin_rewards::act(&s.pool, &me, &ids, &action).await
+    let me = ssr::admin(&s).await?;
+    let action = ssr::respond(AdminAction::from_body(&action, reason))?;
+    use crate::server::admin_rewards::{act_on, Selection};
+    let selection = match ids.is_empty() {
+        true => Selection::Filter(filter),
+        false => Selection::Ids(ids),
     };
-    let acted = ssr::respond(acted)?;
+    let acted = ssr::respond(act_on(&s.pool, &me, &selection, &action).await)?;
     Ok(BulkDone {
         moved: acted.moved.len(),
         skipped: acted.skipped,
@@ -94,13 +83,8 @@ pub async fn load_audit(
     target: Option<String>,
 ) -> Result<Vec<AuditLine>, AppError> {
     let s = ssr::state()?;
-    admin(&s).await?;
-    let some = |v: Option<String>| v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    let (action, target) = (some(action), some(target));
-    let rows =
-        crate::server::db::audit_log::list(&s.pool, action.as_deref(), target.as_deref(), 50)
-            .await
-            .map_err(AppError::from);
+    ssr::admin(&s).await?;
+    let rows = crate::server::audit::recent(&s.pool, action.as_deref(), target.as_deref()).await;
     Ok(ssr::respond(rows)?
         .iter()
         .map(AuditLine::from_row)
@@ -137,7 +121,7 @@ impl AuditLine {
 #[server]
 pub async fn load_chain_health() -> Result<ChainHealth, AppError> {
     let s = ssr::state()?;
-    admin(&s).await?;
+    ssr::admin(&s).await?;
     Ok(crate::server::minter::health::health(&s.pool).await?)
 }
 
@@ -145,7 +129,7 @@ pub async fn load_chain_health() -> Result<ChainHealth, AppError> {
 #[server]
 pub async fn admin_mint_now() -> Result<(MintSummary, TxLinks), AppError> {
     let s = ssr::state()?;
-    let me = admin(&s).await?;
+    let me = ssr::admin(&s).await?;
     let summary = crate::server::admin_rewards::mint_now(&s.pool, &s.ledger, &s.mint, &me).await;
     Ok((ssr::respond(summary)?, s.config.tx_links.clone()))
 }
@@ -155,7 +139,7 @@ pub async fn admin_mint_now() -> Result<(MintSummary, TxLinks), AppError> {
 #[server]
 pub async fn admin_grant_credit(email: String, amount: String) -> Result<String, AppError> {
     let s = ssr::state()?;
-    let me = admin(&s).await?;
+    let me = ssr::admin(&s).await?;
     let currency = crate::domain::membership::TIER_CURRENCY;
     let granted =
         crate::server::payments::credit::grant_by_email(&s.pool, &me, &email, &amount, currency)
@@ -173,7 +157,7 @@ pub async fn load_admin_codes(
     cursor: Option<String>,
 ) -> Result<CodePage, AppError> {
     let s = ssr::state()?;
-    admin(&s).await?;
+    ssr::admin(&s).await?;
     ssr::respond(
         crate::server::admin_codes::page(&s.pool, search.as_deref(), cursor.as_deref()).await,
     )
@@ -182,7 +166,7 @@ pub async fn load_admin_codes(
 #[server]
 pub async fn admin_set_code_blocked(code: String, blocked: bool) -> Result<(), AppError> {
     let s = ssr::state()?;
-    let me = admin(&s).await?;
+    let me = ssr::admin(&s).await?;
     ssr::respond(
         crate::server::admin_codes::set_blocked(&s.pool, &s.visits.known, &me, &code, blocked)
             .await,
@@ -193,7 +177,7 @@ pub async fn admin_set_code_blocked(code: String, blocked: bool) -> Result<(), A
 #[server]
 pub async fn load_clawbacks() -> Result<Vec<Clawback>, AppError> {
     let s = ssr::state()?;
-    admin(&s).await?;
+    ssr::admin(&s).await?;
     ssr::respond(crate::server::clawbacks::all(&s.pool).await)
 }
 
@@ -201,7 +185,7 @@ pub async fn load_clawbacks() -> Result<Vec<Clawback>, AppError> {
 #[server]
 pub async fn admin_waive_clawback(id: String, reason: String) -> Result<(), AppError> {
     let s = ssr::state()?;
-    let me = admin(&s).await?;
+    let me = ssr::admin(&s).await?;
     ssr::respond(crate::server::clawbacks::waive(&s.pool, &me, &id, &reason).await)
 }
 
@@ -209,7 +193,7 @@ pub async fn admin_waive_clawback(id: String, reason: String) -> Result<(), AppE
 #[server]
 pub async fn load_orders_to_refund() -> Result<Vec<OrderToRefund>, AppError> {
     let s = ssr::state()?;
-    admin(&s).await?;
+    ssr::admin(&s).await?;
     ssr::respond(crate::server::payments::refunds::due(&s.pool).await)
 }
 
@@ -217,7 +201,7 @@ pub async fn load_orders_to_refund() -> Result<Vec<OrderToRefund>, AppError> {
 #[server]
 pub async fn admin_refund_order(reference: String) -> Result<(), AppError> {
     let s = ssr::state()?;
-    let me = admin(&s).await?;
+    let me = ssr::admin(&s).await?;
     ssr::respond(
         crate::server::payments::refunds::refund_credit_order(&s.pool, &s.ledger, &me, &reference)
             .await,

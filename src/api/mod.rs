@@ -55,6 +55,11 @@ pub(crate) mod ssr {
         respond(crate::server::auth::require_user(&state.pool, session_token().as_deref()).await)
     }
 
+    /// The signed-in admin: 401 anonymous, 403 for a member.
+    pub async fn admin(state: &AppState) -> Result<crate::domain::user::Me, AppError> {
+        respond(crate::server::auth::require_admin(&state.pool, session_token().as_deref()).await)
+    }
+
     /// A supported locale for building links (anything else: the default).
     pub fn locale(raw: &str) -> &str {
         if crate::domain::locale::is_supported(raw) {

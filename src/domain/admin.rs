@@ -1,6 +1,7 @@
 //! What the admin ledger shows and the actions an admin may take on rewards (pure; shared with the page).
 use crate::domain::reward::{RewardKind, RewardStatus};
 use crate::domain::store::{AttributedVia, Rail};
+use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
 /// Bulk actions touch at most this many rewards at once.
@@ -148,6 +149,15 @@ impl AdminAction {
             "void" => AdminAction::Void,
             "retry" => AdminAction::Retry,
             _ => return None,
+        })
+    }
+
+    /// An action named in a request body: an unknown name is a 400 that lists the known ones.
+    pub fn from_body(name: &str, reason: Option<String>) -> Result<AdminAction, AppError> {
+        AdminAction::parse(name, reason).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "unknown action {name:?}: approve, reject, void or retry"
+            ))
         })
     }
 

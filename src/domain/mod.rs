@@ -1,5 +1,6 @@
 //! Pure types and rules, compiled for both the server and the browser. No I/O here.
 pub mod admin;
+pub mod attribution;
 pub mod auth;
 pub mod chain_watch;
 pub mod cursor;

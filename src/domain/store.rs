@@ -1,6 +1,5 @@
 //! The store the referral program attributes: catalog, order lines and pricing (server-side, never trusted
 //! from the client), and what an order looks like to its buyer.
-use crate::domain::refcode::CodeState;
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -160,7 +159,7 @@ impl Rail {
     }
 }
 
-/// Why an order's referral did not count (stored on the order as `attributionRejected`).
+/// Why a referral did not count (stored on an order as `attributionRejected`; see `domain::attribution`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rejection {
@@ -170,6 +169,8 @@ pub enum Rejection {
     SelfReferral,
     NotFirstPurchase,
     WalletOverlap,
+    /// A membership upgrade: the code the member signed up through belongs to someone else now.
+    OwnerChanged,
 }
 
 /// How a referral reached an order: the first-touch link cookie, or the code the buyer signed up through.
@@ -187,44 +188,6 @@ pub struct Referral {
     pub referral_code: String,
     pub referrer_user_id: String,
     pub referrer_wallet: String,
-}
-
-/// What the attribution guards know about a code and a buyer.
-pub struct AttributionFacts<'a> {
-    /// The code's owner, wallet and state; `None` when no such code exists.
-    pub code: Option<(&'a str, &'a str, CodeState)>,
-    pub buyer_user_id: &'a str,
-    pub buyer_wallets: &'a [String],
-    pub buyer_has_paid_order: bool,
-}
-
-/// The seed's guards, in order: the code exists, is not blocked by an admin and is active, no self-referral, first purchase only,
-/// no wallet overlap (the code pays to one of the buyer's own wallets, compared case-insensitively).
-pub fn attribute(code: &str, facts: &AttributionFacts<'_>) -> Result<Referral, Rejection> {
-    let (owner, wallet, state) = facts.code.ok_or(Rejection::UnknownCode)?;
-    match state {
-        CodeState::Active => {}
-        CodeState::Inactive => return Err(Rejection::InactiveCode),
-        CodeState::Blocked => return Err(Rejection::BlockedCode),
-    }
-    if owner == facts.buyer_user_id {
-        return Err(Rejection::SelfReferral);
-    }
-    if facts.buyer_has_paid_order {
-        return Err(Rejection::NotFirstPurchase);
-    }
-    if facts
-        .buyer_wallets
-        .iter()
-        .any(|w| w.eq_ignore_ascii_case(wallet))
-    {
-        return Err(Rejection::WalletOverlap);
-    }
-    Ok(Referral {
-        referral_code: code.to_string(),
-        referrer_user_id: owner.to_string(),
-        referrer_wallet: wallet.to_string(),
-    })
 }
 
 /// The answer to creating an order (`POST /api/store/orders`, `POST /api/membership/orders`).
@@ -327,63 +290,6 @@ mod tests {
         assert_eq!(
             price_order(&[line("a", 1), line("u", 1)], &[catalog[0].clone(), usd]),
             Err(AppError::MixedCurrencies)
-        );
-    }
-
-    fn facts<'a>(
-        code: Option<(&'a str, &'a str, CodeState)>,
-        wallets: &'a [String],
-        paid: bool,
-    ) -> AttributionFacts<'a> {
-        AttributionFacts {
-            code,
-            buyer_user_id: "buyer",
-            buyer_wallets: wallets,
-            buyer_has_paid_order: paid,
-        }
-    }
-
-    const W: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
-
-    #[test]
-    fn each_guard_rejects_with_its_reason() {
-        let none: Vec<String> = vec![];
-        let ok = attribute(
-            "CODE",
-            &facts(Some(("ref", W, CodeState::Active)), &none, false),
-        )
-        .unwrap();
-        assert_eq!(ok.referrer_user_id, "ref");
-        assert_eq!(ok.referrer_wallet, W);
-        let cases = [
-            (facts(None, &none, false), Rejection::UnknownCode),
-            (
-                facts(Some(("ref", W, CodeState::Inactive)), &none, false),
-                Rejection::InactiveCode,
-            ),
-            (
-                facts(Some(("ref", W, CodeState::Blocked)), &none, false),
-                Rejection::BlockedCode,
-            ),
-            (
-                facts(Some(("buyer", W, CodeState::Active)), &none, false),
-                Rejection::SelfReferral,
-            ),
-            (
-                facts(Some(("ref", W, CodeState::Active)), &none, true),
-                Rejection::NotFirstPurchase,
-            ),
-        ];
-        for (f, why) in cases {
-            assert_eq!(attribute("CODE", &f), Err(why));
-        }
-        let mine = vec![W.to_lowercase()];
-        assert_eq!(
-            attribute(
-                "CODE",
-                &facts(Some(("ref", W, CodeState::Active)), &mine, false)
-            ),
-            Err(Rejection::WalletOverlap)
         );
     }
 }

@@ -1,7 +1,7 @@
 //! The admin's reward ledger: browse with filters, act on one reward, a selection or a whole filter, export.
 //! Every action is one transaction with its audit entry; only moves an admin may start succeed, and only
 //! legal ones (`db::rewards::move_status_from`).
-use super::db::{self, audit_log::Entry};
+use super::db::{self, audit_log::Entry, rewards::RewardPatch};
 use super::ledger::Ledger;
 use super::minter::{self, MintService};
 use crate::domain::admin::{AdminAction, RewardFilter, RewardPage, BULK_CAP, PAGE_SIZE};
@@ -62,18 +62,12 @@ pub async fn act(
     let (from, to) = action.moves();
     let mut tx = pool.begin().await?;
     let before = db::reward_admin::statuses(&mut *tx, ids).await?;
-    let moved = db::rewards::move_status_from(
-        &mut tx,
-        ids,
-        from,
-        to,
-        &patch(admin, action, reason.as_deref()),
-    )
-    .await?;
+    let patch = patch(admin, action, reason.clone());
+    let moved = db::rewards::move_status_from(&mut tx, ids, from, &patch).await?;
     let before: Map<String, Value> = before
         .into_iter()
         .filter(|(id, _)| moved.contains(id))
-        .map(|(id, status)| (id, Value::String(status)))
+        .map(|(id, status)| (id, json!(status)))
         .collect();
     let entry = Entry {
         actor_user_id: &admin.user_id,
@@ -100,19 +94,21 @@ pub async fn act(
     })
 }
 
-fn patch(admin: &Me, action: &AdminAction, reason: Option<&str>) -> Value {
-    let now = chrono::Utc::now();
+fn patch(admin: &Me, action: &AdminAction, reason: Option<String>) -> RewardPatch {
+    let (by, at) = (admin.email.clone(), chrono::Utc::now());
     match action {
-        AdminAction::Approve => json!({ "approvedBy": admin.email, "approvedAt": now }),
-        AdminAction::Reject { .. } => {
-            json!({ "rejectedReason": reason, "rejectedBy": admin.email, "rejectedAt": now })
-        }
-        AdminAction::Void => {
-            json!({ "voidedReason": "voided by an admin", "voidedBy": admin.email, "voidedAt": now })
-        }
-        AdminAction::Retry => {
-            json!({ "lastError": null, "retriedBy": admin.email, "retriedAt": now })
-        }
+        AdminAction::Approve => RewardPatch::Approved { by, at },
+        AdminAction::Reject { .. } => RewardPatch::Rejected {
+            reason: reason.unwrap_or_default(),
+            by,
+            at,
+        },
+        AdminAction::Void => RewardPatch::Voided {
+            why: "voided by an admin".to_string(),
+            by: Some(by),
+            at,
+        },
+        AdminAction::Retry => RewardPatch::Retried { by, at },
     }
 }
 
@@ -135,13 +131,32 @@ pub async fn act_one(
         return Err(AppError::PriceNeeded);
     }
     Err(AppError::IllegalTransition {
-        from,
+        from: from.as_str().to_string(),
         to: to.as_str().to_string(),
     })
 }
 
 /// Everything matching `filter` (at most [`BULK_CAP`] rewards).
-pub async fn act_on_filter(
+/// What a bulk action applies to: the rewards picked, or every reward the filter matches.
+pub enum Selection {
+    Ids(Vec<String>),
+    Filter(RewardFilter),
+}
+
+/// A bulk action, whichever surface asked for it.
+pub async fn act_on(
+    pool: &PgPool,
+    admin: &Me,
+    selection: &Selection,
+    action: &AdminAction,
+) -> Result<Acted, AppError> {
+    match selection {
+        Selection::Ids(ids) => act(pool, admin, ids, action).await,
+        Selection::Filter(filter) => act_on_filter(pool, admin, filter, action).await,
+    }
+}
+
+async fn act_on_filter(
     pool: &PgPool,
     admin: &Me,
     filter: &RewardFilter,

@@ -1,9 +1,10 @@
-//! Attribution (seed: `attribution-service`). At sign-up: the first-touch `ring_ref` counts when it names an
-//! active code of someone else that no admin blocked. At an order: the guards of `domain::store::attribute`, the
-//! wallet overlap counting every wallet of the buyer and the payout wallets of the buyer's own codes.
-use super::db::{self, orders::AttributionRejected};
+//! Attribution (seed: `attribution-service`): gathers what the guards of `domain::attribution` need — the code,
+//! who signs up or buys, their wallets (every wallet of the buyer and the payout wallets of the buyer's own
+//! codes) and whether they paid before — and records their verdict.
+use super::db::{self, orders::AttributionRejected, refcodes::CodeFacts};
+use crate::domain::attribution::{self, Occasion, Party};
 use crate::domain::refcode::normalize_code;
-use crate::domain::store::{attribute, AttributedVia, AttributionFacts};
+use crate::domain::store::AttributedVia;
 use crate::domain::user::{Me, ReferredBy};
 use crate::error::AppError;
 use sqlx::PgPool;
@@ -18,20 +19,34 @@ pub async fn for_signup(
     let Some(code) = ring_ref.and_then(|raw| normalize_code(raw).ok()) else {
         return Ok(None);
     };
-    let Some(owner) = db::refcodes::active_owner(pool, &code).await? else {
-        return Ok(None);
+    let facts = db::refcodes::facts(pool, &code).await?;
+    let party = Party {
+        user_id: signed_in,
+        wallets: &[],
     };
-    if signed_in == Some(owner.as_str()) {
-        tracing::info!(
+    match attribution::attribute(Occasion::Signup, guard_view(&code, &facts), party) {
+        Ok(counted) => Ok(Some(ReferredBy {
             code,
-            "signup referral ignored: the code's owner is signing up"
-        );
-        return Ok(None);
+            user_id: counted.referral.referrer_user_id,
+        })),
+        Err(reason) => {
+            tracing::info!(code, ?reason, "signup referral ignored");
+            Ok(None)
+        }
     }
-    Ok(Some(ReferredBy {
+}
+
+/// The code as the guards see it, spelled `code`.
+pub fn guard_view<'a>(
+    code: &'a str,
+    facts: &'a Option<CodeFacts>,
+) -> Option<attribution::CodeFacts<'a>> {
+    facts.as_ref().map(|f| attribution::CodeFacts {
         code,
-        user_id: owner,
-    }))
+        owner: &f.owner,
+        wallet: &f.wallet,
+        state: f.state(),
+    })
 }
 
 /// An order's attribution, resolved before the order exists: the referral it carries, or why it carries none.
@@ -59,27 +74,28 @@ pub async fn for_order(
     let facts = db::refcodes::facts(pool, &code).await?;
     let has_purchase = db::orders::buyer_has_purchase(pool, &buyer.user_id).await?;
     let buyer_wallets = db::wallets::of_buyer(pool, &buyer.user_id).await?;
-    let guard_facts = AttributionFacts {
-        code: facts
-            .as_ref()
-            .map(|f| (f.owner.as_str(), f.wallet.as_str(), f.state())),
-        buyer_user_id: &buyer.user_id,
-        buyer_wallets: &buyer_wallets,
+    let occasion = Occasion::Order {
         buyer_has_paid_order: has_purchase,
     };
-    Ok(match attribute(&code, &guard_facts) {
-        Ok(referral) => OrderAttribution {
-            referral: Some(referral),
-            via: Some(via),
-            rejected: None,
-        },
-        Err(reason) => {
-            tracing::info!(code, ?reason, "order attribution rejected");
-            OrderAttribution {
-                referral: None,
-                via: None,
-                rejected: Some(AttributionRejected { code, reason }),
+    let party = Party {
+        user_id: Some(&buyer.user_id),
+        wallets: &buyer_wallets,
+    };
+    Ok(
+        match attribution::attribute(occasion, guard_view(&code, &facts), party) {
+            Ok(counted) => OrderAttribution {
+                referral: Some(counted.referral),
+                via: Some(via),
+                rejected: None,
+            },
+            Err(reason) => {
+                tracing::info!(code, ?reason, "order attribution rejected");
+                OrderAttribution {
+                    referral: None,
+                    via: None,
+                    rejected: Some(AttributionRejected { code, reason }),
+                }
             }
-        }
-    })
+        },
+    )
 }

@@ -134,7 +134,11 @@ pub async fn require_user(pool: &PgPool, token: Option<&str>) -> Result<Me, AppE
 }
 
 pub async fn require_admin(pool: &PgPool, token: Option<&str>) -> Result<Me, AppError> {
-    let me = require_user(pool, token).await?;
+    admin(require_user(pool, token).await?)
+}
+
+/// The signed-in member if an admin, else 403.
+pub fn admin(me: Me) -> Result<Me, AppError> {
     if me.is_admin() {
         Ok(me)
     } else {

@@ -7,15 +7,17 @@
 //! and notes its decision on the order (`rewardOutcome`); a database error there leaves the payment standing and
 //! the order undecided, and the sweeper (`reward_sweep.rs`) decides it later. Idempotent: the unique indexes settle
 //! races, the contract's `paidOrders` guards the mint.
+use super::attribution::guard_view;
 use super::config::RewardRates;
-use super::db::{self, orders::OrderDoc, rewards::InsertRewardError};
+use super::db::rewards::{initial_status, InsertRewardError, OracleDoc, RewardDoc, RewardPatch};
+use super::db::{self, orders::OrderDoc};
 use super::oracle::{PriceOracle, Quote};
 use super::sizing::{reward_fiat, token_amount};
+use crate::domain::attribution::{attribute, Occasion, Party};
 use crate::domain::cursor::{cut_page, Cursor};
 use crate::domain::reward::{EarnedRewards, RewardKind, RewardStatus, TxLinks, REWARDS_PAGE};
 use crate::domain::store::{AttributedVia, OrderKind, Rail, Referral};
 use crate::error::AppError;
-use serde_json::json;
 use sqlx::{Acquire, PgConnection, PgPool};
 use std::collections::HashMap;
 use tokio::sync::watch;
@@ -107,9 +109,12 @@ struct Basis<'a> {
     held: Option<&'static str>,
 }
 
+/// Why a reward waits for an admin whatever its rail: its code is blocked.
+const CODE_BLOCKED: &str = "codeBlocked";
+
 /// An admin's block on the code holds its new rewards.
 fn hold_for(code: &db::refcodes::CodeFacts) -> Option<&'static str> {
-    code.blocked.then_some("codeBlocked")
+    code.blocked.then_some(CODE_BLOCKED)
 }
 
 impl Ledger {
@@ -237,8 +242,7 @@ impl Ledger {
     }
 
     /// A membership upgrade rewards the code the member signed up through, paying to the code's current wallet,
-    /// unless that code is gone or switched off by its owner, or the wallet is the member's own; an admin's block
-    /// holds the reward.
+    /// when the guards of `domain::attribution` let it (an admin's block holds the reward).
     async fn membership_basis<'a>(
         &self,
         conn: &mut PgConnection,
@@ -248,43 +252,32 @@ impl Ledger {
         else {
             return Ok(None);
         };
-        let Some(code) = db::refcodes::facts(&mut *conn, &referred_by.code).await? else {
-            tracing::warn!(
-                code = referred_by.code,
-                "membership reward skipped: the signup code no longer exists"
-            );
-            return Ok(None);
+        let facts = db::refcodes::facts(&mut *conn, &referred_by.code).await?;
+        let wallets = db::wallets::of_buyer(&mut *conn, &order.buyer_user_id).await?;
+        let occasion = Occasion::Membership {
+            referred_by: &referred_by.user_id,
         };
-        let own_wallet = db::wallets::of_buyer(&mut *conn, &order.buyer_user_id)
-            .await?
-            .iter()
-            .any(|w| w.eq_ignore_ascii_case(&code.wallet));
-        if code.owner != referred_by.user_id || code.owner == order.buyer_user_id || own_wallet {
-            tracing::warn!(
-                code = code.code,
-                "membership reward skipped: wallet overlap or owner changed"
-            );
-            return Ok(None);
-        }
-        if !code.active && !code.blocked {
-            tracing::info!(
-                code = code.code,
-                "membership reward skipped: the code is switched off"
-            );
-            return Ok(None);
-        }
-        let held = hold_for(&code);
+        let party = Party {
+            user_id: Some(&order.buyer_user_id),
+            wallets: &wallets,
+        };
+        let stored = facts
+            .as_ref()
+            .map_or(referred_by.code.as_str(), |f| f.code.as_str());
+        let counted = match attribute(occasion, guard_view(stored, &facts), party) {
+            Ok(counted) => counted,
+            Err(reason) => {
+                tracing::info!(code = stored, ?reason, "membership reward skipped");
+                return Ok(None);
+            }
+        };
         Ok(Some(Basis {
             kind: RewardKind::Membership,
             order,
-            referral: Referral {
-                referral_code: code.code,
-                referrer_user_id: code.owner,
-                referrer_wallet: code.wallet,
-            },
+            referral: counted.referral,
             via: Some(AttributedVia::Signup),
             bps: self.rates.membership_bps,
-            held,
+            held: counted.held.then_some(CODE_BLOCKED),
         }))
     }
 
@@ -313,46 +306,40 @@ impl Ledger {
             let paid = b.order.paid_at.unwrap_or_else(chrono::Utc::now);
             paid + chrono::Duration::days(self.rates.hold_days.into())
         });
-        let status = match (&priced, rail, b.held) {
-            (Ok(_), Rail::Crypto, None) => RewardStatus::Approved,
-            _ => RewardStatus::Pending,
-        };
+        let status = initial_status(priced.is_ok(), rail, b.held.is_some());
         let (oracle, amount_wei, last_error) = match &priced {
-            Ok((q, wei)) => (Quote::to_json(q), wei.clone(), None),
-            Err(reason) => (
-                serde_json::Value::Null,
-                "0".to_string(),
-                Some(reason.clone()),
-            ),
+            Ok((q, wei)) => (Some(OracleDoc::from(*q)), wei.clone(), None),
+            Err(reason) => (None, "0".to_string(), Some(reason.clone())),
         };
         let id = super::auth::new_id();
-        let data = json!({
-            "orderReference": reference,
-            "kind": b.kind.as_str(),
-            "referralCode": b.referral.referral_code,
-            "referrerUserId": b.referral.referrer_user_id,
-            "referrerWallet": b.referral.referrer_wallet,
-            "attributedVia": b.via,
-            "buyerUserId": b.order.buyer_user_id,
-            "tier": b.order.tier,
-            "rail": rail.as_str(),
-            "fiatAmount": fiat,
-            "currency": b.order.currency,
-            "rateBps": b.bps,
-            "oracle": oracle,
-            "amountWei": amount_wei,
-            "priceNeeded": priced.is_err(),
-            "status": status.as_str(),
-            "txHash": null,
-            "blockNumber": null,
-            "attempts": 0,
-            "lastError": last_error,
-            "approvedBy": (status == RewardStatus::Approved).then_some("auto"),
-            "rejectedReason": null,
-            "heldReason": b.held,
-            "holdUntil": hold_until,
-        });
-        match db::rewards::insert(&mut *conn, &id, &data).await {
+        let doc = RewardDoc {
+            order_reference: reference.clone(),
+            kind: b.kind,
+            referral_code: b.referral.referral_code,
+            referrer_user_id: b.referral.referrer_user_id,
+            referrer_wallet: b.referral.referrer_wallet,
+            attributed_via: b.via,
+            buyer_user_id: b.order.buyer_user_id.clone(),
+            tier: b.order.tier.clone(),
+            rail,
+            fiat_amount: fiat,
+            currency: b.order.currency.clone(),
+            rate_bps: b.bps,
+            oracle,
+            amount_wei,
+            netted_wei: None,
+            price_needed: priced.is_err(),
+            status,
+            tx_hash: None,
+            block_number: None,
+            attempts: 0,
+            last_error,
+            approved_by: (status == RewardStatus::Approved).then(|| "auto".to_string()),
+            rejected_reason: None,
+            held_reason: b.held.map(str::to_string),
+            hold_until,
+        };
+        match db::rewards::insert(&mut *conn, &id, &doc).await {
             Ok(()) => {
                 tracing::info!(reward = id, order = %reference, status = status.as_str(), "referral reward created");
                 Ok(match priced {
@@ -380,12 +367,15 @@ impl Ledger {
         if matches!(status, RewardStatus::Rejected | RewardStatus::Voided) {
             return Ok(RefundOutcome::AlreadySettled);
         }
-        let patch = json!({ "voidedReason": "order refunded" });
+        let patch = RewardPatch::Voided {
+            why: "order refunded".to_string(),
+            by: None,
+            at: chrono::Utc::now(),
+        };
         let ids = std::slice::from_ref(&id);
         // The statements' WHEREs decide: a reward a mint run moved on meanwhile is clawed back (or waits while
         // minting), not voided; one an admin settled meanwhile is neither.
-        let voided =
-            db::rewards::move_status(&mut *conn, ids, RewardStatus::Voided, &patch).await?;
+        let voided = db::rewards::move_status(&mut *conn, ids, &patch).await?;
         let outcome = if !voided.is_empty() {
             RefundOutcome::Voided
         } else if db::clawbacks::record(&mut *conn, &super::auth::new_id(), &id).await? {
@@ -427,9 +417,8 @@ impl Ledger {
                 continue;
             };
             let approve = w.rail == Rail::Crypto && !w.held;
-            if db::rewards::set_price(pool, &w.id, &quote.to_json(), &wei.to_string(), approve)
-                .await?
-            {
+            let oracle = OracleDoc::from(quote);
+            if db::rewards::set_price(pool, &w.id, &oracle, &wei.to_string(), approve).await? {
                 priced += 1;
             }
         }

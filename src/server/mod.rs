@@ -2,6 +2,7 @@
 pub mod admin_codes;
 pub mod admin_rewards;
 pub mod attribution;
+pub mod audit;
 pub mod auth;
 pub mod bench_database;
 pub mod clawbacks;

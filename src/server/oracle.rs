@@ -2,10 +2,10 @@
 //! `AggregatorV3Interface` feed read through the chain layer. The quote is frozen on each reward; a currency
 //! without a price gives no quote, and its rewards wait ("price needed").
 use super::config::{Config, OracleSource};
+use super::db::rewards::OracleDoc;
 use chrono::{DateTime, Utc};
 use refcodes_chain::alloy::primitives::{Address, U256};
 use refcodes_chain::{price_feed, Transport};
-use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,15 +16,15 @@ pub struct Quote {
     pub source: String,
 }
 
-impl Quote {
-    /// As stored on a reward: `oracle {price, decimals, updatedAt, source}`.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "price": self.answer.to_string(),
-            "decimals": self.decimals,
-            "updatedAt": self.updated_at,
-            "source": self.source,
-        })
+/// As frozen on a reward.
+impl From<&Quote> for OracleDoc {
+    fn from(q: &Quote) -> Self {
+        OracleDoc {
+            price: q.answer.to_string(),
+            decimals: q.decimals,
+            updated_at: Some(q.updated_at),
+            source: q.source.clone(),
+        }
     }
 }
 

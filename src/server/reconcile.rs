@@ -4,14 +4,13 @@
 //! payments whose recipient, amount or transaction differ from the reward's. A healthy system reports nothing.
 use super::db::{
     self,
-    rewards::{InFlight, LedgerEntry},
+    rewards::{InFlight, LedgerEntry, RewardPatch},
 };
 use super::minter::{Chain, MintError};
 pub use crate::domain::chain_watch::{Drift, Report};
 use crate::domain::reward::RewardStatus;
 use refcodes_chain::alloy::primitives::{Address, B256, U256};
 use refcodes_chain::{order_ref, MintReceipt, Minter, PaidEvent};
-use serde_json::json;
 use sqlx::{Acquire, PgConnection, PgPool};
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -128,11 +127,10 @@ pub async fn reopen_reorged(conn: &mut PgConnection, chain: &Chain<'_>) -> Resul
             tx,
             "a reorganisation took a minted reward's payment back: minting again"
         );
-        let patch = json!({
-            "blockNumber": null,
-            "reorgedTxHash": r.tx_hash,
-            "lastError": format!("transaction {tx} is no longer on the chain (a reorganisation took it back); it waits on its nonce again"),
-        });
+        let patch = RewardPatch::Reorged {
+            tx: r.tx_hash.clone(),
+            why: format!("transaction {tx} is no longer on the chain (a reorganisation took it back); it waits on its nonce again"),
+        };
         reopened += reopen(conn, &r.id, &patch).await?;
     }
     metrics::counter!("refcodes_rewards_reorged_total").increment(reopened);
@@ -142,17 +140,12 @@ pub async fn reopen_reorged(conn: &mut PgConnection, chain: &Chain<'_>) -> Resul
 /// Makes one reward `minting` again and, in the same transaction, withdraws its clawback if nothing was netted
 /// from it yet (the payout it claws back is gone; should the transaction be mined again, the sweeper records it
 /// anew). One partly netted or waived is left for an admin to review.
-async fn reopen(
-    conn: &mut PgConnection,
-    id: &str,
-    patch: &serde_json::Value,
-) -> Result<u64, MintError> {
+async fn reopen(conn: &mut PgConnection, id: &str, patch: &RewardPatch) -> Result<u64, MintError> {
     let mut tx = conn.begin().await?;
     let withdrawn = db::clawbacks::withdraw_unnetted(&mut *tx, id).await?;
     let one = [id.to_string()];
     let from = [RewardStatus::Minted];
-    let moved =
-        db::rewards::move_status_from(&mut tx, &one, &from, RewardStatus::Minting, patch).await?;
+    let moved = db::rewards::move_status_from(&mut tx, &one, &from, patch).await?;
     tx.commit().await?;
     if withdrawn {
         tracing::warn!(
@@ -361,24 +354,22 @@ async fn apply(
     let ids: Vec<String> = flights.iter().map(|f| f.id.clone()).collect();
     match group {
         Group::Minted(tx, block) => {
-            let patch =
-                json!({ "txHash": tx.to_string(), "blockNumber": block, "lastError": null });
-            let moved =
-                db::rewards::move_status(&mut *conn, &ids, RewardStatus::Minted, &patch).await?;
+            let patch = RewardPatch::Minted {
+                tx: tx.to_string(),
+                block: *block as i64,
+            };
+            let moved = db::rewards::move_status(&mut *conn, &ids, &patch).await?;
             settled.minted += moved.len() as u64;
         }
         Group::Elsewhere => {
             for f in flights {
                 let event = found.get(&order_ref(&f.order_reference));
-                let patch = json!({
-                    "txHash": event.map(|e| e.tx_hash.to_string()),
-                    "blockNumber": event.map(|e| e.block_number),
-                    "lastError": null,
-                    "settledFrom": "paidOrders",
-                });
+                let patch = RewardPatch::MintedElsewhere {
+                    tx: event.map(|e| e.tx_hash.to_string()),
+                    block: event.map(|e| e.block_number as i64),
+                };
                 let one = std::slice::from_ref(&f.id);
-                let moved =
-                    db::rewards::move_status(&mut *conn, one, RewardStatus::Minted, &patch).await?;
+                let moved = db::rewards::move_status(&mut *conn, one, &patch).await?;
                 settled.elsewhere += moved.len() as u64;
             }
         }
@@ -387,16 +378,12 @@ async fn apply(
                 Some(tx) => format!("not paid on chain: transaction {tx} was not mined or reverted; it will be sent again"),
                 None => "not paid on chain; it will be sent again".to_string(),
             };
-            let patch = json!({ "txHash": null, "txHashes": [], "txNonce": null, "blockNumber": null,
-                                "lastTxHash": tx, "lastError": why });
-            let moved = db::rewards::move_status_from(
-                &mut *conn,
-                &ids,
-                &[RewardStatus::Minting],
-                RewardStatus::Approved,
-                &patch,
-            )
-            .await?;
+            let patch = RewardPatch::Returned {
+                why,
+                last_tx: tx.clone(),
+            };
+            let from = [RewardStatus::Minting];
+            let moved = db::rewards::move_status_from(&mut *conn, &ids, &from, &patch).await?;
             settled.returned += moved.len() as u64;
         }
         Group::Pending => settled.pending += ids.len() as u64,
@@ -420,7 +407,7 @@ pub async fn report(pool: &PgPool, chain: &Chain<'_>) -> Result<Report, MintErro
     let entries = db::rewards::ledger_entries(pool).await?;
     let minted: Vec<B256> = entries
         .iter()
-        .filter(|e| e.status == RewardStatus::Minted.as_str())
+        .filter(|e| e.status == RewardStatus::Minted)
         .map(|e| order_ref(&e.order_reference))
         .collect();
     let paid = m.are_paid(&minted).await?;
@@ -447,7 +434,7 @@ pub fn drift(entries: &[LedgerEntry], unpaid: &HashSet<B256>, events: &[PaidEven
         .collect();
     let mut out: Vec<Drift> = entries
         .iter()
-        .filter(|e| e.status == RewardStatus::Minted.as_str())
+        .filter(|e| e.status == RewardStatus::Minted)
         .filter(|e| unpaid.contains(&order_ref(&e.order_reference)))
         .map(|e| Drift::MintedNotPaid {
             reward_id: e.id.clone(),
@@ -463,14 +450,14 @@ pub fn drift(entries: &[LedgerEntry], unpaid: &HashSet<B256>, events: &[PaidEven
 
 fn event_drift(entry: Option<&LedgerEntry>, event: &PaidEvent) -> Vec<Drift> {
     let tx_hash = event.tx_hash.to_string();
-    let Some(e) = entry.filter(|e| e.status == RewardStatus::Minted.as_str()) else {
-        if entry.is_some_and(|e| e.status == RewardStatus::Minting.as_str()) {
+    let Some(e) = entry.filter(|e| e.status == RewardStatus::Minted) else {
+        if entry.is_some_and(|e| e.status == RewardStatus::Minting) {
             return Vec::new();
         }
         return vec![Drift::PaidNotMinted {
             order_ref: event.order_ref.to_string(),
             reward_id: entry.map(|e| e.id.clone()),
-            status: entry.map(|e| e.status.clone()),
+            status: entry.map(|e| e.status.as_str().to_string()),
             tx_hash,
         }];
     };
@@ -649,7 +636,7 @@ mod tests {
         LedgerEntry {
             id: id.into(),
             order_reference: format!("ORD-{id}"),
-            status: status.into(),
+            status: RewardStatus::parse(status).unwrap(),
             wallet: Some(WALLET.to_lowercase()),
             amount_wei: amount.into(),
             tx_hash: Some(B256::repeat_byte(1).to_string()),

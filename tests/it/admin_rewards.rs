@@ -447,3 +447,33 @@ async fn a_reward_without_a_price_is_not_approved_and_is_priced_where_it_waits(p
     assert_eq!(resp.status(), 204);
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn a_reward_that_does_not_read_is_an_error_and_counted_never_a_missing_row(pool: PgPool) {
+    let (server, admin, _plain, plain_id) = setup(pool.clone()).await;
+    seed_rewards(&pool, &plain_id, "u", 2, "pending", "fiat").await;
+    let ledger = || async {
+        admin
+            .get(server.url("/api/admin/rewards"))
+            .send()
+            .await
+            .unwrap()
+    };
+    assert_eq!(ledger().await.status(), 200);
+    // A kind no release writes (status, rail and amount are held by constraints).
+    sqlx::query(
+        r#"UPDATE referral_rewards SET data = data || '{"kind": "gift"}' WHERE id = 'u-1'"#,
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    assert_eq!(json_error(ledger().await).await, (500, "internal".into()));
+    let metrics = common::metrics_text(&server).await;
+    let unreadable = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("refcodes_reward_rows_unreadable_total "))
+        .and_then(|n| n.trim().parse::<f64>().ok());
+    assert!(unreadable.is_some_and(|n| n >= 1.0), "{metrics}");
+    server.stop().await;
+}

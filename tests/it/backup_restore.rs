@@ -7,7 +7,6 @@ use crate::common;
 use common::chain::*;
 use common::pg::*;
 use common::*;
-use refcodes::domain::reward::RewardStatus;
 use refcodes::server::db;
 use refcodes_chain::alloy::primitives::U256;
 use refcodes_chain::{order_ref, PaidEvent, RewardEntry};
@@ -158,8 +157,7 @@ async fn a_backup_newer_than_a_lost_send_settles_it_with_the_paying_transaction(
     let moved = db::rewards::move_status(
         &mut pool.acquire().await.unwrap(),
         &minting_ids,
-        RewardStatus::Minting,
-        &json!({}),
+        &RewardPatch::PaidBefore,
     )
     .await
     .unwrap();

@@ -392,15 +392,8 @@ async fn a_crash_between_the_send_and_the_database_write_is_reconciled(pool: PgP
         .unwrap()
         .unwrap()
         .0;
-    let ghost = json!({ "txHash": format!("0x{}", "ab".repeat(32)) });
-    db::rewards::move_status(
-        &mut pool.acquire().await.unwrap(),
-        &[id],
-        refcodes::domain::reward::RewardStatus::Minting,
-        &ghost,
-    )
-    .await
-    .unwrap();
+    let ghost = format!("0x{}", "ab".repeat(32));
+    sent_before_nonces(&pool, &id, &ghost).await;
 
     let server = server(&pool, &chain, &[]).await;
     let (status, summary) = cron(&server).await;
@@ -418,7 +411,7 @@ async fn a_crash_between_the_send_and_the_database_write_is_reconciled(pool: PgP
         assert_eq!(rewards_of(&pool, r).await[0]["txHash"], tx.to_string());
     }
     let doc = &rewards_of(&pool, &lost[0]).await[0];
-    assert_eq!(doc["lastTxHash"], ghost["txHash"]);
+    assert_eq!(doc["lastTxHash"], ghost.as_str());
     assert_eq!(chain.balance(WALLET_A).await, wei(3 * ONE));
     assert_eq!(chain.balance(WALLET_B).await, wei(ONE));
     let mut all = refs.clone();
@@ -492,16 +485,15 @@ async fn the_reconciliation_report_shows_injected_drift(pool: PgPool) {
         .unwrap()
         .unwrap()
         .0;
-    let statuses_path = [
-        refcodes::domain::reward::RewardStatus::Minting,
-        refcodes::domain::reward::RewardStatus::Minted,
-    ];
-    for to in statuses_path {
+    let unknown_payment = RewardPatch::MintedElsewhere {
+        tx: None,
+        block: None,
+    };
+    for patch in [RewardPatch::PaidBefore, unknown_payment] {
         db::rewards::move_status(
             &mut pool.acquire().await.unwrap(),
             std::slice::from_ref(&id),
-            to,
-            &json!({}),
+            &patch,
         )
         .await
         .unwrap();
@@ -1128,14 +1120,9 @@ async fn a_netted_reward_voided_before_its_mint_gives_the_netting_back(pool: PgP
     // Voided before it was minted: the clawback is owed again and the reward whole again.
     let mut tx = pool.begin().await.unwrap();
     let ids = [id_of(&pool, &next[0]).await];
-    let moved = db::rewards::move_status(
-        &mut tx,
-        &ids,
-        refcodes::domain::reward::RewardStatus::Voided,
-        &json!({ "voidedReason": "test" }),
-    )
-    .await
-    .unwrap();
+    let moved = db::rewards::move_status(&mut tx, &ids, &voided_by_a_refund())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(moved.len(), 1);
     let reward = &rewards_of(&pool, &next[0]).await[0];
@@ -1205,8 +1192,7 @@ async fn a_void_waiting_on_a_netting_gives_that_netting_back(pool: PgPool) {
         let (pool, ids) = (pool.clone(), vec![next_id.clone()]);
         async move {
             let mut conn = pool.acquire().await.unwrap();
-            let to = refcodes::domain::reward::RewardStatus::Voided;
-            db::rewards::move_status(&mut conn, &ids, to, &json!({}))
+            db::rewards::move_status(&mut conn, &ids, &voided_by_a_refund())
                 .await
                 .unwrap()
         }

@@ -185,18 +185,6 @@ pub async fn is_live(db: impl PgExecutor<'_>, code: &str) -> sqlx::Result<bool> 
     .await
 }
 
-/// The owner of an active code no admin blocked (signup attribution).
-pub async fn active_owner(db: impl PgExecutor<'_>, code: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar!(
-        r#"SELECT data->>'userId' AS "user_id!" FROM refcodes
-           WHERE upper(data->>'code') = upper($1) AND (data->>'active')::boolean
-             AND NOT COALESCE((data->>'blocked')::boolean, false)"#,
-        code
-    )
-    .fetch_optional(db)
-    .await
-}
-
 /// A code's owner, payout wallet, its owner's switch and an admin's block (order attribution and rewards).
 pub struct CodeFacts {
     pub code: String,

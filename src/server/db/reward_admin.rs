@@ -1,10 +1,9 @@
 //! The admin's view of `referral_rewards`: filtered, keyset-paginated rows with buyer and referrer emails,
 //! totals per status, and the ids a bulk action selects. Status changes still go through `rewards`.
+use super::rewards::{self, AdminRowFacts};
 use crate::domain::admin::{AdminReward, RewardFilter, StatusTotal};
 use crate::domain::cursor::Cursor;
-use crate::domain::reward::{RewardKind, RewardStatus};
-use crate::domain::store::Rail;
-use serde_json::Value;
+use crate::domain::reward::RewardStatus;
 use sqlx::PgExecutor;
 
 /// The filter as SQL parameters (`None` = any).
@@ -78,86 +77,21 @@ pub async fn page(
     )
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            row(
-                r.id,
-                &r.data,
-                r.created_at,
-                r.updated_at,
-                r.buyer_email,
-                r.referrer_email,
-                r.clawback_wei,
-            )
+    let now = chrono::Utc::now();
+    rows.into_iter()
+        .map(|r| {
+            let doc = rewards::read(&r.id, r.data)?;
+            let facts = AdminRowFacts {
+                id: r.id,
+                buyer_email: r.buyer_email,
+                referrer_email: r.referrer_email,
+                clawback_wei: r.clawback_wei,
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            };
+            Ok(doc.to_admin_view(facts, now))
         })
-        .collect())
-}
-
-fn row(
-    id: String,
-    d: &Value,
-    created_at: chrono::DateTime<chrono::Utc>,
-    updated_at: chrono::DateTime<chrono::Utc>,
-    buyer_email: Option<String>,
-    referrer_email: Option<String>,
-    clawback_wei: Option<String>,
-) -> Option<AdminReward> {
-    let s = |k: &str| d.get(k).and_then(Value::as_str).map(str::to_string);
-    Some(AdminReward {
-        id,
-        order_reference: s("orderReference")?,
-        kind: if s("kind").as_deref() == Some("membership") {
-            RewardKind::Membership
-        } else {
-            RewardKind::Store
-        },
-        buyer_email,
-        referrer_email,
-        referral_code: s("referralCode").unwrap_or_default(),
-        referrer_wallet: s("referrerWallet").unwrap_or_default(),
-        attributed_via: d
-            .get("attributedVia")
-            .and_then(|v| serde_json::from_value(v.clone()).ok()),
-        rail: if s("rail").as_deref() == Some("crypto") {
-            Rail::Crypto
-        } else {
-            Rail::Fiat
-        },
-        fiat_amount: d
-            .get("fiatAmount")
-            .and_then(Value::as_i64)
-            .unwrap_or_default(),
-        currency: s("currency").unwrap_or_default(),
-        amount_wei: s("amountWei").unwrap_or_default(),
-        price_needed: d
-            .get("priceNeeded")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        oracle_price: d
-            .pointer("/oracle/price")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        oracle_decimals: d.pointer("/oracle/decimals").and_then(Value::as_i64),
-        oracle_source: d
-            .pointer("/oracle/source")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        status: RewardStatus::parse(&s("status")?)?,
-        last_error: s("lastError"),
-        rejected_reason: s("rejectedReason"),
-        approved_by: s("approvedBy"),
-        tx_hash: s("txHash"),
-        block_number: d.get("blockNumber").and_then(Value::as_i64),
-        netted_wei: s("nettedWei").unwrap_or_else(|| "0".to_string()),
-        clawback_wei,
-        hold_until: s("holdUntil")
-            .and_then(|t| t.parse().ok())
-            .filter(|until| *until > chrono::Utc::now())
-            .filter(|_| matches!(s("status").as_deref(), Some("pending" | "approved"))),
-        created_at,
-        updated_at,
-    })
+        .collect()
 }
 
 pub async fn totals(
@@ -193,30 +127,34 @@ pub async fn totals(
     )
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(StatusTotal {
-                status: RewardStatus::parse(&r.status)?,
+    rows.into_iter()
+        .map(|r| {
+            Ok(StatusTotal {
+                status: rewards::read_status("(any)", &r.status)?,
                 currency: r.currency,
                 count: r.count,
                 fiat_amount: r.fiat,
                 amount_wei: r.wei,
             })
         })
-        .collect())
+        .collect()
 }
 
 /// The ids and statuses of the given rewards (what an action's audit entry records as "before").
 pub async fn statuses(
     db: impl PgExecutor<'_>,
     ids: &[String],
-) -> sqlx::Result<Vec<(String, String)>> {
+) -> sqlx::Result<Vec<(String, RewardStatus)>> {
     let rows = sqlx::query!(
         r#"SELECT id, data->>'status' AS "status!" FROM referral_rewards WHERE id = ANY($1) ORDER BY id"#,
         ids
     )
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.status)).collect())
+    rows.into_iter()
+        .map(|r| {
+            let status = rewards::read_status(&r.id, &r.status)?;
+            Ok((r.id, status))
+        })
+        .collect()
 }

@@ -1,17 +1,17 @@
 //! The admin JSON endpoints: the reward ledger, actions on rewards, "Mint now", the CSV export, refunds,
 //! clawbacks, the codes overview and the audit log.
 //! Every handler checks the role itself (anonymous → 401, member → 403).
-use super::{JsonBody, QueryParams, SessionToken};
+use super::{Admin, JsonBody, QueryParams};
 use crate::domain::admin::{AdminAction, CodePage, RewardFilter, RewardPage};
 use crate::domain::mint::MintSummary;
 use crate::domain::reward::Clawback;
 use crate::error::AppError;
 use crate::server::admin_codes;
-use crate::server::admin_rewards::{self, Acted};
-use crate::server::db::audit_log::{self, AuditRow};
+use crate::server::admin_rewards::{self, Acted, Selection};
+use crate::server::db::audit_log::AuditRow;
 use crate::server::payments::refunds;
 use crate::server::state::AppState;
-use crate::server::{auth, clawbacks, reward_export};
+use crate::server::{audit, clawbacks, reward_export};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -47,10 +47,9 @@ struct LedgerQuery {
 
 async fn ledger(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    _: Admin,
     QueryParams(q): QueryParams<LedgerQuery>,
 ) -> Result<Json<RewardPage>, AppError> {
-    auth::require_admin(&s.pool, token.as_deref()).await?;
     admin_rewards::page(&s.pool, &q.filter, q.cursor.as_deref(), &s.config.tx_links)
         .await
         .map(Json)
@@ -63,11 +62,10 @@ struct ReasonBody {
 
 async fn act_one(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    Admin(admin): Admin,
     Path((id, name)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Result<StatusCode, AppError> {
-    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
     // The body is optional: only a rejection carries one (`{reason}`).
     let reason = if body.iter().all(u8::is_ascii_whitespace) {
         None
@@ -95,26 +93,25 @@ struct BulkBody {
 
 async fn bulk(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    Admin(admin): Admin,
     JsonBody(body): JsonBody<BulkBody>,
 ) -> Result<Json<Acted>, AppError> {
-    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
-    let act = AdminAction::parse(&body.action, body.reason)
-        .ok_or_else(|| AppError::BadRequest("action is approve, reject, void or retry".into()))?;
-    match (body.ids, body.filter) {
-        (Some(ids), None) => admin_rewards::act(&s.pool, &admin, &ids, &act).await,
-        (None, Some(filter)) => admin_rewards::act_on_filter(&s.pool, &admin, &filter, &act).await,
-        _ => Err(AppError::BadRequest("give either ids or filter".into())),
-    }
-    .map(Json)
+    let act = AdminAction::from_body(&body.action, body.reason)?;
+    let selection = match (body.ids, body.filter) {
+        (Some(ids), None) => Selection::Ids(ids),
+        (None, Some(filter)) => Selection::Filter(filter),
+        _ => return Err(AppError::BadRequest("give either ids or filter".into())),
+    };
+    admin_rewards::act_on(&s.pool, &admin, &selection, &act)
+        .await
+        .map(Json)
 }
 
 async fn export(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    _: Admin,
     QueryParams(filter): QueryParams<RewardFilter>,
 ) -> Result<Response, AppError> {
-    auth::require_admin(&s.pool, token.as_deref()).await?;
     let body = Body::from_stream(reward_export::stream(s.pool.clone(), filter));
     Ok((
         [
@@ -131,9 +128,8 @@ async fn export(
 
 async fn mint_now(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    Admin(admin): Admin,
 ) -> Result<Json<MintSummary>, AppError> {
-    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
     admin_rewards::mint_now(&s.pool, &s.ledger, &s.mint, &admin)
         .await
         .map(Json)
@@ -141,19 +137,17 @@ async fn mint_now(
 
 async fn refund_order(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    Admin(admin): Admin,
     Path(reference): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
     refunds::refund_credit_order(&s.pool, &s.ledger, &admin, &reference).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn clawback_list(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    _: Admin,
 ) -> Result<Json<Vec<Clawback>>, AppError> {
-    auth::require_admin(&s.pool, token.as_deref()).await?;
     clawbacks::all(&s.pool).await.map(Json)
 }
 
@@ -164,11 +158,10 @@ struct WaiveBody {
 
 async fn waive_clawback(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    Admin(admin): Admin,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<WaiveBody>,
 ) -> Result<StatusCode, AppError> {
-    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
     clawbacks::waive(&s.pool, &admin, &id, &body.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -181,10 +174,9 @@ struct CodesQuery {
 
 async fn codes(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    _: Admin,
     QueryParams(q): QueryParams<CodesQuery>,
 ) -> Result<Json<CodePage>, AppError> {
-    auth::require_admin(&s.pool, token.as_deref()).await?;
     admin_codes::page(&s.pool, q.search.as_deref(), q.cursor.as_deref())
         .await
         .map(Json)
@@ -192,10 +184,9 @@ async fn codes(
 
 async fn set_code_blocked(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    Admin(admin): Admin,
     Path((code, action)): Path<(String, String)>,
 ) -> Result<StatusCode, AppError> {
-    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
     let blocked = match action.as_str() {
         "block" => true,
         "unblock" => false,
@@ -213,11 +204,10 @@ struct AuditQuery {
 
 async fn audit(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    _: Admin,
     QueryParams(q): QueryParams<AuditQuery>,
 ) -> Result<Json<Vec<AuditRow>>, AppError> {
-    auth::require_admin(&s.pool, token.as_deref()).await?;
     Ok(Json(
-        audit_log::list(&s.pool, q.action.as_deref(), q.target.as_deref(), 200).await?,
+        audit::recent(&s.pool, q.action.as_deref(), q.target.as_deref()).await?,
     ))
 }

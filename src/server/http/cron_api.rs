@@ -1,11 +1,11 @@
 //! `GET /api/cron/refcodes-mint` (a scheduler with `Authorization: Bearer <CRON_SECRET>`) and the admin's
 //! ledger↔chain reconciliation report `GET /api/admin/reconciliation` and the chain card's data
 //! `GET /api/admin/chain-health`.
-use super::SessionToken;
+use super::Admin;
 use crate::domain::chain_watch::ChainHealth;
 use crate::domain::mint::MintSummary;
 use crate::error::AppError;
-use crate::server::auth;
+
 use crate::server::minter::{self, health, Chain};
 use crate::server::reconcile::Report;
 use crate::server::state::AppState;
@@ -39,19 +39,11 @@ async fn mint(
     Ok(Json(minter::run(&s.pool, &s.ledger, &s.mint).await?))
 }
 
-async fn chain_health(
-    State(s): State<AppState>,
-    SessionToken(token): SessionToken,
-) -> Result<Json<ChainHealth>, AppError> {
-    auth::require_admin(&s.pool, token.as_deref()).await?;
+async fn chain_health(State(s): State<AppState>, _: Admin) -> Result<Json<ChainHealth>, AppError> {
     Ok(Json(health::health(&s.pool).await?))
 }
 
-async fn reconciliation(
-    State(s): State<AppState>,
-    SessionToken(token): SessionToken,
-) -> Result<Json<Report>, AppError> {
-    auth::require_admin(&s.pool, token.as_deref()).await?;
+async fn reconciliation(State(s): State<AppState>, _: Admin) -> Result<Json<Report>, AppError> {
     let chain = Chain {
         minter: s.mint.minter().await?,
         config: s.mint.config(),

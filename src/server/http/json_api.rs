@@ -1,4 +1,4 @@
-use super::{ClientAddr, JsonBody, RefCookie, SessionToken};
+use super::{ClientAddr, CurrentUser, JsonBody, RefCookie, SessionToken};
 use crate::domain::user::Me;
 use crate::error::AppError;
 use crate::server::auth::{self, Session};
@@ -65,13 +65,8 @@ async fn sign_out(
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
-async fn me(
-    State(s): State<AppState>,
-    SessionToken(token): SessionToken,
-) -> Result<Json<Me>, AppError> {
-    auth::require_user(&s.pool, token.as_deref())
-        .await
-        .map(Json)
+async fn me(CurrentUser(me): CurrentUser) -> Json<Me> {
+    Json(me)
 }
 
 fn with_session(s: &AppState, status: StatusCode, session: Session) -> Response {

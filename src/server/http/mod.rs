@@ -12,9 +12,10 @@ pub mod security_headers;
 pub mod store_api;
 
 use crate::domain::refcode::REF_COOKIE;
+use crate::domain::user::Me;
 use crate::error::AppError;
-use crate::server::cookies;
 use crate::server::state::AppState;
+use crate::server::{auth, cookies};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -71,6 +72,38 @@ impl FromRequestParts<AppState> for SessionToken {
     ) -> Result<Self, Self::Rejection> {
         let secure = state.config.secure_cookies();
         Ok(SessionToken(cookies::read_session(&parts.headers, secure)))
+    }
+}
+
+/// The signed-in member (401 `unauthorized` otherwise).
+pub struct CurrentUser(pub Me);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = cookies::read_session(&parts.headers, state.config.secure_cookies());
+        auth::require_user(&state.pool, token.as_deref())
+            .await
+            .map(CurrentUser)
+    }
+}
+
+/// A signed-in admin (401 anonymous, 403 `forbidden` for a member).
+pub struct Admin(pub Me);
+
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let CurrentUser(me) = CurrentUser::from_request_parts(parts, state).await?;
+        auth::admin(me).map(Admin)
     }
 }
 

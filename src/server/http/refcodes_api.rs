@@ -1,11 +1,11 @@
 //! The referral JSON endpoints (README, HTTP surface): a member's codes and wallets, and visit tracking.
-use super::{ClientAddr, JsonBody, SessionToken};
+use super::{ClientAddr, CurrentUser, JsonBody};
 use crate::domain::refcode::{EditedCode, Funnel, Refcode};
 use crate::domain::wallet::{Wallet, WalletChallenge};
 use crate::error::AppError;
 use crate::server::rate_limit::Action;
 use crate::server::state::AppState;
-use crate::server::{auth, refcodes, wallets};
+use crate::server::{refcodes, wallets};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -33,9 +33,8 @@ struct Listed {
 
 async fn list(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    CurrentUser(me): CurrentUser,
 ) -> Result<Json<Vec<Listed>>, AppError> {
-    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let codes = refcodes::list(&s.pool, &me.user_id).await?;
     Ok(Json(
         codes
@@ -55,10 +54,9 @@ struct CreateBody {
 
 async fn create(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    CurrentUser(me): CurrentUser,
     JsonBody(body): JsonBody<CreateBody>,
 ) -> Result<Response, AppError> {
-    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let input = refcodes::NewCode {
         code: body.code.as_deref(),
         wallet: &body.wallet,
@@ -78,11 +76,10 @@ struct UpdateBody {
 
 async fn update(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    CurrentUser(me): CurrentUser,
     Path(code): Path<String>,
     JsonBody(body): JsonBody<UpdateBody>,
 ) -> Result<Json<EditedCode>, AppError> {
-    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let change = refcodes::CodeChange {
         wallet: body.wallet.as_deref(),
         label: body.label.as_deref(),
@@ -97,10 +94,9 @@ async fn update(
 
 async fn remove(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    CurrentUser(me): CurrentUser,
     Path(code): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     refcodes::remove(&s.pool, &s.visits.known, &me.user_id, &code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -130,9 +126,8 @@ struct Wallets {
 
 async fn list_wallets(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    CurrentUser(me): CurrentUser,
 ) -> Result<Json<Wallets>, AppError> {
-    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     Ok(Json(Wallets {
         wallets: wallets::list(&s.pool, &me.user_id).await?,
         challenges: wallets::open_challenges(&s.pool, &me.user_id).await?,
@@ -147,10 +142,9 @@ struct ChallengeBody {
 
 async fn wallet_challenge(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    CurrentUser(me): CurrentUser,
     JsonBody(body): JsonBody<ChallengeBody>,
 ) -> Result<Response, AppError> {
-    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let issued = wallets::challenge(&s.pool, &s.config, &me, &body.address).await?;
     Ok((StatusCode::CREATED, Json(issued)).into_response())
 }
@@ -169,20 +163,18 @@ struct Proven {
 
 async fn prove_wallet(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    CurrentUser(me): CurrentUser,
     JsonBody(body): JsonBody<ProofBody>,
 ) -> Result<Response, AppError> {
-    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let wallets = wallets::prove(&s.pool, &s.config, &me, &body.message, &body.signature).await?;
     Ok((StatusCode::CREATED, Json(Proven { wallets })).into_response())
 }
 
 async fn remove_wallet(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    CurrentUser(me): CurrentUser,
     Path(address): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     wallets::remove(&s.pool, &me.user_id, &address).await?;
     Ok(StatusCode::NO_CONTENT)
 }

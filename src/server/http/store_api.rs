@@ -1,11 +1,11 @@
 //! The store and payment JSON endpoints (README, HTTP surface), thin over the services.
-use super::{ClientAddr, JsonBody, RefCookie, SessionToken};
+use super::{Admin, ClientAddr, CurrentUser, JsonBody, RefCookie};
 use crate::domain::store::{CreatedOrder, LineInput, Product};
 use crate::error::AppError;
+use crate::server::orders;
 use crate::server::payments::{conductor, credit};
 use crate::server::rate_limit::Action;
 use crate::server::state::AppState;
-use crate::server::{auth, orders};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
@@ -46,12 +46,11 @@ struct OrderBody {
 async fn create_order(
     State(s): State<AppState>,
     ClientAddr(client): ClientAddr,
-    SessionToken(token): SessionToken,
+    CurrentUser(me): CurrentUser,
     RefCookie(ring_ref): RefCookie,
     JsonBody(body): JsonBody<OrderBody>,
 ) -> Result<(StatusCode, Json<CreatedOrder>), AppError> {
     s.limits.check(Action::Order, client)?;
-    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let created =
         orders::create_store_order(&s.pool, &me, &body.items, ring_ref.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -65,10 +64,9 @@ struct CreditBody {
 
 async fn pay_with_credit(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    CurrentUser(me): CurrentUser,
     JsonBody(body): JsonBody<CreditBody>,
 ) -> Result<Json<Value>, AppError> {
-    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     credit::pay(&s.pool, &s.ledger, &me.user_id, &body.order_reference).await?;
     Ok(Json(json!({ "status": "paid" })))
 }
@@ -82,11 +80,10 @@ struct TierBody {
 async fn create_membership_order(
     State(s): State<AppState>,
     ClientAddr(client): ClientAddr,
-    SessionToken(token): SessionToken,
+    CurrentUser(me): CurrentUser,
     JsonBody(body): JsonBody<TierBody>,
 ) -> Result<(StatusCode, Json<CreatedOrder>), AppError> {
     s.limits.check(Action::Order, client)?;
-    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let created = orders::create_membership_order(&s.pool, &me, &body.tier).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -119,10 +116,9 @@ struct GrantBody {
 
 async fn grant_credit(
     State(s): State<AppState>,
-    SessionToken(token): SessionToken,
+    Admin(admin): Admin,
     JsonBody(body): JsonBody<GrantBody>,
 ) -> Result<Json<Value>, AppError> {
-    let admin = auth::require_admin(&s.pool, token.as_deref()).await?;
     let currency = body
         .currency
         .as_deref()

@@ -56,7 +56,10 @@ mod sending;
 use super::auth::new_id;
 use super::clawbacks::{self, Candidate};
 use super::config::{MintChain, MintConfig};
-use super::db::{self, rewards::Claimed};
+use super::db::{
+    self,
+    rewards::{Claimed, RewardPatch},
+};
 use super::ledger::Ledger;
 use super::reconcile;
 use super::reward_sweep::{self, Swept};
@@ -67,7 +70,6 @@ use refcodes_chain::alloy::primitives::{Address, B256, U256};
 use refcodes_chain::bindings::ReferralRewards::ReferralRewardsErrors;
 use refcodes_chain::{order_ref, ChainClient, ChainError, Minter, RewardEntry, Transport};
 use sending::{Sent, SentTx};
-use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashSet;
 use std::str::FromStr;
@@ -529,15 +531,11 @@ async fn hold(
 async fn fail(conn: &mut PgConnection, bad: &[(String, String)]) -> Result<u64, MintError> {
     for (id, reason) in bad {
         tracing::warn!(reward = id, reason, "reward failed");
-        let patch = json!({ "lastError": reason });
-        db::rewards::move_status_from(
-            &mut *conn,
-            std::slice::from_ref(id),
-            &[RewardStatus::Approved],
-            RewardStatus::Failed,
-            &patch,
-        )
-        .await?;
+        let patch = RewardPatch::Failed {
+            why: reason.clone(),
+        };
+        let one = std::slice::from_ref(id);
+        db::rewards::move_status_from(&mut *conn, one, &[RewardStatus::Approved], &patch).await?;
     }
     metrics::counter!("refcodes_mint_rewards_total", "result" => "failed")
         .increment(bad.len() as u64);
@@ -587,17 +585,12 @@ async fn settle_paid(
         return Ok(0);
     }
     let ids: Vec<String> = paid.iter().map(|p| p.id.clone()).collect();
-    let patch = json!({ "lastError": null });
-    let moved: HashSet<String> = db::rewards::move_status_from(
-        &mut *conn,
-        &ids,
-        &[RewardStatus::Approved],
-        RewardStatus::Minting,
-        &patch,
-    )
-    .await?
-    .into_iter()
-    .collect();
+    let from = [RewardStatus::Approved];
+    let moved: HashSet<String> =
+        db::rewards::move_status_from(&mut *conn, &ids, &from, &RewardPatch::PaidBefore)
+            .await?
+            .into_iter()
+            .collect();
     let flights = paid
         .into_iter()
         .filter(|p| moved.contains(&p.id))
@@ -691,7 +684,7 @@ async fn record(pool: &PgPool, outcome: &Result<MintSummary, MintError>) {
         for status in RewardStatus::ALL {
             let n = counts
                 .iter()
-                .find(|(s, _)| s == status.as_str())
+                .find(|(s, _)| *s == status)
                 .map_or(0, |(_, n)| *n);
             metrics::gauge!("refcodes_rewards", "status" => status.as_str()).set(n as f64);
         }

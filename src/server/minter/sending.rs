@@ -22,11 +22,13 @@
 use super::{entry, Chain, MintError, Planned};
 use crate::domain::mint::MintSummary;
 use crate::domain::reward::RewardStatus;
-use crate::server::db::{self, rewards::Waiting};
+use crate::server::db::{
+    self,
+    rewards::{RewardPatch, Waiting},
+};
 use crate::server::reconcile;
 use refcodes_chain::alloy::primitives::{Address, B256};
 use refcodes_chain::{ChainError, Fees, RewardEntry, SignedPayment};
-use serde_json::json;
 use sqlx::PgConnection;
 use std::collections::{BTreeSet, HashSet};
 use std::str::FromStr;
@@ -129,9 +131,12 @@ async fn unsend(
 ) -> Result<Sent, MintError> {
     metrics::counter!("refcodes_mint_batches_total", "outcome" => "send_failed").increment(1);
     let reason = format!("sending failed: {why}");
-    let patch = json!({ "lastError": reason, "txHash": null, "txHashes": [], "txNonce": null });
+    let patch = RewardPatch::Returned {
+        why: reason.clone(),
+        last_tx: None,
+    };
     let from = [RewardStatus::Minting];
-    db::rewards::move_status_from(conn, &ids, &from, RewardStatus::Approved, &patch).await?;
+    db::rewards::move_status_from(conn, &ids, &from, &patch).await?;
     if answered {
         Ok(Sent::Failed { ids, reason })
     } else {

@@ -3,6 +3,7 @@
 use super::*;
 use refcodes::server::config::Config;
 use refcodes::server::db;
+pub use refcodes::server::db::rewards::RewardPatch;
 use refcodes::server::minter::{Chain as MintChain, MintService};
 use refcodes::server::reconcile::{self, Drift};
 use refcodes_chain::alloy::node_bindings::AnvilInstance;
@@ -13,7 +14,7 @@ use refcodes_chain::{
     deploy, order_ref, send_and_confirm, signer_from_hex, ChainClient, Deployment, Minter, Mode,
     ReferralRewards, RewardToken, Transport,
 };
-use serde_json::{json, Value};
+use serde_json::Value;
 use sqlx::PgPool;
 use std::collections::HashMap;
 use std::io::Write;
@@ -382,13 +383,16 @@ pub async fn approved_for(
     let mut references = Vec::new();
     for i in 0..n {
         let reference = format!("{tag}-{i}");
-        let data = json!({
-            "orderReference": reference, "kind": "store", "referralCode": "MINTCODE",
-            "referrerUserId": referrer, "referrerWallet": wallet, "buyerUserId": format!("buyer-{reference}"),
-            "rail": "fiat", "fiatAmount": 2100, "currency": "UAH", "rateBps": 500, "oracle": null,
-            "amountWei": amount.to_string(), "priceNeeded": false, "status": "approved", "txHash": null,
-            "blockNumber": null, "attempts": 0, "lastError": null, "approvedBy": "admin", "rejectedReason": null,
-        });
+        let data = RewardDoc {
+            approved_by: Some("admin".into()),
+            ..reward_doc(
+                referrer,
+                &reference,
+                wallet,
+                amount.to_string(),
+                RewardStatus::Approved,
+            )
+        };
         let mut conn = pool.acquire().await.unwrap();
         db::rewards::insert(&mut conn, &uuid(), &data)
             .await
@@ -425,4 +429,28 @@ pub async fn statuses(pool: &PgPool, references: &[String]) -> Vec<String> {
 
 pub fn wei(n: u128) -> U256 {
     U256::from(n)
+}
+
+/// Makes an approved reward `minting` with `tx_hash` and nothing else, as a release that did not record nonces
+/// left it.
+pub async fn sent_before_nonces(pool: &PgPool, id: &str, tx_hash: &str) {
+    let moved = sqlx::query(
+        r#"UPDATE referral_rewards SET data = data || jsonb_build_object('status', 'minting', 'txHash', $2::text)
+           WHERE id = $1 AND data->>'status' = 'approved'"#,
+    )
+    .bind(id)
+    .bind(tx_hash)
+    .execute(pool)
+    .await
+    .unwrap();
+    assert_eq!(moved.rows_affected(), 1);
+}
+
+/// The patch of a reward whose order was refunded.
+pub fn voided_by_a_refund() -> RewardPatch {
+    RewardPatch::Voided {
+        why: "order refunded".into(),
+        by: None,
+        at: chrono::Utc::now(),
+    }
 }

@@ -6,8 +6,11 @@ pub mod pg;
 pub mod tls;
 pub mod tls_pg;
 
+use refcodes::domain::reward::{RewardKind, RewardStatus};
+use refcodes::domain::store::Rail;
 use refcodes::domain::user::Role;
 use refcodes::server::config::Config;
+use refcodes::server::db::rewards::{OracleDoc, RewardDoc};
 use refcodes::server::roles;
 use refcodes::server::startup;
 use refcodes_chain::alloy::primitives::{hex, keccak256};
@@ -499,6 +502,45 @@ pub async fn post_json(
     resp.json().await.expect("a JSON answer")
 }
 
+/// A card store reward of 21.00 UAH through `MINTCODE`: `referrer`'s for `reference`, `amount_wei` to `wallet`.
+pub fn reward_doc(
+    referrer: &str,
+    reference: &str,
+    wallet: &str,
+    amount_wei: String,
+    status: RewardStatus,
+) -> RewardDoc {
+    RewardDoc {
+        order_reference: reference.to_string(),
+        kind: RewardKind::Store,
+        referral_code: "MINTCODE".to_string(),
+        referrer_user_id: referrer.to_string(),
+        referrer_wallet: wallet.to_string(),
+        attributed_via: None,
+        buyer_user_id: format!("buyer-{reference}"),
+        tier: None,
+        rail: Rail::Fiat,
+        fiat_amount: 2100,
+        currency: "UAH".to_string(),
+        rate_bps: 500,
+        oracle: None,
+        amount_wei,
+        netted_wei: None,
+        price_needed: false,
+        status,
+        tx_hash: None,
+        block_number: None,
+        attempts: 0,
+        last_error: None,
+        approved_by: None,
+        rejected_reason: None,
+        held_reason: None,
+        hold_until: None,
+    }
+}
+
+const SEEDED_WALLET: &str = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed";
+
 /// `n` rewards referred by `referrer`, with the given status and rail, one second apart (newest last).
 pub async fn seed_rewards(
     pool: &PgPool,
@@ -508,22 +550,38 @@ pub async fn seed_rewards(
     status: &str,
     rail: &str,
 ) {
+    let status = RewardStatus::parse(status).expect("a reward status");
+    let rail = serde_json::from_value(serde_json::json!(rail)).expect("a rail");
+    let oracle = OracleDoc {
+        price: "4000".into(),
+        decimals: 2,
+        updated_at: None,
+        source: "fixed".into(),
+    };
+    let (mut ids, mut docs, mut created) = (Vec::new(), Vec::new(), Vec::new());
+    for g in 1..=n {
+        let reference = format!("RC-{prefix}-{g}");
+        let wei = (250_000_000_000_000_000u128 * g as u128).to_string();
+        let doc = RewardDoc {
+            referral_code: format!("CODE-{}", prefix.to_uppercase()),
+            buyer_user_id: format!("buyer-{prefix}-{g}"),
+            rail,
+            fiat_amount: 1000 + i64::from(g),
+            oracle: Some(oracle.clone()),
+            ..reward_doc(referrer, &reference, SEEDED_WALLET, wei, status)
+        };
+        ids.push(format!("{prefix}-{g}"));
+        docs.push(serde_json::to_value(doc).unwrap());
+        created.push(
+            chrono::Utc::now() - chrono::Duration::days(1) + chrono::Duration::seconds(g.into()),
+        );
+    }
     sqlx::query(
-        r#"INSERT INTO referral_rewards (id, data, created_at)
-           SELECT $2 || '-' || g, jsonb_build_object(
-                    'orderReference', 'RC-' || $2 || '-' || g, 'kind', 'store', 'referralCode', 'CODE-' || upper($2),
-                    'referrerUserId', $1, 'referrerWallet', '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed',
-                    'buyerUserId', 'buyer-' || $2 || '-' || g, 'rail', $4, 'fiatAmount', 1000 + g, 'currency', 'UAH',
-                    'rateBps', 500, 'amountWei', (250000000000000000::numeric * g)::text, 'status', $3,
-                    'oracle', jsonb_build_object('price', '4000', 'decimals', 2, 'source', 'fixed')),
-                  now() - interval '1 day' + g * interval '1 second'
-           FROM generate_series(1, $5) g"#,
+        "INSERT INTO referral_rewards (id, data, created_at) SELECT * FROM UNNEST($1::text[], $2::jsonb[], $3::timestamptz[])",
     )
-    .bind(referrer)
-    .bind(prefix)
-    .bind(status)
-    .bind(rail)
-    .bind(n)
+    .bind(ids)
+    .bind(docs)
+    .bind(created)
     .execute(pool)
     .await
     .unwrap();

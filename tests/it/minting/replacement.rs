@@ -4,7 +4,6 @@
 //! another transaction used theirs; a minted reward whose block a reorganisation took back is minting again and
 //! paid once with its nonce. Every reward is paid once and every batch takes one nonce.
 use super::*;
-use refcodes::domain::reward::RewardStatus;
 use refcodes_chain::Minter;
 
 const VARS: [(&str, &str); 2] = [("MINT_TIMEOUT_SECS", "1"), ("MINT_REPLACE_AFTER_SECS", "1")];
@@ -236,12 +235,7 @@ async fn a_reward_sent_before_nonces_were_recorded_waits_while_its_transaction_i
         .unwrap()
         .unwrap()
         .0;
-    let legacy = json!({ "txHash": tx.to_string() });
-    let mut conn = pool.acquire().await.unwrap();
-    let moved = db::rewards::move_status(&mut conn, &[id], RewardStatus::Minting, &legacy)
-        .await
-        .unwrap();
-    assert_eq!(moved.len(), 1);
+    sent_before_nonces(&pool, &id, &tx.to_string()).await;
     let server = server(&pool, &chain, &VARS).await;
     let before = minter.nonces().await.unwrap();
 
