@@ -4,7 +4,6 @@
 //! open at once (the next waits in the kernel's backlog); [`deadline`] answers 408 to a request — body included —
 //! not done in `REQUEST_TIMEOUT_SECS` (the mint runs, which wait for the chain, excepted). Shutdown stops
 //! accepting, lets in-flight requests finish, and gives up on them after [`SHUTDOWN_GRACE`].
-use crate::api::admin::AdminMintNow;
 use crate::error::AppError;
 use axum::extract::{ConnectInfo, Request};
 use axum::middleware::Next;
@@ -14,7 +13,6 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use leptos::server_fn::ServerFn;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -109,22 +107,25 @@ async fn accept(
     }
 }
 
-/// Mint runs wait for the chain (`MINT_TIMEOUT_SECS`); they have their own bounds.
-fn exempt(path: &str) -> bool {
-    path == "/api/cron/refcodes-mint" || path == "/api/admin/mint" || path == AdminMintNow::PATH
+/// How long a request may take, and the paths with bounds of their own (the mint runs, which wait for the chain
+/// up to `MINT_TIMEOUT_SECS`).
+#[derive(Clone)]
+pub struct Deadline {
+    pub limit: Duration,
+    pub exempt: Arc<[&'static str]>,
 }
 
-/// 408 for a request not answered within `limit` — reading a slowly sent body included.
+/// 408 for a request not answered within the deadline — reading a slowly sent body included.
 pub async fn deadline(
-    axum::extract::State(limit): axum::extract::State<Duration>,
+    axum::extract::State(deadline): axum::extract::State<Deadline>,
     req: Request,
     next: Next,
 ) -> Response {
-    if exempt(req.uri().path()) {
+    if deadline.exempt.contains(&req.uri().path()) {
         return next.run(req).await;
     }
     let path = req.uri().path().to_owned();
-    match tokio::time::timeout(limit, next.run(req)).await {
+    match tokio::time::timeout(deadline.limit, next.run(req)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(path, "request timed out");

@@ -1,5 +1,5 @@
 //! The whole HTTP surface in one axum router: pages, server functions, JSON API, operations.
-use super::connections;
+use super::connections::{self, Deadline};
 use super::http::{
     admin_api, caching, control_chars, cron_api, cross_site, json_api, locale_redirect, ops,
     refcodes_api, security_headers, store_api,
@@ -7,6 +7,7 @@ use super::http::{
 use super::page_cache::{self, PageCache};
 use super::ref_capture;
 use super::state::AppState;
+use crate::api::admin::AdminMintNow;
 use crate::app::{shell, App};
 use axum::extract::{Request, State};
 use axum::http::HeaderName;
@@ -14,6 +15,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::prelude::provide_context;
+use leptos::server_fn::ServerFn;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -66,7 +68,10 @@ pub fn build(state: AppState) -> Router {
             ref_capture::capture,
         ))
         .layer(middleware::from_fn_with_state(
-            state.config.connections.request,
+            Deadline {
+                limit: state.config.connections.request,
+                exempt: Arc::from(["/api/cron/refcodes-mint", "/api/admin/mint", AdminMintNow::PATH]),
+            },
             connections::deadline,
         ))
         // Before anything else can change state: a cross-site post is refused here.
