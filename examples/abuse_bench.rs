@@ -3,7 +3,7 @@
 //!
 //! 1. **Landing flood**: N anonymous landing pages, half with a random valid code (each a key of the page cache),
 //!    half with a random 4 KiB query parameter (rendered every time): resident memory after, against before, must
-//!    stay within [`LANDING_RSS_BOUND`] (the page cache is bounded in bytes, `src/server/page_cache.rs`).
+//!    stay within [`LANDING_RSS_BOUND`] (the page cache is bounded in bytes, `src/server/platform/page_cache.rs`).
 //! 2. **Sign-up flood** from one address (all but the bucket's few are 429, nothing hashed) and from a new address
 //!    per request (every one hashed, one Argon2id at a time per core): the peak resident memory of the second must
 //!    stay within [`HASHING_RSS_BOUND`] — without the turns, 64 concurrent hashes would hold 64 × 19 MiB.
@@ -21,7 +21,7 @@ mod load;
 mod server;
 
 use rand::distributions::{Alphanumeric, DistString};
-use refcodes::server::auth;
+use refcodes::server::accounts::auth;
 use std::time::Instant;
 
 /// How much the landing flood may leave resident: the page cache's 16 MiB and the allocator's slack.

@@ -6,12 +6,12 @@
 //! `cargo run --release --no-default-features --features ssr --example admin_bench -- [N]` (default 10000,
 //! at most the bulk cap). It runs over its own database `refcodes_bench_admin`, dropped and created again at every
 //! run; `DATABASE_URL` only chooses the server (default `127.0.0.1:5432`, user `postgres`) and its own database is
-//! never touched. A `refcodes_bench_admin` no benchmark created is refused (`src/server/bench_database.rs`).
+//! never touched. A `refcodes_bench_admin` no benchmark created is refused (`src/server/platform/bench_database.rs`).
 #[path = "common/server.rs"]
 mod server;
 
 use refcodes::domain::user::Role;
-use refcodes::server::roles;
+use refcodes::server::accounts::roles;
 use serde_json::{json, Value};
 use server::Bench;
 use std::time::{Duration, Instant};

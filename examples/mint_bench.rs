@@ -8,7 +8,7 @@
 //! does, and each batch waits for its block). It runs over its own database `refcodes_bench_mint`, dropped and created again at
 //! every run; `DATABASE_URL` only chooses the server (default `127.0.0.1:5432`, user `postgres`) and its own
 //! database is never touched. A `refcodes_bench_mint` no benchmark created is refused
-//! (`src/server/bench_database.rs`).
+//! (`src/server/platform/bench_database.rs`).
 #[path = "common/server.rs"]
 mod server;
 
@@ -16,8 +16,8 @@ use refcodes::domain::mint::MintSummary;
 use refcodes::domain::reward::{RewardKind, RewardStatus};
 use refcodes::domain::store::Rail;
 use refcodes::server::db::rewards::RewardDoc;
-use refcodes::server::minter::Chain;
-use refcodes::server::{auth, db, reconcile};
+use refcodes::server::mint::Chain;
+use refcodes::server::{accounts::auth, db, mint::reconcile};
 use refcodes_chain::alloy::primitives::U256;
 use refcodes_chain::anvil::{anvil_signer, spawn_anvil, spawn_anvil_with};
 use refcodes_chain::{deploy, ChainClient, Mode, RewardToken};

@@ -5,7 +5,7 @@
 //! (defaults 100000 and 64). It runs over its own database `refcodes_bench_track`, created and migrated when
 //! missing and kept across runs; `DATABASE_URL` only chooses the server (default `127.0.0.1:5432`, user
 //! `postgres`) and its own database is never touched. A `refcodes_bench_track` no benchmark created is refused
-//! (`src/server/bench_database.rs`).
+//! (`src/server/platform/bench_database.rs`).
 #[path = "common/load.rs"]
 mod load;
 #[path = "common/server.rs"]

@@ -22,7 +22,7 @@ trap 'kill "$ANVIL_PID" 2>/dev/null || true' EXIT
 note "chain $CHAIN_RPC_URL, rewards contract $REWARDS_CONTRACT_ADDRESS"
 
 # Development mode: demo data, test payments, the local chain's keys and the development cron secret are allowed
-# (any start without APP_ENV=development is production and refuses them; see src/server/production.rs).
+# (any start without APP_ENV=development is production and refuses them; see src/server/platform/production.rs).
 export APP_ENV=development
 export SEED_DEMO="${SEED_DEMO:-true}"
 # The demo mints card rewards as soon as an admin approves them.

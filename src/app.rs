@@ -7,7 +7,9 @@ use crate::pages::lazy::{
     SignUpRoute, StoreRoute, TestPaymentRoute,
 };
 use crate::pages::{guard::NotFound, invite::InviteNotice};
-use crate::routes::{self, ADMIN, HOME, MEMBERSHIP, ORDERS, REFCODES, SIGN_IN, SIGN_UP, STORE};
+use crate::routes::{
+    self, use_locale_code, ADMIN, HOME, MEMBERSHIP, ORDERS, REFCODES, SIGN_IN, SIGN_UP, STORE,
+};
 use crate::session::{provide_auth, use_auth, use_site};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -119,12 +121,6 @@ pub fn parse_locale(tag: &str) -> Option<Locale> {
         .iter()
         .copied()
         .find(|l| l.as_str() == tag)
-}
-
-/// The current locale's path prefix, e.g. `"uk"`.
-pub fn use_locale_code() -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
-    let i18n = use_i18n();
-    move || i18n.get_locale().as_str()
 }
 
 #[component]

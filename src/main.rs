@@ -1,8 +1,10 @@
 //! `refcodes` serves the app; `refcodes reconcile` prints the ledger↔chain drift report as JSON and exits 1
 //! when there is drift; `refcodes admin grant|revoke EMAIL` gives or takes an existing account's admin role.
 use refcodes::domain::user::Role;
-use refcodes::server::minter::{health, Chain};
-use refcodes::server::{config::Config, db, roles, startup, telemetry};
+use refcodes::server::mint::{health, Chain};
+use refcodes::server::{
+    accounts::roles, db, platform::config::Config, platform::startup, platform::telemetry,
+};
 use std::process::ExitCode;
 
 const USAGE: &str = "run without arguments to serve, `reconcile` for the drift report, or \

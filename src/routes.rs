@@ -10,6 +10,13 @@ pub const TEST_PAYMENT: &str = "pay/test";
 pub const ADMIN: &str = "admin";
 pub const ADMIN_REFCODES: &str = "admin/refcodes";
 
+/// The current locale's path prefix, e.g. `"uk"`.
+pub fn use_locale_code() -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    use crate::i18n::*;
+    let i18n = use_i18n();
+    move || i18n.get_locale().as_str()
+}
+
 /// The localized URL of a route: `href("uk", REFCODES)` → `/uk/refcodes`.
 pub fn href(locale: &str, route: &str) -> String {
     format!("/{locale}/{route}")

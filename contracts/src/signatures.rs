@@ -1,5 +1,5 @@
 //! Who signed a text message: EIP-191 `personal_sign` recovery, for the payout-wallet proofs of the app
-//! (`src/server/wallets/` in the app crate). Pure: no provider, no network.
+//! (`src/server/accounts/wallets/` in the app crate). Pure: no provider, no network.
 use alloy::primitives::{hex, Address, Signature};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -1,9 +1,12 @@
 //! The real server, in process on a free loopback port, over the benchmark's own database.
 // Each benchmark includes this file and uses a part of it.
 #![allow(dead_code)]
-use refcodes::server::config::Config;
-use refcodes::server::state::AppState;
-use refcodes::server::{auth, bench_database, refcodes as registry, startup, wallets};
+use refcodes::server::platform::config::Config;
+use refcodes::server::platform::state::AppState;
+use refcodes::server::{
+    accounts::auth, accounts::wallets, platform::bench_database, platform::startup,
+    referral::codes as registry,
+};
 use refcodes_chain::alloy::primitives::hex;
 use refcodes_chain::alloy::signers::local::PrivateKeySigner;
 use refcodes_chain::alloy::signers::Signer;
@@ -62,7 +65,7 @@ impl Bench {
             ("DATABASE_URL", database.url),
             ("LEPTOS_SITE_ADDR", addr.clone()),
             ("SITE_URL", format!("http://{addr}")),
-            // Test payments and the other development defaults (`src/server/production.rs`).
+            // Test payments and the other development defaults (`src/server/platform/production.rs`).
             ("APP_ENV", "development".to_string()),
             ("DB_MAX_CONNECTIONS", "8".to_string()),
         ]);

@@ -20,8 +20,13 @@ pub async fn load_admin_rewards(
     let s = ssr::state()?;
     ssr::admin(&s).await?;
     ssr::respond(
-        crate::server::admin_rewards::page(&s.pool, &filter, cursor.as_deref(), &s.config.tx_links)
-            .await,
+        crate::server::rewards::admin::page(
+            &s.pool,
+            &filter,
+            cursor.as_deref(),
+            &s.config.tx_links,
+        )
+        .await,
     )
 }
 
@@ -31,7 +36,7 @@ pub async fn admin_act(id: String, action: String, reason: Option<String>) -> Re
     let s = ssr::state()?;
     let me = ssr::admin(&s).await?;
     let action = ssr::respond(AdminAction::from_body(&action, reason))?;
-    ssr::respond(crate::server::admin_rewards::act_one(&s.pool, &me, &id, &action).await)
+    ssr::respond(crate::server::rewards::admin::act_one(&s.pool, &me, &id, &action).await)
 }
 
 /// What a bulk action did, for the page to say.
@@ -52,7 +57,7 @@ pub async fn admin_bulk(
     let s = ssr::state()?;
     let me = ssr::admin(&s).await?;
     let action = ssr::respond(AdminAction::from_body(&action, reason))?;
-    use crate::server::admin_rewards::{act_on, Selection};
+    use crate::server::rewards::admin::{act_on, Selection};
     let selection = match ids.is_empty() {
         true => Selection::Filter(filter),
         false => Selection::Ids(ids),
@@ -84,7 +89,8 @@ pub async fn load_audit(
 ) -> Result<Vec<AuditLine>, AppError> {
     let s = ssr::state()?;
     ssr::admin(&s).await?;
-    let rows = crate::server::audit::recent(&s.pool, action.as_deref(), target.as_deref()).await;
+    let rows =
+        crate::server::accounts::audit::recent(&s.pool, action.as_deref(), target.as_deref()).await;
     Ok(ssr::respond(rows)?
         .iter()
         .map(AuditLine::from_row)
@@ -122,7 +128,7 @@ impl AuditLine {
 pub async fn load_chain_health() -> Result<ChainHealth, AppError> {
     let s = ssr::state()?;
     ssr::admin(&s).await?;
-    Ok(crate::server::minter::health::health(&s.pool).await?)
+    Ok(crate::server::mint::health::health(&s.pool).await?)
 }
 
 /// "Mint now": the cron's routine, with its summary (and where its transactions are shown).
@@ -130,7 +136,7 @@ pub async fn load_chain_health() -> Result<ChainHealth, AppError> {
 pub async fn admin_mint_now() -> Result<(MintSummary, TxLinks), AppError> {
     let s = ssr::state()?;
     let me = ssr::admin(&s).await?;
-    let summary = crate::server::admin_rewards::mint_now(&s.pool, &s.ledger, &s.mint, &me).await;
+    let summary = crate::server::rewards::admin::mint_now(&s.pool, &s.ledger, &s.mint, &me).await;
     Ok((ssr::respond(summary)?, s.config.tx_links.clone()))
 }
 
@@ -159,7 +165,8 @@ pub async fn load_admin_codes(
     let s = ssr::state()?;
     ssr::admin(&s).await?;
     ssr::respond(
-        crate::server::admin_codes::page(&s.pool, search.as_deref(), cursor.as_deref()).await,
+        crate::server::referral::admin_codes::page(&s.pool, search.as_deref(), cursor.as_deref())
+            .await,
     )
 }
 
@@ -168,8 +175,14 @@ pub async fn admin_set_code_blocked(code: String, blocked: bool) -> Result<(), A
     let s = ssr::state()?;
     let me = ssr::admin(&s).await?;
     ssr::respond(
-        crate::server::admin_codes::set_blocked(&s.pool, &s.visits.known, &me, &code, blocked)
-            .await,
+        crate::server::referral::admin_codes::set_blocked(
+            &s.pool,
+            &s.visits.known,
+            &me,
+            &code,
+            blocked,
+        )
+        .await,
     )
 }
 
@@ -178,7 +191,7 @@ pub async fn admin_set_code_blocked(code: String, blocked: bool) -> Result<(), A
 pub async fn load_clawbacks() -> Result<Vec<Clawback>, AppError> {
     let s = ssr::state()?;
     ssr::admin(&s).await?;
-    ssr::respond(crate::server::clawbacks::all(&s.pool).await)
+    ssr::respond(crate::server::rewards::clawbacks::all(&s.pool).await)
 }
 
 /// Forgives what is left of an open clawback, with a reason, audit-logged.
@@ -186,7 +199,7 @@ pub async fn load_clawbacks() -> Result<Vec<Clawback>, AppError> {
 pub async fn admin_waive_clawback(id: String, reason: String) -> Result<(), AppError> {
     let s = ssr::state()?;
     let me = ssr::admin(&s).await?;
-    ssr::respond(crate::server::clawbacks::waive(&s.pool, &me, &id, &reason).await)
+    ssr::respond(crate::server::rewards::clawbacks::waive(&s.pool, &me, &id, &reason).await)
 }
 
 /// Paid orders to pay back (paid twice, or an upgrade that applied nothing), most recently marked first.

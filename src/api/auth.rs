@@ -24,7 +24,9 @@ pub async fn site_info() -> Result<SiteDetails, AppError> {
 #[server]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
     let s = ssr::state()?;
-    ssr::respond(crate::server::auth::current_user(&s.pool, ssr::session_token().as_deref()).await)
+    ssr::respond(
+        crate::server::accounts::auth::current_user(&s.pool, ssr::session_token().as_deref()).await,
+    )
 }
 
 #[server]
@@ -35,17 +37,18 @@ pub async fn sign_up(
     next: Option<String>,
 ) -> Result<(), AppError> {
     let s = ssr::state()?;
-    ssr::limit(&s, crate::server::rate_limit::Action::SignUp)?;
+    ssr::limit(&s, crate::server::platform::rate_limit::Action::SignUp)?;
     let (ring_ref, token) = (
         ssr::cookie(crate::domain::refcode::REF_COOKIE),
         ssr::session_token(),
     );
-    let context = crate::server::auth::SignUpContext {
+    let context = crate::server::accounts::auth::SignUpContext {
         ring_ref: ring_ref.as_deref(),
         session_token: token.as_deref(),
     };
     let session = ssr::respond(
-        crate::server::auth::sign_up(&s.pool, &s.config, &email, &password, context).await,
+        crate::server::accounts::auth::sign_up(&s.pool, &s.config, &email, &password, context)
+            .await,
     )?;
     enter(&s, &session.token, &locale, next.as_deref());
     Ok(())
@@ -59,9 +62,10 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     let s = ssr::state()?;
-    ssr::limit(&s, crate::server::rate_limit::Action::SignIn)?;
+    ssr::limit(&s, crate::server::platform::rate_limit::Action::SignIn)?;
     let client = ssr::client(&s);
-    let session = crate::server::auth::sign_in(&s.pool, &s.config, client, &email, &password).await;
+    let session =
+        crate::server::accounts::auth::sign_in(&s.pool, &s.config, client, &email, &password).await;
     let session = ssr::respond(session)?;
     enter(&s, &session.token, &locale, next.as_deref());
     Ok(())
@@ -71,7 +75,7 @@ pub async fn sign_in(
 pub async fn sign_out(locale: String) -> Result<(), AppError> {
     let s = ssr::state()?;
     if let Some(token) = ssr::session_token() {
-        ssr::respond(crate::server::auth::sign_out(&s.pool, &token).await)?;
+        ssr::respond(crate::server::accounts::auth::sign_out(&s.pool, &token).await)?;
     }
     ssr::set_session_cookie(&s, None);
     leptos_axum::redirect(&destination(&locale, None));
@@ -80,7 +84,12 @@ pub async fn sign_out(locale: String) -> Result<(), AppError> {
 
 /// A new session: its cookie, then back to where the visitor was going.
 #[cfg(feature = "ssr")]
-fn enter(state: &crate::server::state::AppState, token: &str, locale: &str, next: Option<&str>) {
+fn enter(
+    state: &crate::server::platform::state::AppState,
+    token: &str,
+    locale: &str,
+    next: Option<&str>,
+) {
     ssr::set_session_cookie(state, Some(token));
     leptos_axum::redirect(&destination(locale, next));
 }

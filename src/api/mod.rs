@@ -8,8 +8,8 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
     use crate::error::AppError;
-    use crate::server::cookies;
-    use crate::server::state::AppState;
+    use crate::server::platform::cookies;
+    use crate::server::platform::state::AppState;
     use http::{
         header::{ACCEPT, SET_COOKIE},
         HeaderValue, StatusCode,
@@ -19,7 +19,7 @@ pub(crate) mod ssr {
 
     pub fn state() -> Result<AppState, AppError> {
         use_context::<AppState>().ok_or_else(|| {
-            crate::server::errors::internal("server function", "no AppState in context")
+            crate::server::platform::errors::internal("server function", "no AppState in context")
         })
     }
 
@@ -36,7 +36,7 @@ pub(crate) mod ssr {
     /// Takes a token of the caller's bucket for `action` (429 `rate_limited` when it is empty).
     pub fn limit(
         state: &AppState,
-        action: crate::server::rate_limit::Action,
+        action: crate::server::platform::rate_limit::Action,
     ) -> Result<(), AppError> {
         respond(state.limits.check(action, client(state)))
     }
@@ -46,18 +46,24 @@ pub(crate) mod ssr {
         let hops = state.config.trusted_proxy_hops;
         use_context::<http::request::Parts>()
             .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |parts| {
-                crate::server::rate_limit::request_client(&parts, hops)
+                crate::server::platform::rate_limit::request_client(&parts, hops)
             })
     }
 
     /// The signed-in member, or 401.
     pub async fn user(state: &AppState) -> Result<crate::domain::user::Me, AppError> {
-        respond(crate::server::auth::require_user(&state.pool, session_token().as_deref()).await)
+        respond(
+            crate::server::accounts::auth::require_user(&state.pool, session_token().as_deref())
+                .await,
+        )
     }
 
     /// The signed-in admin: 401 anonymous, 403 for a member.
     pub async fn admin(state: &AppState) -> Result<crate::domain::user::Me, AppError> {
-        respond(crate::server::auth::require_admin(&state.pool, session_token().as_deref()).await)
+        respond(
+            crate::server::accounts::auth::require_admin(&state.pool, session_token().as_deref())
+                .await,
+        )
     }
 
     /// A supported locale for building links (anything else: the default).

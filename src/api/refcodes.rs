@@ -32,11 +32,12 @@ pub async fn load_refcodes(locale: String) -> Result<RefcodesBoard, AppError> {
         crate::domain::locale::DEFAULT_LOCALE.to_string()
     };
     let cards = ssr::respond(
-        crate::server::refcodes::cards(&s.pool, &s.config, &me.user_id, &locale).await,
+        crate::server::referral::codes::cards(&s.pool, &s.config, &me.user_id, &locale).await,
     )?;
-    let wallets = ssr::respond(crate::server::wallets::list(&s.pool, &me.user_id).await)?;
-    let challenges =
-        ssr::respond(crate::server::wallets::open_challenges(&s.pool, &me.user_id).await)?;
+    let wallets = ssr::respond(crate::server::accounts::wallets::list(&s.pool, &me.user_id).await)?;
+    let challenges = ssr::respond(
+        crate::server::accounts::wallets::open_challenges(&s.pool, &me.user_id).await,
+    )?;
     Ok(RefcodesBoard {
         cards,
         wallets,
@@ -54,14 +55,20 @@ pub async fn create_refcode(
 ) -> Result<Refcode, AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    let input = crate::server::refcodes::NewCode {
+    let input = crate::server::referral::codes::NewCode {
         code: code.as_deref(),
         wallet: &wallet,
         label: label.as_deref(),
     };
     ssr::respond(
-        crate::server::refcodes::create(&s.pool, &s.config, &s.visits.known, &me.user_id, input)
-            .await,
+        crate::server::referral::codes::create(
+            &s.pool,
+            &s.config,
+            &s.visits.known,
+            &me.user_id,
+            input,
+        )
+        .await,
     )
 }
 
@@ -73,13 +80,20 @@ pub async fn edit_refcode(
 ) -> Result<EditedCode, AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    let change = crate::server::refcodes::CodeChange {
+    let change = crate::server::referral::codes::CodeChange {
         wallet: Some(&wallet),
         label: Some(label.as_deref().unwrap_or_default()),
         active: None,
     };
     let updated = ssr::respond(
-        crate::server::refcodes::update(&s.pool, &s.visits.known, &me.user_id, &code, change).await,
+        crate::server::referral::codes::update(
+            &s.pool,
+            &s.visits.known,
+            &me.user_id,
+            &code,
+            change,
+        )
+        .await,
     )?;
     Ok(EditedCode {
         refcode: updated.refcode,
@@ -91,23 +105,30 @@ pub async fn edit_refcode(
 pub async fn set_refcode_active(code: String, active: bool) -> Result<Refcode, AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    let change = crate::server::refcodes::CodeChange {
+    let change = crate::server::referral::codes::CodeChange {
         active: Some(active),
         ..Default::default()
     };
     ssr::respond(
-        crate::server::refcodes::update(&s.pool, &s.visits.known, &me.user_id, &code, change).await,
+        crate::server::referral::codes::update(
+            &s.pool,
+            &s.visits.known,
+            &me.user_id,
+            &code,
+            change,
+        )
+        .await,
     )
     .map(|updated| updated.refcode)
 }
 
 #[server]
 pub async fn delete_refcode(code: String) -> Result<Removal, AppError> {
-    use crate::server::refcodes::Removed;
+    use crate::server::referral::codes::Removed;
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
     let removed = ssr::respond(
-        crate::server::refcodes::remove(&s.pool, &s.visits.known, &me.user_id, &code).await,
+        crate::server::referral::codes::remove(&s.pool, &s.visits.known, &me.user_id, &code).await,
     )?;
     Ok(match removed {
         Removed::Deleted => Removal::Deleted,
@@ -120,21 +141,26 @@ pub async fn delete_refcode(code: String) -> Result<Removal, AppError> {
 pub async fn issue_wallet_challenge(address: String) -> Result<WalletChallenge, AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    ssr::respond(crate::server::wallets::challenge(&s.pool, &s.config, &me, &address).await)
+    ssr::respond(
+        crate::server::accounts::wallets::challenge(&s.pool, &s.config, &me, &address).await,
+    )
 }
 
 #[server]
 pub async fn prove_wallet(message: String, signature: String) -> Result<Vec<Wallet>, AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    ssr::respond(crate::server::wallets::prove(&s.pool, &s.config, &me, &message, &signature).await)
+    ssr::respond(
+        crate::server::accounts::wallets::prove(&s.pool, &s.config, &me, &message, &signature)
+            .await,
+    )
 }
 
 #[server]
 pub async fn remove_wallet(address: String) -> Result<(), AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    ssr::respond(crate::server::wallets::remove(&s.pool, &me.user_id, &address).await)
+    ssr::respond(crate::server::accounts::wallets::remove(&s.pool, &me.user_id, &address).await)
 }
 
 #[cfg(feature = "ssr")]

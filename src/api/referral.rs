@@ -19,7 +19,8 @@ pub async fn referral_invite() -> Result<Option<Invite>, AppError> {
         return Ok(None);
     };
     let live =
-        crate::server::ref_capture::live_visitor_ref(&s, &parts.headers, &parts.extensions).await;
+        crate::server::referral::capture::live_visitor_ref(&s, &parts.headers, &parts.extensions)
+            .await;
     Ok(live.map(|(code, just_captured)| Invite {
         code,
         just_captured,

@@ -36,7 +36,7 @@ pub struct TierOffer {
 #[server]
 pub async fn load_catalog() -> Result<Vec<Product>, AppError> {
     let s = ssr::state()?;
-    ssr::respond(crate::server::orders::catalog(&s.pool).await)
+    ssr::respond(crate::server::payments::orders::catalog(&s.pool).await)
 }
 
 #[server]
@@ -46,7 +46,7 @@ pub async fn buy_product(
     quantity: u32,
 ) -> Result<(), AppError> {
     let s = ssr::state()?;
-    ssr::limit(&s, crate::server::rate_limit::Action::Order)?;
+    ssr::limit(&s, crate::server::platform::rate_limit::Action::Order)?;
     let me = ssr::user(&s).await?;
     let line = crate::domain::store::LineInput {
         product_id,
@@ -54,7 +54,13 @@ pub async fn buy_product(
     };
     let ring_ref = ssr::cookie(crate::domain::refcode::REF_COOKIE);
     let created = ssr::respond(
-        crate::server::orders::create_store_order(&s.pool, &me, &[line], ring_ref.as_deref()).await,
+        crate::server::payments::orders::create_store_order(
+            &s.pool,
+            &me,
+            &[line],
+            ring_ref.as_deref(),
+        )
+        .await,
     )?;
     leptos_axum::redirect(&crate::routes::order(
         ssr::locale(&locale),
@@ -67,8 +73,9 @@ pub async fn buy_product(
 pub async fn load_order(locale: String, reference: String) -> Result<OrderPage, AppError> {
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
-    let record =
-        ssr::respond(crate::server::orders::buyer_order(&s.pool, &me.user_id, &reference).await)?;
+    let record = ssr::respond(
+        crate::server::payments::orders::buyer_order(&s.pool, &me.user_id, &reference).await,
+    )?;
     let card =
         crate::server::payments::checkout::card_checkout(&s.config, &record, ssr::locale(&locale));
     let credit_balance = ssr::respond(
@@ -123,8 +130,9 @@ pub async fn test_payment(
         "refund" => TestOutcome::Refund,
         _ => return ssr::respond(Err(AppError::BadRequest("unknown test outcome".into()))),
     };
-    let record =
-        ssr::respond(crate::server::orders::buyer_order(&s.pool, &me.user_id, &reference).await)?;
+    let record = ssr::respond(
+        crate::server::payments::orders::buyer_order(&s.pool, &me.user_id, &reference).await,
+    )?;
     ssr::respond(send_test_notification(&s.config, &s.http, &record, outcome).await)?;
     leptos_axum::redirect(&crate::routes::order(
         ssr::locale(&locale),
@@ -139,7 +147,7 @@ pub async fn load_tiers() -> Result<TierBoard, AppError> {
     use crate::domain::membership::{current, is_upgrade, TIERS, TIER_CURRENCY};
     let s = ssr::state()?;
     let me = ssr::respond(
-        crate::server::auth::current_user(&s.pool, ssr::session_token().as_deref()).await,
+        crate::server::accounts::auth::current_user(&s.pool, ssr::session_token().as_deref()).await,
     )?;
     let signed_in = me.is_some();
     let membership = me.and_then(|m| m.membership);
@@ -160,10 +168,11 @@ pub async fn load_tiers() -> Result<TierBoard, AppError> {
 #[server]
 pub async fn upgrade_membership(locale: String, tier: String) -> Result<(), AppError> {
     let s = ssr::state()?;
-    ssr::limit(&s, crate::server::rate_limit::Action::Order)?;
+    ssr::limit(&s, crate::server::platform::rate_limit::Action::Order)?;
     let me = ssr::user(&s).await?;
-    let created =
-        ssr::respond(crate::server::orders::create_membership_order(&s.pool, &me, &tier).await)?;
+    let created = ssr::respond(
+        crate::server::payments::orders::create_membership_order(&s.pool, &me, &tier).await,
+    )?;
     leptos_axum::redirect(&crate::routes::order(
         ssr::locale(&locale),
         &created.order_reference,
@@ -177,7 +186,12 @@ pub async fn my_rewards(cursor: Option<String>) -> Result<EarnedRewards, AppErro
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
     ssr::respond(
-        crate::server::ledger::earned(&s.pool, &me.user_id, cursor.as_deref(), &s.config.tx_links)
-            .await,
+        crate::server::rewards::ledger::earned(
+            &s.pool,
+            &me.user_id,
+            cursor.as_deref(),
+            &s.config.tx_links,
+        )
+        .await,
     )
 }

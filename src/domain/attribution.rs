@@ -1,7 +1,7 @@
 //! Whether a referral code counts (seed: `attribution-service`), in one pure function for the three occasions:
 //! a sign-up (the first-touch link), an order (the link, else the code the buyer signed up through) and a
-//! membership upgrade (the code the member signed up through). The callers in `server/attribution.rs` and
-//! `server/ledger.rs` only gather the facts.
+//! membership upgrade (the code the member signed up through). The callers in `server/referral/attribution.rs` and
+//! `server/rewards/ledger.rs` only gather the facts.
 use crate::domain::refcode::CodeState;
 use crate::domain::store::{Referral, Rejection};
 

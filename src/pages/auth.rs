@@ -1,8 +1,8 @@
 //! Sign-up and sign-in forms. They post to server functions, so they work before hydration too.
 use super::errors::ErrorText;
-use crate::app::use_locale_code;
 use crate::domain::auth::MIN_PASSWORD_LEN;
 use crate::i18n::*;
+use crate::routes::use_locale_code;
 use crate::routes::{self, SIGN_IN, SIGN_UP};
 use crate::session::use_auth;
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! Pages for members and admins: anonymous visitors go to sign-in and come back; members get a 403 on admin pages.
 use super::errors::ErrorText;
-use crate::app::use_locale_code;
 use crate::i18n::*;
+use crate::routes::use_locale_code;
 use crate::routes::{self, HOME};
 use crate::session::use_auth;
 use leptos::prelude::*;

@@ -1,5 +1,5 @@
-use crate::app::use_locale_code;
 use crate::i18n::*;
+use crate::routes::use_locale_code;
 use crate::routes::{self, REFCODES, SIGN_UP};
 use crate::session::use_site;
 use leptos::prelude::*;

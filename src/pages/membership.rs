@@ -1,10 +1,10 @@
 //! Membership tiers and the upgrade: an upgrade is an order, paid like any other.
 use super::errors::ErrorText;
 use crate::api::store::{load_tiers, TierOffer, UpgradeMembership};
-use crate::app::use_locale_code;
 use crate::domain::money::display;
 use crate::i18n::*;
 use crate::routes;
+use crate::routes::use_locale_code;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

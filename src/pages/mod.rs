@@ -1,4 +1,4 @@
-//! One module per page; shared page pieces in `guard` and `errors`.
+//! One module per page; shared page pieces in `guard`, `errors` and `reward_labels`.
 pub mod admin_refcodes;
 pub mod auth;
 pub mod errors;
@@ -9,6 +9,7 @@ pub mod lazy;
 pub mod membership;
 pub mod order;
 pub mod refcodes;
+pub mod reward_labels;
 pub mod store;
 pub mod test_payment;
 pub mod wallets;

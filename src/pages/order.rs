@@ -3,11 +3,11 @@
 use super::errors::ErrorText;
 use super::guard::RequireUser;
 use crate::api::store::{load_order, OrderPage as OrderData, PayWithCredit};
-use crate::app::use_locale_code;
 use crate::domain::money::display;
 use crate::domain::store::{CardCheckout, OrderKind, OrderStatus, OrderView, Rail};
 use crate::i18n::*;
 use crate::routes;
+use crate::routes::use_locale_code;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

@@ -2,10 +2,10 @@
 //! and opens its page, where it is paid.
 use super::errors::ErrorText;
 use crate::api::store::{load_catalog, BuyProduct};
-use crate::app::use_locale_code;
 use crate::domain::money::display;
 use crate::domain::store::Product;
 use crate::i18n::*;
+use crate::routes::use_locale_code;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -3,9 +3,9 @@
 use super::errors::ErrorText;
 use super::guard::RequireUser;
 use crate::api::store::{load_order, TestPayment};
-use crate::app::use_locale_code;
 use crate::domain::money::display;
 use crate::i18n::*;
+use crate::routes::use_locale_code;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

@@ -1,41 +1,13 @@
-//! Server-only code: configuration, repositories, services and the HTTP surface.
-pub mod admin_codes;
-pub mod admin_rewards;
-pub mod attribution;
-pub mod audit;
-pub mod auth;
-pub mod bench_database;
-pub mod clawbacks;
-pub mod config;
-pub mod connections;
-pub mod cookies;
+//! Server-only code, grouped by feature (ARCHITECTURE.md): `referral/` (capture, codes, visits, attribution),
+//! `accounts/` (sign-in, roles, wallets, the audit log), `payments/` (orders, the card and credit rails),
+//! `rewards/` (the ledger, sizing, the oracle, clawbacks, the admin's ledger), `mint/` (the minter and the
+//! ledger↔chain reconciliation), `platform/` (configuration, start-up, the router, limits, telemetry), the
+//! JSON surface in `http/` and the only SQL in `db/`.
+pub mod accounts;
 pub mod db;
-pub mod demo;
-pub mod errors;
 pub mod http;
-pub mod known_codes;
-pub mod ledger;
-pub mod minter;
-pub mod oracle;
-pub mod orders;
-pub mod page_cache;
+pub mod mint;
 pub mod payments;
-pub mod production;
-pub mod qr;
-pub mod rate_limit;
-pub mod reconcile;
-pub mod ref_capture;
-pub mod refcodes;
-pub mod retention;
-pub mod reward_export;
-pub mod reward_sweep;
-pub mod roles;
-pub mod router;
-pub mod settlement;
-pub mod sizing;
-pub mod startup;
-pub mod state;
-pub mod telemetry;
-pub mod visits;
-pub mod wallets;
-pub mod wayforpay;
+pub mod platform;
+pub mod referral;
+pub mod rewards;

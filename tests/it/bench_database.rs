@@ -1,4 +1,4 @@
-//! Benchmarks touch no database but their own (`src/server/bench_database.rs`), on a real PostgreSQL and through
+//! Benchmarks touch no database but their own (`src/server/platform/bench_database.rs`), on a real PostgreSQL and through
 //! the benchmarks' own start (`examples/common/server.rs`): a start leaves the database `DATABASE_URL` names as it
 //! was, drops and creates again only the database it marked, and refuses a database with its name it did not mark.
 #[path = "../../examples/common/server.rs"]
@@ -7,7 +7,7 @@ use crate::common;
 
 use bench_server::Bench;
 use common::pg::*;
-use refcodes::server::bench_database::{self, BenchDatabaseError, MARK};
+use refcodes::server::platform::bench_database::{self, BenchDatabaseError, MARK};
 use sqlx::{Connection, PgConnection};
 
 type Error = Box<dyn std::error::Error>;

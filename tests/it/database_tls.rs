@@ -4,8 +4,8 @@
 use crate::common;
 use common::tls::TestCa;
 use common::tls_pg::TlsCluster;
-use refcodes::server::config::Config;
-use refcodes::server::startup;
+use refcodes::server::platform::config::Config;
+use refcodes::server::platform::startup;
 
 fn config(database_url: &str) -> Config {
     let vars = [

@@ -590,7 +590,7 @@ async fn the_schedule_mints_without_a_call_and_a_wrong_chain_stops_the_start(poo
     server.stop().await;
 
     let config = chain.config(&[("CHAIN_ID", "1".into())]).unwrap();
-    let Err(e) = refcodes::server::startup::state_for(pool.clone(), config).await else {
+    let Err(e) = refcodes::server::platform::startup::state_for(pool.clone(), config).await else {
         panic!("a minter on the wrong chain must not start");
     };
     assert!(
@@ -748,7 +748,9 @@ async fn rewards_to_a_wallet_its_referrer_has_not_proven_wait_until_it_is(pool: 
 #[sqlx::test]
 async fn a_card_reward_waits_out_its_hold_and_a_refund_inside_it_voids_it(pool: PgPool) {
     const ESPRESSO: &str = "coffee-espresso-blend";
-    refcodes::server::demo::seed_catalog(&pool).await.unwrap();
+    refcodes::server::platform::demo::seed_catalog(&pool)
+        .await
+        .unwrap();
     let chain = Chain::start().await;
     let mut vars = PAYMENT_VARS.to_vec();
     vars.push(("REWARD_HOLD_DAYS", "14"));
@@ -887,7 +889,9 @@ async fn a_refund_after_payout_is_clawed_back_from_the_next_rewards_and_the_rest
     pool: PgPool,
 ) {
     const ESPRESSO: &str = "coffee-espresso-blend";
-    refcodes::server::demo::seed_catalog(&pool).await.unwrap();
+    refcodes::server::platform::demo::seed_catalog(&pool)
+        .await
+        .unwrap();
     let chain = Chain::start().await;
     let server = server(&pool, &chain, &PAYMENT_VARS).await;
     let admin = client();

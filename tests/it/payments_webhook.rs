@@ -44,8 +44,10 @@ async fn a_hundred_identical_approvals_pay_once(pool: PgPool) {
         assert_eq!(answer["status"], "accept");
         assert_eq!(answer["orderReference"], reference.as_str());
         let time = answer["time"].as_i64().unwrap().to_string();
-        let expected =
-            refcodes::server::wayforpay::sign(MERCHANT_KEY, &[&reference, "accept", &time]);
+        let expected = refcodes::server::payments::wayforpay::sign(
+            MERCHANT_KEY,
+            &[&reference, "accept", &time],
+        );
         assert_eq!(answer["signature"], expected.as_str());
     }
 
@@ -299,7 +301,9 @@ async fn retention_removes_what_is_past_its_time_and_nothing_else(pool: PgPool) 
         .execute(&pool)
         .await
         .unwrap();
-    let purged = refcodes::server::retention::purge(&pool, 30).await.unwrap();
+    let purged = refcodes::server::platform::retention::purge(&pool, 30)
+        .await
+        .unwrap();
     assert_eq!((purged.rejected_events, purged.login_failures), (1, 1));
     let left: Vec<(String, i64)> = sqlx::query_as(
         "SELECT data->>'verdict', count(*) FROM payment_events GROUP BY 1 ORDER BY 1",
@@ -318,7 +322,7 @@ async fn retention_removes_what_is_past_its_time_and_nothing_else(pool: PgPool) 
 async fn a_failed_reward_step_leaves_the_payment_standing_and_the_sweeper_writes_the_reward(
     pool: PgPool,
 ) {
-    use refcodes::server::reward_sweep::{sweep, Swept};
+    use refcodes::server::rewards::sweep::{sweep, Swept};
     let server = shop(pool.clone(), &[]).await;
     let (reference, referrer_id) = attributed_order(&server).await;
     let before = stock(&pool, ESPRESSO).await;
@@ -360,7 +364,7 @@ async fn a_failed_reward_step_leaves_the_payment_standing_and_the_sweeper_writes
 
 #[sqlx::test]
 async fn the_sweeper_voids_or_claws_back_a_reward_left_live_on_a_refunded_order(pool: PgPool) {
-    use refcodes::server::reward_sweep::{sweep, Swept};
+    use refcodes::server::rewards::sweep::{sweep, Swept};
     let server = shop(pool.clone(), &[]).await;
     let (pending, _) = attributed_order(&server).await;
     let (buyer, _) = referred_buyer(&server, "FRIEND-1", "second@example.com").await;

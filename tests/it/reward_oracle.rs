@@ -2,9 +2,9 @@
 //! or negative one leaves the reward waiting ("price unavailable") until the feed answers again.
 use crate::common;
 use common::*;
-use refcodes::server::config::Config;
-use refcodes::server::ledger::Ledger;
-use refcodes::server::oracle::PriceOracle;
+use refcodes::server::platform::config::Config;
+use refcodes::server::rewards::ledger::Ledger;
+use refcodes::server::rewards::oracle::PriceOracle;
 use refcodes_chain::alloy::node_bindings::AnvilInstance;
 use refcodes_chain::alloy::primitives::{Address, I256};
 use refcodes_chain::anvil::{anvil_signer, spawn_anvil};
@@ -205,7 +205,9 @@ async fn credit_paid(
 #[sqlx::test]
 async fn each_currency_is_priced_by_its_own_setting_and_one_without_a_price_waits(pool: PgPool) {
     use refcodes::domain::store::{Localized, Product};
-    refcodes::server::demo::seed_catalog(&pool).await.unwrap();
+    refcodes::server::platform::demo::seed_catalog(&pool)
+        .await
+        .unwrap();
     for (id, currency) in [("mug-usd", "USD"), ("mug-eur", "EUR")] {
         let product = Product {
             id: id.into(),

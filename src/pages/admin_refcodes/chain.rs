@@ -1,5 +1,5 @@
 //! The chain card: the minter's gas and the treasury (with a warning when either is low), how the last run ended,
-//! and what the last reconciliation found (`src/server/minter/health.rs` records them).
+//! and what the last reconciliation found (`src/server/mint/health.rs` records them).
 use super::Actions;
 use crate::api::admin::load_chain_health;
 use crate::domain::chain_watch::{Balances, ChainHealth, Drift, LastRun, Recorded, Report};

@@ -6,7 +6,7 @@ use crate::domain::refcode::{format_token_amount, REWARD_TOKEN_DECIMALS};
 use crate::domain::reward::{Clawback, ClawbackStatus};
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
-use crate::pages::refcodes::clawback_status_label;
+use crate::pages::reward_labels::clawback_status_label;
 use leptos::prelude::*;
 
 #[component]

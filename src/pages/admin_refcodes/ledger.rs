@@ -8,7 +8,7 @@ use crate::domain::reward::{RewardKind, RewardStatus, TxLinks};
 use crate::domain::store::{AttributedVia, Rail};
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
-use crate::pages::refcodes::{reward_status_label, HoldNote, NettedNote, PriceNote, TxHash};
+use crate::pages::reward_labels::{reward_status_label, HoldNote, NettedNote, PriceNote, TxHash};
 use crate::routes::query_value;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

@@ -3,7 +3,7 @@
 use super::Actions;
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
-use crate::pages::refcodes::TxHash;
+use crate::pages::reward_labels::TxHash;
 use leptos::prelude::*;
 
 #[component]

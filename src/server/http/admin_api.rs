@@ -6,12 +6,12 @@ use crate::domain::admin::{AdminAction, CodePage, RewardFilter, RewardPage};
 use crate::domain::mint::MintSummary;
 use crate::domain::reward::Clawback;
 use crate::error::AppError;
-use crate::server::admin_codes;
-use crate::server::admin_rewards::{self, Acted, Selection};
 use crate::server::db::audit_log::AuditRow;
 use crate::server::payments::refunds;
-use crate::server::state::AppState;
-use crate::server::{audit, clawbacks, reward_export};
+use crate::server::platform::state::AppState;
+use crate::server::referral::admin_codes;
+use crate::server::rewards::admin::{self, Acted, Selection};
+use crate::server::{accounts::audit, rewards::clawbacks, rewards::export};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -50,7 +50,7 @@ async fn ledger(
     _: Admin,
     QueryParams(q): QueryParams<LedgerQuery>,
 ) -> Result<Json<RewardPage>, AppError> {
-    admin_rewards::page(&s.pool, &q.filter, q.cursor.as_deref(), &s.config.tx_links)
+    admin::page(&s.pool, &q.filter, q.cursor.as_deref(), &s.config.tx_links)
         .await
         .map(Json)
 }
@@ -77,7 +77,7 @@ async fn act_one(
             .reason
     };
     let action = AdminAction::parse(&name, reason).ok_or(AppError::NotFound)?;
-    admin_rewards::act_one(&s.pool, &admin, &id, &action).await?;
+    admin::act_one(&s.pool, &admin, &id, &action).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -102,7 +102,7 @@ async fn bulk(
         (None, Some(filter)) => Selection::Filter(filter),
         _ => return Err(AppError::BadRequest("give either ids or filter".into())),
     };
-    admin_rewards::act_on(&s.pool, &admin, &selection, &act)
+    admin::act_on(&s.pool, &admin, &selection, &act)
         .await
         .map(Json)
 }
@@ -112,7 +112,7 @@ async fn export(
     _: Admin,
     QueryParams(filter): QueryParams<RewardFilter>,
 ) -> Result<Response, AppError> {
-    let body = Body::from_stream(reward_export::stream(s.pool.clone(), filter));
+    let body = Body::from_stream(export::stream(s.pool.clone(), filter));
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -130,7 +130,7 @@ async fn mint_now(
     State(s): State<AppState>,
     Admin(admin): Admin,
 ) -> Result<Json<MintSummary>, AppError> {
-    admin_rewards::mint_now(&s.pool, &s.ledger, &s.mint, &admin)
+    admin::mint_now(&s.pool, &s.ledger, &s.mint, &admin)
         .await
         .map(Json)
 }

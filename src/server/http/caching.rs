@@ -6,7 +6,7 @@
 //! other file there, are revalidated. Errors under `/pkg` are never stored (a 404 during a rolling deploy must
 //! not outlive it); pages and answers for a signed-in browser are never stored (they carry the member's data);
 //! anonymous pages may be cached privately but are revalidated.
-use crate::server::cookies;
+use crate::server::platform::cookies;
 use axum::extract::{Request, State};
 use axum::http::header::{HeaderValue, CACHE_CONTROL};
 use axum::http::{Extensions, HeaderMap, StatusCode, Version};

@@ -6,9 +6,9 @@ use crate::domain::chain_watch::ChainHealth;
 use crate::domain::mint::MintSummary;
 use crate::error::AppError;
 
-use crate::server::minter::{self, health, Chain};
-use crate::server::reconcile::Report;
-use crate::server::state::AppState;
+use crate::server::mint::reconcile::Report;
+use crate::server::mint::{self, health, Chain};
+use crate::server::platform::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::routing::get;
@@ -36,7 +36,7 @@ async fn mint(
     if !super::bearer_matches(secret, given) {
         return Err(AppError::BadCronSecret);
     }
-    Ok(Json(minter::run(&s.pool, &s.ledger, &s.mint).await?))
+    Ok(Json(mint::run(&s.pool, &s.ledger, &s.mint).await?))
 }
 
 async fn chain_health(State(s): State<AppState>, _: Admin) -> Result<Json<ChainHealth>, AppError> {

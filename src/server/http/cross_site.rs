@@ -7,7 +7,7 @@
 //! else `Referer` (the same). A request with none of them is not from a browser, so it carries no victim's
 //! cookies and passes. The payment provider's notification is exempt: its signature authenticates it.
 use crate::error::AppError;
-use crate::server::config::Config;
+use crate::server::platform::config::Config;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;

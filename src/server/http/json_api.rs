@@ -1,10 +1,10 @@
 use super::{ClientAddr, CurrentUser, JsonBody, RefCookie, SessionToken};
 use crate::domain::user::Me;
 use crate::error::AppError;
-use crate::server::auth::{self, Session};
-use crate::server::cookies;
-use crate::server::rate_limit::Action;
-use crate::server::state::AppState;
+use crate::server::accounts::auth::{self, Session};
+use crate::server::platform::cookies;
+use crate::server::platform::rate_limit::Action;
+use crate::server::platform::state::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -14,8 +14,8 @@ pub mod store_api;
 use crate::domain::refcode::REF_COOKIE;
 use crate::domain::user::Me;
 use crate::error::AppError;
-use crate::server::state::AppState;
-use crate::server::{auth, cookies};
+use crate::server::platform::state::AppState;
+use crate::server::{accounts::auth, platform::cookies};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -118,9 +118,9 @@ impl FromRequestParts<AppState> for ClientAddr {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let hops = state.config.trusted_proxy_hops;
-        Ok(ClientAddr(crate::server::rate_limit::request_client(
-            parts, hops,
-        )))
+        Ok(ClientAddr(
+            crate::server::platform::rate_limit::request_client(parts, hops),
+        ))
     }
 }
 

@@ -1,6 +1,6 @@
 //! Liveness, Prometheus metrics and per-request measurements.
 use crate::error::AppError;
-use crate::server::{db, state::AppState};
+use crate::server::{db, platform::state::AppState};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;

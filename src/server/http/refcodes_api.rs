@@ -3,9 +3,9 @@ use super::{ClientAddr, CurrentUser, JsonBody};
 use crate::domain::refcode::{EditedCode, Funnel, Refcode};
 use crate::domain::wallet::{Wallet, WalletChallenge};
 use crate::error::AppError;
-use crate::server::rate_limit::Action;
-use crate::server::state::AppState;
-use crate::server::{refcodes, wallets};
+use crate::server::platform::rate_limit::Action;
+use crate::server::platform::state::AppState;
+use crate::server::{accounts::wallets, referral::codes};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -35,7 +35,7 @@ async fn list(
     State(s): State<AppState>,
     CurrentUser(me): CurrentUser,
 ) -> Result<Json<Vec<Listed>>, AppError> {
-    let codes = refcodes::list(&s.pool, &me.user_id).await?;
+    let codes = codes::list(&s.pool, &me.user_id).await?;
     Ok(Json(
         codes
             .into_iter()
@@ -57,12 +57,12 @@ async fn create(
     CurrentUser(me): CurrentUser,
     JsonBody(body): JsonBody<CreateBody>,
 ) -> Result<Response, AppError> {
-    let input = refcodes::NewCode {
+    let input = codes::NewCode {
         code: body.code.as_deref(),
         wallet: &body.wallet,
         label: body.label.as_deref(),
     };
-    let created = refcodes::create(&s.pool, &s.config, &s.visits.known, &me.user_id, input).await?;
+    let created = codes::create(&s.pool, &s.config, &s.visits.known, &me.user_id, input).await?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
@@ -80,12 +80,12 @@ async fn update(
     Path(code): Path<String>,
     JsonBody(body): JsonBody<UpdateBody>,
 ) -> Result<Json<EditedCode>, AppError> {
-    let change = refcodes::CodeChange {
+    let change = codes::CodeChange {
         wallet: body.wallet.as_deref(),
         label: body.label.as_deref(),
         active: body.active,
     };
-    let updated = refcodes::update(&s.pool, &s.visits.known, &me.user_id, &code, change).await?;
+    let updated = codes::update(&s.pool, &s.visits.known, &me.user_id, &code, change).await?;
     Ok(Json(EditedCode {
         refcode: updated.refcode,
         repointed_rewards: updated.repointed,
@@ -97,7 +97,7 @@ async fn remove(
     CurrentUser(me): CurrentUser,
     Path(code): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    refcodes::remove(&s.pool, &s.visits.known, &me.user_id, &code).await?;
+    codes::remove(&s.pool, &s.visits.known, &me.user_id, &code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -2,10 +2,10 @@
 use super::{Admin, ClientAddr, CurrentUser, JsonBody, RefCookie};
 use crate::domain::store::{CreatedOrder, LineInput, Product};
 use crate::error::AppError;
-use crate::server::orders;
+use crate::server::payments::orders;
 use crate::server::payments::{conductor, credit};
-use crate::server::rate_limit::Action;
-use crate::server::state::AppState;
+use crate::server::platform::rate_limit::Action;
+use crate::server::platform::state::AppState;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};

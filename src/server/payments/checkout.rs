@@ -3,12 +3,12 @@
 use crate::domain::money::to_decimal;
 use crate::domain::store::{CardCheckout, OrderKind, OrderStatus};
 use crate::error::AppError;
-use crate::server::config::{Config, PaymentsMode};
 use crate::server::db::orders::OrderRecord;
-use crate::server::errors::internal;
-use crate::server::wayforpay::{
+use crate::server::payments::wayforpay::{
     notification_body, purchase_signature, FormProduct, Purchase, TestNotice,
 };
+use crate::server::platform::config::{Config, PaymentsMode};
+use crate::server::platform::errors::internal;
 use serde::{Deserialize, Serialize};
 
 pub const WAYFORPAY_PAY_URL: &str = "https://secure.wayforpay.com/pay";

@@ -6,12 +6,12 @@ use crate::domain::admin::RefundReason;
 use crate::domain::money::parse_decimal;
 use crate::domain::store::{OrderStatus, Rail};
 use crate::error::AppError;
-use crate::server::config::Payments;
 use crate::server::db::{
     self, orders::OrderRecord, payment_events::Delivery, payment_events::Verdict,
 };
-use crate::server::ledger::{Ledger, Outcome, Priced};
-use crate::server::wayforpay::{accept_answer, Notification};
+use crate::server::payments::wayforpay::{accept_answer, Notification};
+use crate::server::platform::config::Payments;
+use crate::server::rewards::ledger::{Ledger, Outcome, Priced};
 use serde_json::{json, Value};
 use sqlx::{PgConnection, PgPool};
 

@@ -1,18 +1,21 @@
 //! Payments (seed: `PaymentConductor`): the card webhook, credit payments and the test payment page.
 //! Whatever the rail, an order becoming paid or refunded runs, inside the payment's transaction, its kind's
-//! handler and then the reward ledger (whose failure never fails the payment: see `ledger.rs`). After the commit a
+//! handler and then the reward ledger (whose failure never fails the payment: see `rewards/ledger.rs`). After the commit a
 //! reward approved at once (crypto rail) wakes the minter, which pays it in the background.
 pub mod checkout;
 pub mod conductor;
 pub mod credit;
 mod membership_upgrade;
+pub mod orders;
 pub mod refunds;
+pub mod settlement;
 mod store_order;
+pub mod wayforpay;
 
-use super::db::orders::OrderDoc;
-use super::ledger::{Ledger, Outcome, Priced};
 use crate::domain::store::OrderKind;
 use crate::error::AppError;
+use crate::server::db::orders::OrderDoc;
+use crate::server::rewards::ledger::{Ledger, Outcome, Priced};
 use sqlx::PgConnection;
 
 /// Inside the transaction that marked `order` paid; `price` from [`Ledger::quote_for`], read before it opened.

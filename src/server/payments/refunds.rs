@@ -9,7 +9,7 @@ use crate::domain::store::{OrderStatus, Rail};
 use crate::domain::user::Me;
 use crate::error::AppError;
 use crate::server::db::{self, audit_log::Entry};
-use crate::server::ledger::Ledger;
+use crate::server::rewards::ledger::Ledger;
 use serde_json::json;
 use sqlx::PgPool;
 

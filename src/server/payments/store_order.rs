@@ -1,6 +1,6 @@
 //! The store-order handler: stock and vendor settlements move with the order's payment.
 use crate::server::db::orders::OrderDoc;
-use crate::server::settlement;
+use crate::server::payments::settlement;
 use sqlx::PgConnection;
 
 pub(super) async fn on_paid(tx: &mut PgConnection, order: &OrderDoc) -> sqlx::Result<()> {

@@ -1,11 +1,11 @@
 //! A real anvil with the contracts deployed, and the app's minting helpers the chain tests share: a server on
 //! that chain, the cron call, approved rewards, and checks of the chain against the ledger.
 use super::*;
-use refcodes::server::config::Config;
 use refcodes::server::db;
 pub use refcodes::server::db::rewards::RewardPatch;
-use refcodes::server::minter::{Chain as MintChain, MintService};
-use refcodes::server::reconcile::{self, Drift};
+use refcodes::server::mint::reconcile::{self, Drift};
+use refcodes::server::mint::{Chain as MintChain, MintService};
+use refcodes::server::platform::config::Config;
 use refcodes_chain::alloy::node_bindings::AnvilInstance;
 use refcodes_chain::alloy::primitives::U256;
 use refcodes_chain::alloy::providers::Provider;
@@ -72,7 +72,7 @@ impl Drop for TempDir {
 }
 
 pub fn uuid() -> String {
-    refcodes::server::auth::new_id()
+    refcodes::server::accounts::auth::new_id()
 }
 
 /// anvil with its state kept in a file (so it survives a graceful stop), and the contracts deployed
@@ -137,7 +137,7 @@ impl Chain {
     pub fn config(
         &self,
         overrides: &[(&str, String)],
-    ) -> Result<Config, refcodes::server::config::ConfigError> {
+    ) -> Result<Config, refcodes::server::platform::config::ConfigError> {
         let mut vars: HashMap<String, String> = self
             .vars()
             .into_iter()

@@ -9,10 +9,10 @@ pub mod tls_pg;
 use refcodes::domain::reward::{RewardKind, RewardStatus};
 use refcodes::domain::store::Rail;
 use refcodes::domain::user::Role;
-use refcodes::server::config::Config;
+use refcodes::server::accounts::roles;
 use refcodes::server::db::rewards::{OracleDoc, RewardDoc};
-use refcodes::server::roles;
-use refcodes::server::startup;
+use refcodes::server::platform::config::Config;
+use refcodes::server::platform::startup;
 use refcodes_chain::alloy::primitives::{hex, keccak256};
 pub use refcodes_chain::alloy::signers::local::PrivateKeySigner;
 use refcodes_chain::alloy::signers::Signer;
@@ -83,7 +83,7 @@ impl TestServer {
     }
 }
 
-/// The per-address limits (`src/server/rate_limit.rs`).
+/// The per-address limits (`src/server/platform/rate_limit.rs`).
 pub const RATE_VARS: [&str; 5] = [
     "RATE_SIGN_IN_PER_MINUTE",
     "RATE_SIGN_UP_PER_MINUTE",
@@ -236,7 +236,7 @@ pub const PAYMENT_VARS: [(&str, &str); 3] = [
 
 /// A store with the demo catalog.
 pub async fn shop(pool: PgPool, extra: &[(&str, &str)]) -> TestServer {
-    refcodes::server::demo::seed_catalog(&pool)
+    refcodes::server::platform::demo::seed_catalog(&pool)
         .await
         .expect("catalog");
     let mut vars: Vec<(&str, &str)> = PAYMENT_VARS.to_vec();
@@ -280,9 +280,9 @@ pub fn notification(
     amount: &str,
     status: &str,
 ) -> String {
-    refcodes::server::wayforpay::notification_body(
+    refcodes::server::payments::wayforpay::notification_body(
         key,
-        &refcodes::server::wayforpay::TestNotice {
+        &refcodes::server::payments::wayforpay::TestNotice {
             merchant_account: account,
             order_reference: reference,
             amount,
@@ -588,8 +588,8 @@ pub async fn seed_rewards(
 }
 
 /// The reward ledger a test server with default settings runs (fixed price, default rates, no hold).
-pub fn default_ledger() -> refcodes::server::ledger::Ledger {
-    use refcodes::server::oracle::PriceOracle;
+pub fn default_ledger() -> refcodes::server::rewards::ledger::Ledger {
+    use refcodes::server::rewards::oracle::PriceOracle;
     let vars = HashMap::from([
         ("DATABASE_URL", "postgres://x@h/db"),
         ("REWARD_HOLD_DAYS", "0"),
@@ -597,7 +597,7 @@ pub fn default_ledger() -> refcodes::server::ledger::Ledger {
     let config = Config::from_source(|k| vars.get(k).map(|v| v.to_string())).unwrap();
     let transport = refcodes_chain::Transport::new(None).unwrap();
     let oracle = PriceOracle::from_config(&config, &transport).unwrap();
-    refcodes::server::ledger::Ledger::new(config.rates, oracle)
+    refcodes::server::rewards::ledger::Ledger::new(config.rates, oracle)
 }
 
 /// Makes every reward insert fail inside PostgreSQL (a trigger) until [`heal_reward_inserts`].

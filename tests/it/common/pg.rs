@@ -1,6 +1,6 @@
 //! PostgreSQL beyond a test's own database: the test server (`DATABASE_URL`), databases a test creates and drops,
 //! and the client programs (`pg_dump`, `pg_restore`, `createdb`, `dropdb`).
-use refcodes::server::bench_database::with_database;
+use refcodes::server::platform::bench_database::with_database;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -14,7 +14,7 @@ pub fn url_of(name: &str) -> String {
 pub fn unique_name(prefix: &str) -> String {
     format!(
         "{prefix}_{}",
-        refcodes::server::auth::new_id().replace('-', "")
+        refcodes::server::accounts::auth::new_id().replace('-', "")
     )
 }
 

@@ -30,7 +30,9 @@ async fn timed_cron(base: String) -> (u16, String, f64) {
 
 #[sqlx::test]
 async fn a_send_that_hangs_ends_the_run_in_time_and_never_blocks_a_refund(pool: PgPool) {
-    refcodes::server::demo::seed_catalog(&pool).await.unwrap();
+    refcodes::server::platform::demo::seed_catalog(&pool)
+        .await
+        .unwrap();
     let chain = Chain::start().await;
     let gate = RpcGate::start(chain.port()).await;
     let mut vars = PAYMENT_VARS.to_vec();

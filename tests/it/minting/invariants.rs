@@ -436,7 +436,9 @@ async fn reward_id(pool: &PgPool, reference: &str) -> Option<String> {
 
 #[sqlx::test]
 async fn random_histories_keep_the_money_invariants(pool: PgPool) {
-    refcodes::server::demo::seed_catalog(&pool).await.unwrap();
+    refcodes::server::platform::demo::seed_catalog(&pool)
+        .await
+        .unwrap();
     sqlx::query(
         "UPDATE products SET data = data || jsonb_build_object('stock', $1::bigint) WHERE id = $2",
     )
