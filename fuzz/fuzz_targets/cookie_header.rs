@@ -2,7 +2,7 @@
 #![no_main]
 use http::{header::COOKIE, HeaderMap, HeaderValue};
 use libfuzzer_sys::fuzz_target;
-use refcodes::server::cookies;
+use refcodes::server::platform::cookies;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(value) = HeaderValue::from_bytes(data) else {

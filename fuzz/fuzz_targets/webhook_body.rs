@@ -2,7 +2,7 @@
 //! body signed with another.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use refcodes::server::wayforpay::Notification;
+use refcodes::server::payments::wayforpay::Notification;
 
 fuzz_target!(|body: &[u8]| {
     let Ok(notice) = Notification::parse(body) else {
