@@ -17,7 +17,7 @@ use refcodes::domain::reward::{RewardKind, RewardStatus};
 use refcodes::domain::store::Rail;
 use refcodes::server::db::rewards::RewardDoc;
 use refcodes::server::mint::Chain;
-use refcodes::server::{accounts::auth, db, mint::reconcile};
+use refcodes::server::{accounts::auth, db, mint::drift};
 use refcodes_chain::alloy::primitives::U256;
 use refcodes_chain::anvil::{anvil_signer, spawn_anvil, spawn_anvil_with};
 use refcodes_chain::{deploy, ChainClient, Mode, RewardToken};
@@ -106,7 +106,7 @@ async fn main() -> Result<(), Error> {
         minter: state.mint.minter().await?,
         config: state.mint.config(),
     };
-    let drift = reconcile::report(&state.pool, &chain).await?.drift;
+    let drift = drift::report(&state.pool, &chain).await?.drift;
     let counts = db::rewards::count_by_status(&state.pool).await?;
     let exact = summary.minted == n as u64
         && supply == U256::from(AMOUNT) * U256::from(n)

@@ -186,7 +186,7 @@ pub async fn my_rewards(cursor: Option<String>) -> Result<EarnedRewards, AppErro
     let s = ssr::state()?;
     let me = ssr::user(&s).await?;
     ssr::respond(
-        crate::server::rewards::ledger::earned(
+        crate::server::rewards::earned::earned(
             &s.pool,
             &me.user_id,
             cursor.as_deref(),

@@ -7,6 +7,7 @@ pub mod invite;
 pub mod landing;
 pub mod lazy;
 pub mod membership;
+pub mod my_rewards;
 pub mod order;
 pub mod refcodes;
 pub mod reward_labels;

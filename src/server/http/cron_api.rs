@@ -6,7 +6,7 @@ use crate::domain::chain_watch::ChainHealth;
 use crate::domain::mint::MintSummary;
 use crate::error::AppError;
 
-use crate::server::mint::reconcile::Report;
+use crate::server::mint::drift::Report;
 use crate::server::mint::{self, health, Chain};
 use crate::server::platform::state::AppState;
 use axum::extract::State;

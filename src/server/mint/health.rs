@@ -8,7 +8,7 @@ use super::{Chain, MintError, MintService};
 use crate::domain::chain_watch::{Balances, ChainHealth, Drift, LastRun, Recorded, Report};
 use crate::domain::mint::MintSummary;
 use crate::server::db::{self, chain_reports::ReportKind};
-use crate::server::mint::reconcile;
+use crate::server::mint::drift;
 use refcodes_chain::alloy::primitives::{Address, U256};
 use refcodes_chain::{Minter, Mode, Treasury};
 use serde::{de::DeserializeOwned, Serialize};
@@ -89,9 +89,9 @@ pub async fn record_run(pool: &PgPool, outcome: &Result<MintSummary, MintError>)
     store(pool, ReportKind::MintRun, &doc).await;
 }
 
-/// The reconciliation report ([`reconcile::report`]), kept and counted in `/metrics` by kind of drift.
+/// The reconciliation report ([`drift::report`]), kept and counted in `/metrics` by kind of drift.
 pub async fn reconcile(pool: &PgPool, chain: &Chain<'_>) -> Result<Report, MintError> {
-    let report = reconcile::report(pool, chain).await?;
+    let report = drift::report(pool, chain).await?;
     for kind in Drift::KINDS {
         let n = report.drift.iter().filter(|d| d.kind() == kind).count();
         metrics::gauge!("refcodes_reconcile_drift", "kind" => kind).set(n as f64);

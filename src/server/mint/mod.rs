@@ -51,6 +51,7 @@
 //! paid, nothing is sent, and the paying transaction is found among the `ReferralPaid` events — from
 //! `REWARDS_START_BLOCK` on, as the new claim's `mintFromBlock` is later than a payment made before the restore.
 mod batch;
+pub mod drift;
 pub mod health;
 pub mod plan;
 

@@ -3,6 +3,7 @@
 //! crash left undecided. Minting them is `mint/`.
 pub mod admin;
 pub mod clawbacks;
+pub mod earned;
 pub mod export;
 pub mod ledger;
 pub mod oracle;

@@ -3,7 +3,7 @@
 use super::*;
 use refcodes::server::db;
 pub use refcodes::server::db::rewards::RewardPatch;
-use refcodes::server::mint::reconcile::{self, Drift};
+use refcodes::server::mint::drift::{self, Drift};
 use refcodes::server::mint::{Chain as MintChain, MintService};
 use refcodes::server::platform::config::Config;
 use refcodes_chain::alloy::node_bindings::AnvilInstance;
@@ -323,7 +323,7 @@ impl Chain {
             minter: service.minter().await.unwrap(),
             config: service.config(),
         };
-        reconcile::report(pool, &chain).await.unwrap().drift
+        drift::report(pool, &chain).await.unwrap().drift
     }
 }
 

@@ -1,6 +1,7 @@
 //! The reward minter's settings (README, Minting): where and as whom rewards are paid, batch size, confirmations,
 //! how long a run may wait for a receipt and how long it may last in all, the schedule and the gas warning.
-use super::{parse_chain_id, ranged, url_endpoint, ConfigError};
+use super::parse::{parse_chain_id, ranged, url_endpoint};
+use super::ConfigError;
 use refcodes_chain::alloy::primitives::Address;
 use refcodes_chain::alloy::signers::local::PrivateKeySigner;
 use std::fmt;

@@ -1,7 +1,8 @@
 //! The reward token's price, per ISO currency: the store's own currency (UAH) from `ORACLE_FIXED_PRICE` or
 //! `ORACLE_FEED_ADDRESS` as before, and any other currency from `ORACLE_PRICES` (fixed) or `ORACLE_FEEDS`
 //! (Chainlink feeds). An order in a currency with no price here earns a reward that waits, "price needed".
-use super::{ranged, ConfigError};
+use super::parse::ranged;
+use super::ConfigError;
 use crate::domain::membership::TIER_CURRENCY;
 use std::collections::BTreeMap;
 
