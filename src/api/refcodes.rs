@@ -1,4 +1,4 @@
-//! The member page's server functions, thin over `server::refcodes` and `server::wallets`.
+//! The member page's server functions, thin over `server/referral/codes.rs` and `server/accounts/wallets/`.
 use crate::domain::refcode::{EditedCode, Refcode, RefcodeCard};
 use crate::domain::wallet::{Wallet, WalletChallenge};
 use crate::error::AppError;

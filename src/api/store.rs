@@ -1,5 +1,5 @@
-//! The store, order, payment and membership pages' server functions, thin over `server::orders` and
-//! `server::payments`. Form actions end in a redirect, so they work before hydration too.
+//! The store, order, payment and membership pages' server functions, thin over `server/payments/`
+//! (orders and their payment). Form actions end in a redirect, so they work before hydration too.
 #[cfg(feature = "ssr")]
 use super::ssr;
 use crate::domain::reward::EarnedRewards;

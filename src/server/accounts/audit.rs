@@ -5,7 +5,7 @@ use crate::server::db::{self, audit_log::AuditRow};
 use sqlx::PgPool;
 
 /// How many entries one read returns at most.
-pub const AUDIT_PAGE: i64 = 100;
+pub const AUDIT_PAGE: i64 = 200;
 
 /// `action` (`approve`, `mint`, `grant_credit` …) and `target` (a reward id, a user id, a code, a transaction
 /// hash) narrow the list; blank means any.

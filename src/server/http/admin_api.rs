@@ -1,6 +1,6 @@
 //! The admin JSON endpoints: the reward ledger, actions on rewards, "Mint now", the CSV export, refunds,
 //! clawbacks, the codes overview and the audit log.
-//! Every handler checks the role itself (anonymous → 401, member → 403).
+//! Every handler takes the `Admin` extractor (anonymous → 401, member → 403).
 use super::{Admin, JsonBody, QueryParams};
 use crate::domain::admin::{AdminAction, CodePage, RewardFilter, RewardPage};
 use crate::domain::mint::MintSummary;

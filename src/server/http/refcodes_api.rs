@@ -106,7 +106,7 @@ struct TrackBody {
     code: String,
 }
 
-/// Anyone may count a visit; the answer comes from memory (see `server::visits`).
+/// Anyone may count a visit; the answer comes from memory (see `referral/visits.rs`).
 async fn track(
     State(s): State<AppState>,
     ClientAddr(client): ClientAddr,

@@ -6,7 +6,7 @@
 //! Leptos draws for each response and puts on every inline script it writes (the hydration start and the
 //! serialized data); no `unsafe-inline` for scripts, WebAssembly compiled only from the site's own module. The
 //! shell sets it while it renders ([`set_page_policy`]); the landing page cache draws a fresh nonce for every
-//! copy it serves (`page_cache.rs`).
+//! copy it serves (`platform/page_cache.rs`).
 use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderName, HeaderValue};
 use axum::middleware::Next;

@@ -1,7 +1,8 @@
 //! The store and payment JSON endpoints (README, HTTP surface), thin over the services.
-use super::{Admin, ClientAddr, CurrentUser, JsonBody, RefCookie};
+use super::{Admin, ClientAddr, CurrentUser, JsonBody, RefCookie, SessionToken};
 use crate::domain::store::{CreatedOrder, LineInput, Product};
 use crate::error::AppError;
+use crate::server::accounts::auth;
 use crate::server::payments::orders;
 use crate::server::payments::{conductor, credit};
 use crate::server::platform::rate_limit::Action;
@@ -46,11 +47,13 @@ struct OrderBody {
 async fn create_order(
     State(s): State<AppState>,
     ClientAddr(client): ClientAddr,
-    CurrentUser(me): CurrentUser,
+    SessionToken(token): SessionToken,
     RefCookie(ring_ref): RefCookie,
     JsonBody(body): JsonBody<OrderBody>,
 ) -> Result<(StatusCode, Json<CreatedOrder>), AppError> {
+    // The limit first, as the server functions do: an anonymous flood spends the bucket too.
     s.limits.check(Action::Order, client)?;
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let created =
         orders::create_store_order(&s.pool, &me, &body.items, ring_ref.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -80,10 +83,12 @@ struct TierBody {
 async fn create_membership_order(
     State(s): State<AppState>,
     ClientAddr(client): ClientAddr,
-    CurrentUser(me): CurrentUser,
+    SessionToken(token): SessionToken,
     JsonBody(body): JsonBody<TierBody>,
 ) -> Result<(StatusCode, Json<CreatedOrder>), AppError> {
+    // The limit first, as the server functions do: an anonymous flood spends the bucket too.
     s.limits.check(Action::Order, client)?;
+    let me = auth::require_user(&s.pool, token.as_deref()).await?;
     let created = orders::create_membership_order(&s.pool, &me, &body.tier).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }

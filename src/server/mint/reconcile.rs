@@ -32,7 +32,7 @@ pub enum Verdict {
     /// approved, sent again later.
     NotPaid,
     /// Not mined, and its nonce is still open: its transaction may yet be mined. It waits (and is replaced or
-    /// re-sent with that nonce, `minter/sending.rs`), never sent with another nonce.
+    /// re-sent with that nonce, `sending.rs`), never sent with another nonce.
     Open,
     /// Mined, not confirmed deep enough yet.
     Pending,
@@ -87,7 +87,7 @@ impl Settled {
 
 /// Minted rewards whose payment a reorganisation took back (`paidOrders` denies it again): `minting` once more,
 /// with their nonce and hashes, so settlement finds their transaction mined again, waits for it while its nonce is
-/// open, or signs it again with that nonce (`minter/sending.rs`) — paid exactly once all the same. Returns how many.
+/// open, or signs it again with that nonce (`sending.rs`) — paid exactly once all the same. Returns how many.
 pub async fn reopen_reorged(conn: &mut PgConnection, chain: &Chain<'_>) -> Result<u64, MintError> {
     let head = chain.minter.block_number().await?;
     let window = REORG_WINDOW.max(chain.config.confirmations.saturating_mul(4));
@@ -376,7 +376,7 @@ async fn apply(
                 Some(tx) => format!("not paid on chain: transaction {tx} was not mined or reverted; it will be sent again"),
                 None => "not paid on chain; it will be sent again".to_string(),
             };
-            let patch = RewardPatch::Returned {
+            let patch = RewardPatch::NotPaid {
                 why,
                 last_tx: tx.clone(),
             };

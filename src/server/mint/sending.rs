@@ -124,9 +124,8 @@ async fn unsend(
 ) -> Result<Sent, MintError> {
     metrics::counter!("refcodes_mint_batches_total", "outcome" => "send_failed").increment(1);
     let reason = format!("sending failed: {why}");
-    let patch = RewardPatch::Returned {
+    let patch = RewardPatch::Unsent {
         why: reason.clone(),
-        last_tx: None,
     };
     let from = [RewardStatus::Minting];
     db::rewards::move_status_from(conn, &ids, &from, &patch).await?;

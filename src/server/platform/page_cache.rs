@@ -1,6 +1,6 @@
 //! The anonymous landing page from memory. `GET /{locale}/?ref=CODE` is what every share link opens, so it
 //! must hold a high rate: for a visitor without a session the page depends only on the URL and the referral
-//! the request carries (see `ref_capture`), so a rendered page is kept for [`TTL`] under exactly that key
+//! the request carries (see `referral/capture.rs`), so a rendered page is kept for [`TTL`] under exactly that key
 //! and served again without rendering; concurrent misses of one key render once. The cache (moka) is bounded in
 //! bytes ([`MAX_BYTES`]) and evicts what is least used, never everything at once. Signed-in visitors, other pages,
 //! other query strings and anything but a plain 200 are never cached. The capture middleware runs outside this one: each response still gets its own `ring_ref` cookie.

@@ -136,7 +136,6 @@ pub async fn act_one(
     })
 }
 
-/// Everything matching `filter` (at most [`BULK_CAP`] rewards).
 /// What a bulk action applies to: the rewards picked, or every reward the filter matches.
 pub enum Selection {
     Ids(Vec<String>),
@@ -156,6 +155,7 @@ pub async fn act_on(
     }
 }
 
+/// Everything matching `filter` (at most [`BULK_CAP`] rewards).
 async fn act_on_filter(
     pool: &PgPool,
     admin: &Me,

@@ -4,7 +4,7 @@
 //! and ten minutes; the member signs it in a browser wallet or anywhere else and sends it back. The proof is stored
 //! (message and signature) only when the nonce is the member's and unused, the message is exactly the one issued,
 //! and the signature recovers the wallet's address; a proven wallet belongs to one account. Codes may pay only
-//! proven wallets (`server::refcodes`); rewards of older codes paying unproven ones wait in the minter until the
+//! proven wallets (`referral/codes.rs`); rewards of older codes paying unproven ones wait in the minter until the
 //! owner proves them. The wallet-overlap guard counts every wallet of a buyer (`db::wallets::of_buyer`).
 pub mod proof;
 

@@ -196,9 +196,12 @@ pub enum RewardPatch {
         tx: Option<String>,
         block: Option<i64>,
     },
-    /// Back to approved, to be sent again: the transaction never reached the pool or was not mined
-    /// (`last_tx`, when one was signed).
-    Returned {
+    /// Back to approved, to be sent again: its batch never reached the pool (unsigned, over the fee cap,
+    /// refused by the node).
+    Unsent { why: String },
+    /// Back to approved, to be sent again: its transaction `last_tx` (none for a reward sent before hashes were
+    /// recorded) was not mined or reverted.
+    NotPaid {
         why: String,
         last_tx: Option<String>,
     },
@@ -210,7 +213,7 @@ impl RewardPatch {
     pub fn status(&self) -> RewardStatus {
         match self {
             RewardPatch::Approved { .. } | RewardPatch::Retried { .. } => RewardStatus::Approved,
-            RewardPatch::Returned { .. } => RewardStatus::Approved,
+            RewardPatch::Unsent { .. } | RewardPatch::NotPaid { .. } => RewardStatus::Approved,
             RewardPatch::Rejected { .. } => RewardStatus::Rejected,
             RewardPatch::Voided { .. } => RewardStatus::Voided,
             RewardPatch::Failed { .. } => RewardStatus::Failed,
@@ -242,14 +245,13 @@ impl RewardPatch {
             RewardPatch::MintedElsewhere { tx, block } => json!({
                 "txHash": tx, "blockNumber": block, "lastError": null, "settledFrom": "paidOrders",
             }),
-            RewardPatch::Returned { why, last_tx } => {
-                let mut patch = json!({ "txHash": null, "txHashes": [], "txNonce": null,
-                                        "blockNumber": null, "lastError": why });
-                if let Some(tx) = last_tx {
-                    patch["lastTxHash"] = json!(tx);
-                }
-                patch
+            RewardPatch::Unsent { why } => {
+                json!({ "txHash": null, "txHashes": [], "txNonce": null, "lastError": why })
             }
+            RewardPatch::NotPaid { why, last_tx } => json!({
+                "txHash": null, "txHashes": [], "txNonce": null, "blockNumber": null,
+                "lastTxHash": last_tx, "lastError": why,
+            }),
             RewardPatch::Reorged { tx, why } => {
                 json!({ "blockNumber": null, "reorgedTxHash": tx, "lastError": why })
             }
@@ -320,21 +322,21 @@ mod tests {
     }
 
     #[test]
-    fn every_patch_names_its_status_and_a_return_keeps_the_last_transaction() {
-        let returned = RewardPatch::Returned {
+    fn every_patch_names_its_status_and_what_went_back_keeps_its_last_transaction() {
+        let not_paid = RewardPatch::NotPaid {
             why: "not mined".into(),
             last_tx: Some("0xab".into()),
         };
-        assert_eq!(returned.status(), RewardStatus::Approved);
-        assert_eq!(returned.to_json()["lastTxHash"], "0xab");
-        assert!(returned.to_json()["txHashes"]
+        assert_eq!(not_paid.status(), RewardStatus::Approved);
+        assert_eq!(not_paid.to_json()["lastTxHash"], "0xab");
+        assert!(not_paid.to_json()["txHashes"]
             .as_array()
             .unwrap()
             .is_empty());
-        let unsent = RewardPatch::Returned {
+        let unsent = RewardPatch::Unsent {
             why: "refused".into(),
-            last_tx: None,
         };
+        assert_eq!(unsent.status(), RewardStatus::Approved);
         assert!(unsent.to_json().get("lastTxHash").is_none());
         assert_eq!(RewardPatch::PaidBefore.status(), RewardStatus::Minting);
         let reorged = RewardPatch::Reorged {

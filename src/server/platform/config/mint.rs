@@ -19,7 +19,7 @@ pub struct MintConfig {
     /// How long a run waits for a receipt before leaving the rewards `minting` for the next run.
     pub timeout_secs: u64,
     /// `MINT_REPLACE_AFTER_SECS`: a transaction not mined this long after it was signed is signed again with its
-    /// nonce and higher fees (`minter/sending.rs`).
+    /// nonce and higher fees (`mint/sending.rs`).
     pub replace_after_secs: u64,
     /// `MINT_MAX_FEE_GWEI`, in wei: the most a mint transaction may offer per gas, new or replacing.
     pub max_fee_per_gas: u128,
