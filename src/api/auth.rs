@@ -14,19 +14,19 @@ pub struct SiteDetails {
 
 #[server]
 pub async fn site_info() -> Result<SiteDetails, AppError> {
-    let s = ssr::state()?;
-    Ok(SiteDetails {
-        brand_name: s.config.brand_name.clone(),
-        site_url: s.config.site_url.clone(),
+    ssr::anyone(|s, _| async move {
+        Ok(SiteDetails {
+            brand_name: s.config.brand_name.clone(),
+            site_url: s.config.site_url.clone(),
+        })
     })
+    .await
 }
 
 #[server]
 pub async fn current_user() -> Result<Option<Me>, AppError> {
-    let s = ssr::state()?;
-    ssr::respond(
-        crate::server::accounts::auth::current_user(&s.pool, ssr::session_token().as_deref()).await,
-    )
+    use crate::server::accounts::auth;
+    ssr::anyone(|s, token| async move { auth::current_user(&s.pool, token.as_deref()).await }).await
 }
 
 #[server]
@@ -36,22 +36,19 @@ pub async fn sign_up(
     locale: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    let s = ssr::state()?;
-    ssr::limit(&s, crate::server::platform::rate_limit::Action::SignUp)?;
-    let (ring_ref, token) = (
-        ssr::cookie(crate::domain::refcode::REF_COOKIE),
-        ssr::session_token(),
-    );
-    let context = crate::server::accounts::auth::SignUpContext {
-        ring_ref: ring_ref.as_deref(),
-        session_token: token.as_deref(),
-    };
-    let session = ssr::respond(
-        crate::server::accounts::auth::sign_up(&s.pool, &s.config, &email, &password, context)
-            .await,
-    )?;
-    enter(&s, &session.token, &locale, next.as_deref());
-    Ok(())
+    use crate::server::{accounts::auth, platform::rate_limit::Action};
+    ssr::limited(Action::SignUp)
+        .anyone(|s, token| async move {
+            let ring_ref = ssr::cookie(crate::domain::refcode::REF_COOKIE);
+            let context = auth::SignUpContext {
+                ring_ref: ring_ref.as_deref(),
+                session_token: token.as_deref(),
+            };
+            let session = auth::sign_up(&s.pool, &s.config, &email, &password, context).await?;
+            enter(&s, &session.token, &locale, next.as_deref());
+            Ok(())
+        })
+        .await
 }
 
 #[server]
@@ -61,25 +58,30 @@ pub async fn sign_in(
     locale: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    let s = ssr::state()?;
-    ssr::limit(&s, crate::server::platform::rate_limit::Action::SignIn)?;
-    let client = ssr::client(&s);
-    let session =
-        crate::server::accounts::auth::sign_in(&s.pool, &s.config, client, &email, &password).await;
-    let session = ssr::respond(session)?;
-    enter(&s, &session.token, &locale, next.as_deref());
-    Ok(())
+    use crate::server::{accounts::auth, platform::rate_limit::Action};
+    ssr::limited(Action::SignIn)
+        .anyone(|s, _| async move {
+            let client = ssr::client(&s);
+            let session = auth::sign_in(&s.pool, &s.config, client, &email, &password).await?;
+            enter(&s, &session.token, &locale, next.as_deref());
+            Ok(())
+        })
+        .await
 }
 
+/// Ends the session (if any) and goes home; signing out twice is no error.
 #[server]
 pub async fn sign_out(locale: String) -> Result<(), AppError> {
-    let s = ssr::state()?;
-    if let Some(token) = ssr::session_token() {
-        ssr::respond(crate::server::accounts::auth::sign_out(&s.pool, &token).await)?;
-    }
-    ssr::set_session_cookie(&s, None);
-    leptos_axum::redirect(&destination(&locale, None));
-    Ok(())
+    use crate::server::accounts::auth;
+    ssr::anyone(|s, token| async move {
+        if let Some(token) = token {
+            auth::sign_out(&s.pool, &token).await?;
+        }
+        ssr::set_session_cookie(&s, None);
+        leptos_axum::redirect(&destination(&locale, None));
+        Ok(())
+    })
+    .await
 }
 
 /// A new session: its cookie, then back to where the visitor was going.
@@ -96,10 +98,6 @@ fn enter(
 
 #[cfg(feature = "ssr")]
 fn destination(locale: &str, next: Option<&str>) -> String {
-    let locale = if crate::domain::locale::is_supported(locale) {
-        locale
-    } else {
-        crate::domain::locale::DEFAULT_LOCALE
-    };
-    crate::domain::auth::safe_next(next, &crate::routes::href(locale, crate::routes::HOME))
+    let home = crate::routes::href(ssr::locale(locale), crate::routes::HOME);
+    crate::domain::auth::safe_next(next, &home)
 }

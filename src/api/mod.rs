@@ -1,4 +1,4 @@
-//! Server functions: thin — session and role check, one service call, a DTO back.
+//! Server functions: thin — one `ssr` guard (rate limit, session and role), one service call, a DTO back.
 pub mod admin;
 pub mod auth;
 pub mod refcodes;
@@ -7,8 +7,11 @@ pub mod store;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ssr {
+    use crate::domain::user::Me;
     use crate::error::AppError;
+    use crate::server::accounts::auth;
     use crate::server::platform::cookies;
+    use crate::server::platform::rate_limit::Action;
     use crate::server::platform::state::AppState;
     use http::{
         header::{ACCEPT, SET_COOKIE},
@@ -16,29 +19,16 @@ pub(crate) mod ssr {
     };
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
+    use std::future::Future;
 
-    pub fn state() -> Result<AppState, AppError> {
-        use_context::<AppState>().ok_or_else(|| {
-            crate::server::platform::errors::internal("server function", "no AppState in context")
-        })
-    }
-
-    pub fn session_token() -> Option<String> {
-        let secure = state().ok()?.config.secure_cookies();
+    fn session_token(state: &AppState) -> Option<String> {
+        let secure = state.config.secure_cookies();
         use_context::<http::request::Parts>()
             .and_then(|parts| cookies::read_session(&parts.headers, secure))
     }
 
     pub fn cookie(name: &str) -> Option<String> {
         use_context::<http::request::Parts>().and_then(|parts| cookies::read(&parts.headers, name))
-    }
-
-    /// Takes a token of the caller's bucket for `action` (429 `rate_limited` when it is empty).
-    pub fn limit(
-        state: &AppState,
-        action: crate::server::platform::rate_limit::Action,
-    ) -> Result<(), AppError> {
-        respond(state.limits.check(action, client(state)))
     }
 
     /// The address of the client that sent this request (`TRUSTED_PROXY_HOPS` decides what counts).
@@ -50,20 +40,108 @@ pub(crate) mod ssr {
             })
     }
 
+    /// Every server function's one way in, as its JSON twin's extractors decide it (`server/http/mod.rs`): the
+    /// rate-limit bucket first (so an anonymous flood spends it too), then who the caller must be, then the one
+    /// service call, whose error gets its HTTP status (`respond`).
+    #[derive(Default)]
+    pub struct Guard {
+        limit: Option<Action>,
+    }
+
+    /// A guard that first takes a token of the caller's bucket for `action` (429 `rate_limited` when empty).
+    pub fn limited(action: Action) -> Guard {
+        Guard {
+            limit: Some(action),
+        }
+    }
+
+    /// Anyone may call (the body reads the session itself when it cares).
+    pub async fn anyone<T, F>(
+        body: impl FnOnce(AppState, Option<String>) -> F,
+    ) -> Result<T, AppError>
+    where
+        F: Future<Output = Result<T, AppError>>,
+    {
+        Guard::default().anyone(body).await
+    }
+
     /// The signed-in member, or 401.
-    pub async fn user(state: &AppState) -> Result<crate::domain::user::Me, AppError> {
-        respond(
-            crate::server::accounts::auth::require_user(&state.pool, session_token().as_deref())
-                .await,
-        )
+    pub async fn member<T, F>(body: impl FnOnce(AppState, Me) -> F) -> Result<T, AppError>
+    where
+        F: Future<Output = Result<T, AppError>>,
+    {
+        Guard::default().member(body).await
     }
 
     /// The signed-in admin: 401 anonymous, 403 for a member.
-    pub async fn admin(state: &AppState) -> Result<crate::domain::user::Me, AppError> {
-        respond(
-            crate::server::accounts::auth::require_admin(&state.pool, session_token().as_deref())
+    pub async fn admin<T, F>(body: impl FnOnce(AppState, Me) -> F) -> Result<T, AppError>
+    where
+        F: Future<Output = Result<T, AppError>>,
+    {
+        Guard::default().admin(body).await
+    }
+
+    impl Guard {
+        fn enter(&self) -> Result<AppState, AppError> {
+            let state = use_context::<AppState>().ok_or_else(|| {
+                crate::server::platform::errors::internal(
+                    "server function",
+                    "no AppState in context",
+                )
+            })?;
+            if let Some(action) = self.limit {
+                state.limits.check(action, client(&state))?;
+            }
+            Ok(state)
+        }
+
+        /// Anyone, with the raw session token (if any) for the body to use.
+        pub async fn anyone<T, F>(
+            self,
+            body: impl FnOnce(AppState, Option<String>) -> F,
+        ) -> Result<T, AppError>
+        where
+            F: Future<Output = Result<T, AppError>>,
+        {
+            respond(
+                async {
+                    let state = self.enter()?;
+                    let token = session_token(&state);
+                    body(state, token).await
+                }
                 .await,
-        )
+            )
+        }
+
+        pub async fn member<T, F>(self, body: impl FnOnce(AppState, Me) -> F) -> Result<T, AppError>
+        where
+            F: Future<Output = Result<T, AppError>>,
+        {
+            respond(
+                async {
+                    let state = self.enter()?;
+                    let me =
+                        auth::require_user(&state.pool, session_token(&state).as_deref()).await?;
+                    body(state, me).await
+                }
+                .await,
+            )
+        }
+
+        pub async fn admin<T, F>(self, body: impl FnOnce(AppState, Me) -> F) -> Result<T, AppError>
+        where
+            F: Future<Output = Result<T, AppError>>,
+        {
+            respond(
+                async {
+                    let state = self.enter()?;
+                    let me =
+                        auth::require_admin(&state.pool, session_token(&state).as_deref()).await?;
+                    body(state, me).await
+                }
+                .await,
+            )
+        }
     }
 
     /// A supported locale for building links (anything else: the default).
@@ -78,7 +156,7 @@ pub(crate) mod ssr {
     /// Gives a failed server function the HTTP status its error deserves (not a blanket 500) — except for a plain
     /// form post (a page without JavaScript), which must stay the redirect back to its page that carries the error
     /// in the URL for the page to show: a status set here would replace that redirect's 302.
-    pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
         if let (Err(e), Some(options)) = (&result, use_context::<ResponseOptions>()) {
             if !plain_form_post() {
                 options.set_status(
@@ -107,6 +185,11 @@ pub(crate) mod ssr {
         ) {
             options.append_header(SET_COOKIE, v);
         }
+    }
+
+    /// Sends a form post on to the order's page (in `locale`, or the default one).
+    pub fn redirect_to_order(locale: &str, reference: &str) {
+        leptos_axum::redirect(&crate::routes::order(self::locale(locale), reference));
     }
 
     pub fn set_session_cookie(state: &AppState, token: Option<&str>) {

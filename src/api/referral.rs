@@ -14,15 +14,16 @@ pub struct Invite {
 /// Answered from the request (its cookie, or what the capture middleware just set) and the live-codes cache.
 #[server]
 pub async fn referral_invite() -> Result<Option<Invite>, AppError> {
-    let s = crate::api::ssr::state()?;
-    let Some(parts) = use_context::<http::request::Parts>() else {
-        return Ok(None);
-    };
-    let live =
-        crate::server::referral::capture::live_visitor_ref(&s, &parts.headers, &parts.extensions)
-            .await;
-    Ok(live.map(|(code, just_captured)| Invite {
-        code,
-        just_captured,
-    }))
+    use crate::server::referral::capture;
+    crate::api::ssr::anyone(|s, _| async move {
+        let Some(parts) = use_context::<http::request::Parts>() else {
+            return Ok(None);
+        };
+        let live = capture::live_visitor_ref(&s, &parts.headers, &parts.extensions).await;
+        Ok(live.map(|(code, just_captured)| Invite {
+            code,
+            just_captured,
+        }))
+    })
+    .await
 }

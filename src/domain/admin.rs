@@ -4,6 +4,18 @@ use crate::domain::store::{AttributedVia, Rail};
 use crate::error::AppError;
 use serde::{Deserialize, Serialize};
 
+/// One admin action as the audit log page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditLine {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub action: String,
+    /// How many records it touched.
+    pub count: usize,
+    pub after: String,
+    pub reason: Option<String>,
+}
+
 /// Bulk actions touch at most this many rewards at once.
 pub const BULK_CAP: usize = 10_000;
 pub const PAGE_SIZE: u32 = 50;

@@ -44,6 +44,43 @@ pub fn is_upgrade(from: Option<&str>, to: &Tier) -> bool {
     to.price > 0 && to.rank > current(from).rank
 }
 
+/// The membership page: the tiers on offer, and whether the reader is signed in (else upgrades need a sign-in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierBoard {
+    pub signed_in: bool,
+    pub tiers: Vec<TierOffer>,
+}
+
+/// A membership tier on offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TierOffer {
+    pub id: String,
+    pub price: i64,
+    pub currency: String,
+    pub current: bool,
+    pub available: bool,
+}
+
+/// Every tier as the reader sees it: `None` is an anonymous reader (the free tier, nothing to buy yet),
+/// `Some(membership)` a member's.
+pub fn tier_board(reader: Option<Option<&str>>) -> TierBoard {
+    let membership = reader.flatten();
+    let held = current(membership);
+    TierBoard {
+        signed_in: reader.is_some(),
+        tiers: TIERS
+            .iter()
+            .map(|t| TierOffer {
+                id: t.id.to_string(),
+                price: t.price,
+                currency: TIER_CURRENCY.to_string(),
+                current: t.id == held.id,
+                available: is_upgrade(membership, t),
+            })
+            .collect(),
+    }
+}
+
 /// The highest of the tiers a member's standing upgrades granted (`None`: the free tier).
 pub fn highest<'a>(tiers: impl IntoIterator<Item = &'a str>) -> Option<Tier> {
     tiers
@@ -56,6 +93,36 @@ pub fn highest<'a>(tiers: impl IntoIterator<Item = &'a str>) -> Option<Tier> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn offered(board: &TierBoard) -> Vec<(&str, bool, bool)> {
+        let tiers = board.tiers.iter();
+        tiers
+            .map(|t| (t.id.as_str(), t.current, t.available))
+            .collect()
+    }
+
+    #[test]
+    fn the_tier_board_offers_only_upgrades_and_marks_the_tier_held() {
+        let anonymous = tier_board(None);
+        assert!(!anonymous.signed_in);
+        let expected = [
+            ("basic", true, false),
+            ("plus", false, true),
+            ("pro", false, true),
+        ];
+        assert_eq!(offered(&anonymous), expected);
+        let new_member = tier_board(Some(None));
+        assert!(new_member.signed_in);
+        assert_eq!(offered(&new_member), expected);
+        let plus = tier_board(Some(Some("plus")));
+        let expected = [
+            ("basic", false, false),
+            ("plus", true, false),
+            ("pro", false, true),
+        ];
+        assert_eq!(offered(&plus), expected);
+        assert!(plus.tiers.iter().all(|t| t.currency == TIER_CURRENCY));
+    }
 
     #[test]
     fn the_tier_held_is_the_highest_standing_one() {

@@ -202,6 +202,25 @@ pub struct EditedCode {
     pub repointed_rewards: Vec<String>,
 }
 
+/// What deleting a code did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Removal {
+    Deleted,
+    /// It had attributed something, so it stays (inactive) and its history with it.
+    Deactivated,
+}
+
+/// Everything the member page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefcodesBoard {
+    pub cards: Vec<RefcodeCard>,
+    pub wallets: Vec<crate::domain::wallet::Wallet>,
+    /// Messages issued to prove a wallet, still waiting for a signature.
+    pub challenges: Vec<crate::domain::wallet::WalletChallenge>,
+    pub max_codes: u32,
+    pub cookie_days: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RefcodeCard {

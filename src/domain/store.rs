@@ -230,6 +230,14 @@ pub struct OrderView {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// An order page: the order, how to pay it by card, and the buyer's credit in its currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPage {
+    pub order: OrderView,
+    pub card: CardCheckout,
+    pub credit_balance: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

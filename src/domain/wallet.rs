@@ -32,3 +32,10 @@ pub fn is_proven(wallets: &[Wallet], address: &str) -> bool {
         .iter()
         .any(|w| w.proven() && w.address.eq_ignore_ascii_case(address))
 }
+
+/// A member's wallets and the messages waiting for their signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalletBoard {
+    pub wallets: Vec<Wallet>,
+    pub challenges: Vec<WalletChallenge>,
+}

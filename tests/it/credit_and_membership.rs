@@ -268,6 +268,37 @@ async fn only_admins_grant_credit(pool: PgPool) {
             "{bad}"
         );
     }
+    // The admin page's way: by email (any case, spaces around); both or neither of userId and email is an error.
+    let resp = admin
+        .post(server.url("/api/admin/credit-grants"))
+        .json(&json!({"email": " Plain@Example.com ", "amount": "1.50"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let granted: Value = resp.json().await.unwrap();
+    assert_eq!(granted["userId"], plain_id.as_str());
+    assert_eq!(credit_balance(&pool, &plain_id).await, 25_150);
+    for ambiguous in [
+        json!({"userId": plain_id, "email": "plain@example.com", "amount": "1.00"}),
+        json!({"amount": "1.00"}),
+    ] {
+        let resp = admin
+            .post(server.url("/api/admin/credit-grants"))
+            .json(&ambiguous)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(json_error(resp).await, (400, "bad_request".into()));
+    }
+    let resp = admin
+        .post(server.url("/api/admin/credit-grants"))
+        .json(&json!({"email": "nobody@example.com", "amount": "1.00"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_error(resp).await, (404, "unknown_user".into()));
+    assert_eq!(credit_balance(&pool, &plain_id).await, 25_150);
     server.stop().await;
 }
 

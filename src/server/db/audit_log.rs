@@ -1,4 +1,5 @@
 //! The `audit_log` collection: every admin action — who, what, which records, before → after, when.
+use crate::domain::admin::AuditLine;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use sqlx::PgExecutor;
@@ -40,6 +41,32 @@ pub struct AuditRow {
     pub id: String,
     pub data: Value,
     pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl AuditRow {
+    /// The entry as the audit log page shows it.
+    pub fn line(&self) -> AuditLine {
+        let d = &self.data;
+        let text = |k: &str| match d.get(k) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Null) | None => String::new(),
+            Some(other) => other.to_string(),
+        };
+        AuditLine {
+            at: self.created_at,
+            actor: text("actorEmail"),
+            action: text("action"),
+            count: d
+                .get("targetIds")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len),
+            after: text("after"),
+            reason: d
+                .pointer("/detail/reason")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        }
+    }
 }
 
 /// Newest first, optionally one action's or one record's entries.

@@ -1,7 +1,7 @@
 //! The referral JSON endpoints (README, HTTP surface): a member's codes and wallets, and visit tracking.
 use super::{ClientAddr, CurrentUser, JsonBody};
 use crate::domain::refcode::{EditedCode, Funnel, Refcode};
-use crate::domain::wallet::{Wallet, WalletChallenge};
+use crate::domain::wallet::{Wallet, WalletBoard};
 use crate::error::AppError;
 use crate::server::platform::rate_limit::Action;
 use crate::server::platform::state::AppState;
@@ -85,11 +85,9 @@ async fn update(
         label: body.label.as_deref(),
         active: body.active,
     };
-    let updated = codes::update(&s.pool, &s.visits.known, &me.user_id, &code, change).await?;
-    Ok(Json(EditedCode {
-        refcode: updated.refcode,
-        repointed_rewards: updated.repointed,
-    }))
+    codes::update(&s.pool, &s.visits.known, &me.user_id, &code, change)
+        .await
+        .map(Json)
 }
 
 async fn remove(
@@ -117,21 +115,11 @@ async fn track(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A member's wallets and the messages waiting for their signature.
-#[derive(Serialize)]
-struct Wallets {
-    wallets: Vec<Wallet>,
-    challenges: Vec<WalletChallenge>,
-}
-
 async fn list_wallets(
     State(s): State<AppState>,
     CurrentUser(me): CurrentUser,
-) -> Result<Json<Wallets>, AppError> {
-    Ok(Json(Wallets {
-        wallets: wallets::list(&s.pool, &me.user_id).await?,
-        challenges: wallets::open_challenges(&s.pool, &me.user_id).await?,
-    }))
+) -> Result<Json<WalletBoard>, AppError> {
+    wallets::board(&s.pool, &me.user_id).await.map(Json)
 }
 
 #[derive(Deserialize)]

@@ -3,6 +3,7 @@ use super::{Admin, ClientAddr, CurrentUser, JsonBody, RefCookie, SessionToken};
 use crate::domain::store::{CreatedOrder, LineInput, Product};
 use crate::error::AppError;
 use crate::server::accounts::auth;
+use crate::server::payments::credit::{CreditGranted, Grantee};
 use crate::server::payments::orders;
 use crate::server::payments::{conductor, credit};
 use crate::server::platform::rate_limit::Action;
@@ -111,10 +112,12 @@ async fn wayforpay(
         .map(Json)
 }
 
+/// `{userId, amount, currency?}` or `{email, amount, currency?}`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct GrantBody {
-    user_id: String,
+    user_id: Option<String>,
+    email: Option<String>,
     amount: String,
     currency: Option<String>,
 }
@@ -123,12 +126,17 @@ async fn grant_credit(
     State(s): State<AppState>,
     Admin(admin): Admin,
     JsonBody(body): JsonBody<GrantBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<CreditGranted>, AppError> {
+    let grantee = match (&body.user_id, &body.email) {
+        (Some(id), None) => Grantee::UserId(id),
+        (None, Some(email)) => Grantee::Email(email),
+        _ => return Err(AppError::BadRequest("give either userId or email".into())),
+    };
     let currency = body
         .currency
         .as_deref()
         .unwrap_or(crate::domain::membership::TIER_CURRENCY);
-    credit::grant(&s.pool, &admin, &body.user_id, &body.amount, currency)
+    credit::grant(&s.pool, &admin, grantee, &body.amount, currency)
         .await
-        .map(|granted| Json(json!(granted)))
+        .map(Json)
 }

@@ -4,12 +4,13 @@ use crate::domain::money::to_decimal;
 use crate::domain::store::{CardCheckout, OrderKind, OrderStatus};
 use crate::error::AppError;
 use crate::server::db::orders::OrderRecord;
+use crate::server::payments::orders;
 use crate::server::payments::wayforpay::{
     notification_body, purchase_signature, FormProduct, Purchase, TestNotice,
 };
 use crate::server::platform::config::{Config, PaymentsMode};
 use crate::server::platform::errors::internal;
-use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
 
 pub const WAYFORPAY_PAY_URL: &str = "https://secure.wayforpay.com/pay";
 
@@ -86,15 +87,43 @@ fn provider_language(locale: &str) -> &'static str {
 }
 
 /// What the tester clicked on the test payment page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TestOutcome {
     Approve,
     Decline,
     Refund,
 }
 
+impl TestOutcome {
+    /// The test page's button names: `approve`, `decline`, `refund`.
+    pub fn parse(name: &str) -> Result<TestOutcome, AppError> {
+        match name {
+            "approve" => Ok(TestOutcome::Approve),
+            "decline" => Ok(TestOutcome::Decline),
+            "refund" => Ok(TestOutcome::Refund),
+            _ => Err(AppError::BadRequest("unknown test outcome".into())),
+        }
+    }
+}
+
+/// The test payment page's buttons: the buyer's own order gets the notification `outcome` (a button name) would
+/// bring; answers the order's reference.
+pub async fn test_payment(
+    pool: &PgPool,
+    config: &Config,
+    http: &refcodes_chain::reqwest::Client,
+    buyer_id: &str,
+    reference: &str,
+    outcome: &str,
+) -> Result<String, AppError> {
+    let outcome = TestOutcome::parse(outcome)?;
+    let record = orders::buyer_order(pool, buyer_id, reference).await?;
+    send_test_notification(config, http, &record, outcome).await?;
+    Ok(record.doc.order_reference)
+}
+
 /// Sends the signed notification the provider would send for `outcome` to this app's own webhook.
-pub async fn send_test_notification(
+async fn send_test_notification(
     config: &Config,
     http: &refcodes_chain::reqwest::Client,
     order: &OrderRecord,
@@ -148,4 +177,26 @@ pub async fn send_test_notification(
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TestOutcome;
+
+    #[test]
+    fn the_test_page_buttons_name_their_outcome_and_nothing_else_passes() {
+        assert_eq!(
+            TestOutcome::parse("approve").ok(),
+            Some(TestOutcome::Approve)
+        );
+        assert_eq!(
+            TestOutcome::parse("decline").ok(),
+            Some(TestOutcome::Decline)
+        );
+        assert_eq!(TestOutcome::parse("refund").ok(), Some(TestOutcome::Refund));
+        for wrong in ["", "Approve", "approve ", "chargeback"] {
+            let err = TestOutcome::parse(wrong).unwrap_err();
+            assert_eq!(err.code(), "bad_request", "{wrong:?}");
+        }
+    }
 }

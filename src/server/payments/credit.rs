@@ -86,18 +86,11 @@ pub async fn balance(pool: &PgPool, user_id: &str, currency: &str) -> Result<i64
     Ok(db::credit::balance(pool, user_id, currency).await?)
 }
 
-/// An admin grants credit to the account with `email`; `amount` is a decimal like `250.00`.
-pub async fn grant_by_email(
-    pool: &PgPool,
-    admin: &Me,
-    email: &str,
-    amount: &str,
-    currency: &str,
-) -> Result<CreditGranted, AppError> {
-    let user = db::users::credentials_by_email(pool, email.trim())
-        .await?
-        .ok_or(AppError::UnknownUser)?;
-    grant(pool, admin, &user.user_id, amount, currency).await
+/// Whom a grant is for: the account with this email (the admin page) or this id (the JSON API).
+#[derive(Debug, Clone, Copy)]
+pub enum Grantee<'a> {
+    Email(&'a str),
+    UserId(&'a str),
 }
 
 /// A grant's result: the account and its new balance (minor units).
@@ -113,13 +106,23 @@ pub struct CreditGranted {
 pub async fn grant(
     pool: &PgPool,
     admin: &Me,
-    user_id: &str,
+    grantee: Grantee<'_>,
     amount: &str,
     currency: &str,
 ) -> Result<CreditGranted, AppError> {
     let minor = parse_decimal(amount.trim(), currency)
         .filter(|m| *m > 0)
         .ok_or(AppError::InvalidAmount)?;
+    let user_id = match grantee {
+        Grantee::UserId(id) => id.to_string(),
+        Grantee::Email(email) => {
+            db::users::credentials_by_email(pool, email.trim())
+                .await?
+                .ok_or(AppError::UnknownUser)?
+                .user_id
+        }
+    };
+    let user_id = user_id.as_str();
     let mut tx = pool.begin().await?;
     if !db::users::lock(&mut *tx, user_id).await? {
         return Err(AppError::UnknownUser);

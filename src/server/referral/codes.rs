@@ -2,13 +2,11 @@
 //! Every operation is scoped to its owner: someone else's code answers exactly like a missing one.
 use crate::domain::refcode::{
     generate_code, normalize_code, normalize_label, normalize_wallet, same_wallet, share_link,
-    Funnel, Refcode, RefcodeCard,
+    EditedCode, Funnel, Refcode, RefcodeCard, RefcodesBoard, Removal,
 };
 use crate::error::AppError;
 use crate::server::accounts::auth::new_id;
-use crate::server::db::{
-    self, refcodes::InsertRefcodeError, refcodes::RefcodeChange, refcodes::Removal,
-};
+use crate::server::db::{self, refcodes::InsertRefcodeError, refcodes::RefcodeChange};
 use crate::server::platform::config::Config;
 use crate::server::platform::errors::internal;
 use crate::server::referral::known_codes::KnownCodes;
@@ -32,13 +30,6 @@ pub struct CodeChange<'a> {
     pub wallet: Option<&'a str>,
     pub label: Option<&'a str>,
     pub active: Option<bool>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Removed {
-    Deleted,
-    /// It had attributed something, so it stays (inactive) and its history with it.
-    Deactivated,
 }
 
 pub async fn create(
@@ -130,7 +121,7 @@ pub async fn list(pool: &PgPool, user_id: &str) -> Result<Vec<(Refcode, Funnel)>
 }
 
 /// The member page's view of each code: its share link in `locale`, the link's QR code and the funnel.
-pub async fn cards(
+async fn cards(
     pool: &PgPool,
     config: &Config,
     user_id: &str,
@@ -151,10 +142,21 @@ pub async fn cards(
         .collect())
 }
 
-/// A changed code, and the orders whose rewards now pay to its new wallet.
-pub struct Updated {
-    pub refcode: Refcode,
-    pub repointed: Vec<String>,
+/// Everything the member page shows: the code cards (links in `locale`), the wallets and open messages, the limits.
+pub async fn board(
+    pool: &PgPool,
+    config: &Config,
+    user_id: &str,
+    locale: &str,
+) -> Result<RefcodesBoard, AppError> {
+    let wallets = crate::server::accounts::wallets::board(pool, user_id).await?;
+    Ok(RefcodesBoard {
+        cards: cards(pool, config, user_id, locale).await?,
+        wallets: wallets.wallets,
+        challenges: wallets.challenges,
+        max_codes: config.max_codes_per_user,
+        cookie_days: config.ref_cookie_days,
+    })
 }
 
 /// Changes a member's code. A new wallet must be one the member has proven; the code's rewards no mint run has
@@ -165,7 +167,7 @@ pub async fn update(
     user_id: &str,
     code: &str,
     change: CodeChange<'_>,
-) -> Result<Updated, AppError> {
+) -> Result<EditedCode, AppError> {
     let code = normalize_code(code).map_err(|_| AppError::UnknownCode)?;
     let change = RefcodeChange {
         wallet: change.wallet.map(normalize_wallet).transpose()?,
@@ -204,7 +206,10 @@ pub async fn update(
         repointed = repointed.len(),
         "referral code changed"
     );
-    Ok(Updated { refcode, repointed })
+    Ok(EditedCode {
+        refcode,
+        repointed_rewards: repointed,
+    })
 }
 
 pub async fn remove(
@@ -212,26 +217,26 @@ pub async fn remove(
     known: &KnownCodes,
     user_id: &str,
     code: &str,
-) -> Result<Removed, AppError> {
+) -> Result<Removal, AppError> {
     let code = normalize_code(code).map_err(|_| AppError::UnknownCode)?;
     let mut tx = pool.begin().await?;
     let outcome = db::refcodes::remove_owned(&mut tx, user_id, &code).await?;
     tx.commit().await?;
     match outcome {
-        Removal::Deleted => {
+        db::refcodes::Removal::Deleted => {
             known.forget(&code).await;
             tracing::info!(user_id, code, "referral code deleted");
-            Ok(Removed::Deleted)
+            Ok(Removal::Deleted)
         }
-        Removal::Deactivated => {
+        db::refcodes::Removal::Deactivated => {
             known.forget(&code).await;
             tracing::info!(
                 user_id,
                 code,
                 "referral code deactivated instead of deleted"
             );
-            Ok(Removed::Deactivated)
+            Ok(Removal::Deactivated)
         }
-        Removal::NotFound => Err(AppError::UnknownCode),
+        db::refcodes::Removal::NotFound => Err(AppError::UnknownCode),
     }
 }

@@ -10,7 +10,7 @@ pub mod proof;
 
 use crate::domain::refcode::normalize_wallet;
 use crate::domain::user::Me;
-use crate::domain::wallet::{Wallet, WalletChallenge};
+use crate::domain::wallet::{Wallet, WalletBoard, WalletChallenge};
 use crate::error::AppError;
 use crate::server::db::{self, wallets::NewChallenge, wallets::Proof, wallets::Proved};
 use crate::server::platform::config::Config;
@@ -23,7 +23,7 @@ pub const MAX_WALLETS: u32 = 20;
 pub const MAX_OPEN_CHALLENGES: i64 = 5;
 
 /// The member's wallets, in the order they were added.
-pub async fn list(pool: &PgPool, user_id: &str) -> Result<Vec<Wallet>, AppError> {
+async fn list(pool: &PgPool, user_id: &str) -> Result<Vec<Wallet>, AppError> {
     Ok(db::wallets::list(pool, user_id)
         .await?
         .into_iter()
@@ -35,10 +35,7 @@ pub async fn list(pool: &PgPool, user_id: &str) -> Result<Vec<Wallet>, AppError>
 }
 
 /// The member's messages still waiting for a signature, newest first.
-pub async fn open_challenges(
-    pool: &PgPool,
-    user_id: &str,
-) -> Result<Vec<WalletChallenge>, AppError> {
+async fn open_challenges(pool: &PgPool, user_id: &str) -> Result<Vec<WalletChallenge>, AppError> {
     Ok(db::wallets::open_challenges(pool, user_id)
         .await?
         .into_iter()
@@ -48,6 +45,14 @@ pub async fn open_challenges(
             expires_at: c.expires_at,
         })
         .collect())
+}
+
+/// The member's wallets and open messages together (the member page and `GET /api/me/wallets`).
+pub async fn board(pool: &PgPool, user_id: &str) -> Result<WalletBoard, AppError> {
+    Ok(WalletBoard {
+        wallets: list(pool, user_id).await?,
+        challenges: open_challenges(pool, user_id).await?,
+    })
 }
 
 /// Issues the message that proves `address` for the member.
