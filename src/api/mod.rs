@@ -117,30 +117,30 @@ pub(crate) mod ssr {
         where
             F: Future<Output = Result<T, AppError>>,
         {
-            respond(
-                async {
-                    let state = self.enter()?;
-                    let me =
-                        auth::require_user(&state.pool, session_token(&state).as_deref()).await?;
-                    body(state, me).await
-                }
-                .await,
-            )
+            self.signed_in(false, body).await
         }
 
         pub async fn admin<T, F>(self, body: impl FnOnce(AppState, Me) -> F) -> Result<T, AppError>
         where
             F: Future<Output = Result<T, AppError>>,
         {
-            respond(
-                async {
-                    let state = self.enter()?;
-                    let me =
-                        auth::require_admin(&state.pool, session_token(&state).as_deref()).await?;
-                    body(state, me).await
-                }
-                .await,
-            )
+            self.signed_in(true, body).await
+        }
+
+        async fn signed_in<T, F>(
+            self,
+            admin: bool,
+            body: impl FnOnce(AppState, Me) -> F,
+        ) -> Result<T, AppError>
+        where
+            F: Future<Output = Result<T, AppError>>,
+        {
+            self.anyone(|state, token| async move {
+                let me = auth::require_user(&state.pool, token.as_deref()).await?;
+                let me = if admin { auth::admin(me)? } else { me };
+                body(state, me).await
+            })
+            .await
         }
     }
 

@@ -40,10 +40,10 @@ pub async fn buy_product(
 
 #[server]
 pub async fn load_order(locale: String, reference: String) -> Result<OrderPage, AppError> {
-    use crate::server::payments::orders;
+    use crate::server::payments::checkout;
     ssr::member(|s, me| async move {
         let locale = ssr::locale(&locale);
-        orders::order_page(&s.pool, &s.config, &me.user_id, &reference, locale).await
+        checkout::order_page(&s.pool, &s.config, &me.user_id, &reference, locale).await
     })
     .await
 }

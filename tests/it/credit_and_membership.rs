@@ -233,35 +233,15 @@ async fn only_admins_grant_credit(pool: PgPool) {
     let plain = client();
     let plain_id = member(&plain, &server, "plain@example.com").await;
     let body = json!({"userId": plain_id, "amount": "250.00"});
-    let resp = plain
-        .post(server.url("/api/admin/credit-grants"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let resp = post_grant(&plain, &server, &body).await;
     assert_eq!(json_error(resp).await, (403, "forbidden".into()));
-    let resp = client()
-        .post(server.url("/api/admin/credit-grants"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let resp = post_grant(&client(), &server, &body).await;
     assert_eq!(json_error(resp).await, (401, "unauthorized".into()));
-    let resp = admin
-        .post(server.url("/api/admin/credit-grants"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let resp = post_grant(&admin, &server, &body).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(credit_balance(&pool, &plain_id).await, 25_000);
     for bad in ["0", "-5", "1.234", "abc"] {
-        let resp = admin
-            .post(server.url("/api/admin/credit-grants"))
-            .json(&json!({"userId": plain_id, "amount": bad}))
-            .send()
-            .await
-            .unwrap();
+        let resp = post_grant(&admin, &server, &json!({"userId": plain_id, "amount": bad})).await;
         assert_eq!(
             json_error(resp).await,
             (400, "invalid_amount".into()),
@@ -269,12 +249,12 @@ async fn only_admins_grant_credit(pool: PgPool) {
         );
     }
     // The admin page's way: by email (any case, spaces around); both or neither of userId and email is an error.
-    let resp = admin
-        .post(server.url("/api/admin/credit-grants"))
-        .json(&json!({"email": " Plain@Example.com ", "amount": "1.50"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = post_grant(
+        &admin,
+        &server,
+        &json!({"email": " Plain@Example.com ", "amount": "1.50"}),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let granted: Value = resp.json().await.unwrap();
     assert_eq!(granted["userId"], plain_id.as_str());
@@ -283,23 +263,27 @@ async fn only_admins_grant_credit(pool: PgPool) {
         json!({"userId": plain_id, "email": "plain@example.com", "amount": "1.00"}),
         json!({"amount": "1.00"}),
     ] {
-        let resp = admin
-            .post(server.url("/api/admin/credit-grants"))
-            .json(&ambiguous)
-            .send()
-            .await
-            .unwrap();
+        let resp = post_grant(&admin, &server, &ambiguous).await;
         assert_eq!(json_error(resp).await, (400, "bad_request".into()));
     }
-    let resp = admin
-        .post(server.url("/api/admin/credit-grants"))
-        .json(&json!({"email": "nobody@example.com", "amount": "1.00"}))
-        .send()
-        .await
-        .unwrap();
+    let resp = post_grant(
+        &admin,
+        &server,
+        &json!({"email": "nobody@example.com", "amount": "1.00"}),
+    )
+    .await;
     assert_eq!(json_error(resp).await, (404, "unknown_user".into()));
     assert_eq!(credit_balance(&pool, &plain_id).await, 25_150);
     server.stop().await;
+}
+
+async fn post_grant(
+    http: &reqwest::Client,
+    server: &TestServer,
+    body: &Value,
+) -> reqwest::Response {
+    let url = server.url("/api/admin/credit-grants");
+    http.post(url).json(body).send().await.unwrap()
 }
 
 #[sqlx::test]

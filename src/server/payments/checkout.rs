@@ -1,8 +1,9 @@
-//! Paying by card. Live: the WayForPay purchase form, signed. Test: the built-in test payment page, which
-//! signs the provider's notification with the merchant key and posts it to this app's own webhook.
+//! The order page and paying by card. Live: the WayForPay purchase form, signed. Test: the built-in test payment
+//! page, which signs the provider's notification with the merchant key and posts it to this app's own webhook.
 use crate::domain::money::to_decimal;
-use crate::domain::store::{CardCheckout, OrderKind, OrderStatus};
+use crate::domain::store::{CardCheckout, OrderKind, OrderPage, OrderStatus};
 use crate::error::AppError;
+use crate::server::db;
 use crate::server::db::orders::OrderRecord;
 use crate::server::payments::orders;
 use crate::server::payments::wayforpay::{
@@ -84,6 +85,23 @@ fn provider_language(locale: &str) -> &'static str {
         "ru" => "RU",
         _ => "EN",
     }
+}
+
+/// The buyer's order page: the order, its card checkout (in `locale`) and the buyer's credit in its currency.
+pub async fn order_page(
+    pool: &PgPool,
+    config: &Config,
+    buyer_id: &str,
+    reference: &str,
+    locale: &str,
+) -> Result<OrderPage, AppError> {
+    let record = orders::buyer_order(pool, buyer_id, reference).await?;
+    let credit_balance = db::credit::balance(pool, buyer_id, &record.doc.currency).await?;
+    Ok(OrderPage {
+        card: card_checkout(config, &record, locale),
+        order: record.view(),
+        credit_balance,
+    })
 }
 
 /// What the tester clicked on the test payment page.

@@ -2,14 +2,12 @@
 //! referral fields stored in the order document. Membership upgrades are orders too.
 use crate::domain::membership::{self, TIER_CURRENCY};
 use crate::domain::store::{
-    price_order, CreatedOrder, LineInput, OrderKind, OrderPage, OrderStatus, OrderView, Product,
+    price_order, CreatedOrder, LineInput, OrderKind, OrderStatus, OrderView, Product,
 };
 use crate::domain::user::Me;
 use crate::error::AppError;
 use crate::server::accounts::auth::new_id;
 use crate::server::db::{self, orders::OrderDoc, orders::OrderRecord};
-use crate::server::payments::checkout;
-use crate::server::platform::config::Config;
 use crate::server::referral::attribution;
 use serde_json::json;
 use sqlx::PgPool;
@@ -147,23 +145,6 @@ pub async fn buyer_order(
         .await?
         .filter(|o| o.doc.buyer_user_id == buyer_id)
         .ok_or(AppError::UnknownOrder)
-}
-
-/// The buyer's order page: the order, its card checkout (in `locale`) and the buyer's credit in its currency.
-pub async fn order_page(
-    pool: &PgPool,
-    config: &Config,
-    buyer_id: &str,
-    reference: &str,
-    locale: &str,
-) -> Result<OrderPage, AppError> {
-    let record = buyer_order(pool, buyer_id, reference).await?;
-    let credit_balance = db::credit::balance(pool, buyer_id, &record.doc.currency).await?;
-    Ok(OrderPage {
-        card: checkout::card_checkout(config, &record, locale),
-        order: record.view(),
-        credit_balance,
-    })
 }
 
 /// The buyer's latest orders, newest first.
