@@ -7,7 +7,7 @@ cd "$ROOT"
 if [[ "${1:-}" != "--no-build" ]]; then
   ensure_build_tools
   step "Release build (server + split hydrate wasm, its files also as .br and .gz)"
-  cargo leptos build --release --split --precompress
+  leptos_release_build --split --precompress
 fi
 version="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 dist="$ROOT/target/dist/refcodes-$version"

@@ -39,7 +39,7 @@ step "Unit and integration tests (each #[sqlx::test] gets its own database)"
 DATABASE_URL="$server/postgres" cargo test --no-default-features --features ssr
 
 step "Release build with cargo-leptos: the server and the split hydrate wasm an operator ships"
-cargo leptos build --release --split --precompress
+leptos_release_build --split --precompress
 
 step "Browser journeys on the release build (Playwright, headless Chromium; hydrated and without JavaScript)"
 reset_own_database "$server" refcodes_e2e

@@ -8,7 +8,7 @@ cd "$ROOT"
 if [[ "${1:-}" != "--no-build" ]]; then
   ensure_build_tools
   step "Release build of the hydrate wasm, split into lazy chunks (wasm-release profile)"
-  cargo leptos build --release --split --frontend-only
+  leptos_release_build --split --frontend-only
 fi
 pkg="$ROOT/target/site/pkg"
 # The build names the main module by its content (hash.txt beside the release server binary).
