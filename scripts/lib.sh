@@ -61,16 +61,16 @@ ensure_npm() {
 
 # The release hydrate wasm aborts at once on a panic (`-Cpanic=immediate-abort`, README "Hydrate bundle"): the
 # panic messages and their formatting code leave the bundle. That rebuilds the standard library (-Zbuild-std), which
-# takes nightly with its sources; the server keeps the default toolchain.
+# takes a nightly toolchain (one from after 2025-09, which knows the flag) with its sources; the server keeps the
+# default toolchain. Here-strings, not pipes into `grep -q`: under pipefail a closed pipe would read as "missing".
 ensure_wasm_nightly() {
-  if ! rustup toolchain list | grep -q '^nightly'; then
+  if ! grep -q '^nightly-x86_64' <<<"$(rustup toolchain list)"; then
     step "Installing the nightly toolchain for the release wasm"
     rustup toolchain install nightly --profile minimal --component rust-src --target wasm32-unknown-unknown
-    return
   fi
-  rustup component list --toolchain nightly --installed | grep -q '^rust-src' \
+  grep -q '^rust-src' <<<"$(rustup component list --toolchain nightly --installed)" \
     || { step "Adding nightly's rust-src"; rustup component add rust-src --toolchain nightly; }
-  rustup target list --toolchain nightly --installed | grep -qx wasm32-unknown-unknown \
+  grep -qx wasm32-unknown-unknown <<<"$(rustup target list --toolchain nightly --installed)" \
     || { step "Adding nightly's wasm32 target"; rustup target add wasm32-unknown-unknown --toolchain nightly; }
   note "nightly for the release wasm: $(rustc +nightly --version)"
 }
@@ -78,6 +78,7 @@ ensure_wasm_nightly() {
 # `cargo leptos build --release` with ARGS: the hydrate wasm by nightly with immediate-abort panics (its own
 # RUSTFLAGS keep `erase_components`, .cargo/config.toml), the server by the default toolchain as every other build.
 leptos_release_build() {
+  ensure_wasm_nightly
   local server_toolchain
   server_toolchain="$(rustup show active-toolchain | cut -d' ' -f1)"
   RUSTUP_TOOLCHAIN=nightly LEPTOS_BIN_CARGO_COMMAND="cargo +$server_toolchain" \
@@ -87,7 +88,6 @@ leptos_release_build() {
 
 ensure_build_tools() {
   ensure_wasm_target
-  ensure_wasm_nightly
   ensure_cargo_leptos
   ensure_wasm_bindgen
   ensure_npm scripts/node

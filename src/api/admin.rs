@@ -3,8 +3,7 @@
 use super::ssr;
 #[cfg(feature = "ssr")]
 use crate::domain::admin::AdminAction;
-pub use crate::domain::admin::AuditLine;
-use crate::domain::admin::{CodePage, OrderToRefund, RewardFilter, RewardPage};
+use crate::domain::admin::{AuditLine, CodePage, OrderToRefund, RewardFilter, RewardPage};
 use crate::domain::chain_watch::ChainHealth;
 use crate::domain::mint::MintSummary;
 use crate::domain::reward::Clawback;

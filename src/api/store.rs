@@ -1,8 +1,9 @@
 //! The store, order, payment and membership pages' server functions, thin over `server/payments/`
-//! (orders and their payment). Form actions end in a redirect, so they work before hydration too.
+//! (orders and their payment) and the tiers of `domain/membership.rs`. Form actions end in a redirect, so they work before hydration too.
 #[cfg(feature = "ssr")]
 use super::ssr;
-pub use crate::domain::membership::{TierBoard, TierOffer};
+use crate::domain::membership::TierBoard;
+pub use crate::domain::membership::TierOffer;
 use crate::domain::reward::EarnedRewards;
 pub use crate::domain::store::OrderPage;
 use crate::domain::store::{OrderView, Product};

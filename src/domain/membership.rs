@@ -61,8 +61,8 @@ pub struct TierOffer {
     pub available: bool,
 }
 
-/// Every tier as the reader sees it: `None` is an anonymous reader (the free tier, nothing to buy yet),
-/// `Some(membership)` a member's.
+/// Every tier as the reader sees it: `None` is an anonymous reader (holding the free tier; buying an upgrade
+/// takes a sign-in first), `Some(membership)` a member's.
 pub fn tier_board(reader: Option<Option<&str>>) -> TierBoard {
     let membership = reader.flatten();
     let held = current(membership);

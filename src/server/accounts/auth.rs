@@ -133,10 +133,6 @@ pub async fn require_user(pool: &PgPool, token: Option<&str>) -> Result<Me, AppE
         .ok_or(AppError::Unauthorized)
 }
 
-pub async fn require_admin(pool: &PgPool, token: Option<&str>) -> Result<Me, AppError> {
-    admin(require_user(pool, token).await?)
-}
-
 /// The signed-in member if an admin, else 403.
 pub fn admin(me: Me) -> Result<Me, AppError> {
     if me.is_admin() {

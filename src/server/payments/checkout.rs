@@ -15,7 +15,7 @@ use sqlx::PgPool;
 
 pub const WAYFORPAY_PAY_URL: &str = "https://secure.wayforpay.com/pay";
 
-pub fn card_checkout(config: &Config, order: &OrderRecord, locale: &str) -> CardCheckout {
+fn card_checkout(config: &Config, order: &OrderRecord, locale: &str) -> CardCheckout {
     if config.payments.mode == PaymentsMode::Test {
         return CardCheckout::Test;
     }
@@ -106,7 +106,7 @@ pub async fn order_page(
 
 /// What the tester clicked on the test payment page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TestOutcome {
+enum TestOutcome {
     Approve,
     Decline,
     Refund,
@@ -114,7 +114,7 @@ pub enum TestOutcome {
 
 impl TestOutcome {
     /// The test page's button names: `approve`, `decline`, `refund`.
-    pub fn parse(name: &str) -> Result<TestOutcome, AppError> {
+    fn parse(name: &str) -> Result<TestOutcome, AppError> {
         match name {
             "approve" => Ok(TestOutcome::Approve),
             "decline" => Ok(TestOutcome::Decline),

@@ -82,11 +82,7 @@ fn not_payable(status: OrderStatus) -> AppError {
     }
 }
 
-pub async fn balance(pool: &PgPool, user_id: &str, currency: &str) -> Result<i64, AppError> {
-    Ok(db::credit::balance(pool, user_id, currency).await?)
-}
-
-/// Whom a grant is for: the account with this email (the admin page) or this id (the JSON API).
+/// Whom a grant is for: the account with this email or with this id.
 #[derive(Debug, Clone, Copy)]
 pub enum Grantee<'a> {
     Email(&'a str),
@@ -110,9 +106,6 @@ pub async fn grant(
     amount: &str,
     currency: &str,
 ) -> Result<CreditGranted, AppError> {
-    let minor = parse_decimal(amount.trim(), currency)
-        .filter(|m| *m > 0)
-        .ok_or(AppError::InvalidAmount)?;
     let user_id = match grantee {
         Grantee::UserId(id) => id.to_string(),
         Grantee::Email(email) => {
@@ -123,6 +116,9 @@ pub async fn grant(
         }
     };
     let user_id = user_id.as_str();
+    let minor = parse_decimal(amount.trim(), currency)
+        .filter(|m| *m > 0)
+        .ok_or(AppError::InvalidAmount)?;
     let mut tx = pool.begin().await?;
     if !db::users::lock(&mut *tx, user_id).await? {
         return Err(AppError::UnknownUser);

@@ -12,10 +12,10 @@ use crate::server::referral::attribution;
 use serde_json::json;
 use sqlx::PgPool;
 
-/// A reference the payment provider and the contract (`keccak256(bytes(orderReference))`) both see.
 /// How many orders a buyer's list shows.
 const MY_ORDERS: i64 = 20;
 
+/// A reference the payment provider and the contract (`keccak256(bytes(orderReference))`) both see.
 pub fn new_reference() -> String {
     let id = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
     format!("RC-{}", &id[..16])
