@@ -59,7 +59,7 @@ ensure_npm() {
   fi
 }
 
-# The release hydrate wasm aborts at once on a panic (`-Cpanic=immediate-abort`, README "Hydrate bundle"): the
+# The release hydrate wasm aborts at once on a panic (`-Cpanic=immediate-abort`, README, Testing): the
 # panic messages and their formatting code leave the bundle. That rebuilds the standard library (-Zbuild-std), which
 # takes a nightly toolchain (one from after 2025-09, which knows the flag) with its sources; the server keeps the
 # default toolchain. Here-strings, not pipes into `grep -q`: under pipefail a closed pipe would read as "missing".
