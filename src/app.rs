@@ -2,15 +2,16 @@
 use crate::api::auth::SignOut;
 use crate::domain::locale::LOCALES;
 use crate::i18n::*;
+use crate::pages::guard::NotFound;
+use crate::pages::invite::{count_captured_visit, InviteNotice};
 use crate::pages::lazy::{
     AdminRefcodesRoute, LandingRoute, MembershipRoute, OrderRoute, RefcodesRoute, SignInRoute,
     SignUpRoute, StoreRoute, TestPaymentRoute,
 };
-use crate::pages::{guard::NotFound, invite::InviteNotice};
 use crate::routes::{
     self, use_locale_code, ADMIN, HOME, MEMBERSHIP, ORDERS, REFCODES, SIGN_IN, SIGN_UP, STORE,
 };
-use crate::session::{provide_auth, use_auth, use_site};
+use crate::session::{provide_auth, use_auth, use_frame};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -56,6 +57,7 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppRoutes() -> impl IntoView {
     provide_auth();
+    count_captured_visit();
     view! {
         <Routes fallback=NotFound>
             <ParentRoute path=ParamSegment("locale") view=LocaleLayout>
@@ -93,23 +95,19 @@ fn LocaleLayout() -> impl IntoView {
         }
     });
     let known = Memo::new(move |_| locale.get().is_some());
-    let site = use_site();
+    let brand = use_frame().brand_name;
     move || {
         if known.get() {
+            let brand = brand.clone();
             view! {
-                <Transition>
-                    {move || Suspend::new(async move {
-                        let brand = site.await.map(|s| s.brand_name).unwrap_or_default();
-                        view! { <Title formatter=move |page: String| format!("{page} · {brand}") /> }
-                    })}
-                </Transition>
+                <Title formatter=move |page: String| format!("{page} · {brand}") />
                 <TopBar />
                 <main class="page">
                     <InviteNotice />
                     <Outlet />
                 </main>
             }
-                .into_any()
+            .into_any()
         } else {
             view! { <NotFound /> }.into_any()
         }
@@ -127,7 +125,7 @@ pub fn parse_locale(tag: &str) -> Option<Locale> {
 fn TopBar() -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
-    let site = use_site();
+    let brand = use_frame().brand_name;
     let locale = use_locale_code();
     let to = move |route: &'static str| move || routes::href(locale(), route);
     // A plain form (it posts natively without JavaScript) dispatched by hand: an ActionForm would decode its
@@ -142,35 +140,31 @@ fn TopBar() -> impl IntoView {
         <header class="topbar">
             <nav class="nav" aria-label="main">
                 <A href=to(HOME) exact=true attr:class="brand">
-                    <Transition>{move || Suspend::new(async move { site.await.map(|s| s.brand_name).unwrap_or_default() })}</Transition>
+                    {brand}
                 </A>
                 <A href=to(STORE)>{t!(i18n, common.nav.store)}</A>
                 <A href=to(MEMBERSHIP)>{t!(i18n, common.nav.membership)}</A>
                 <A href=to(REFCODES)>{t!(i18n, common.nav.refcodes)}</A>
-                <Transition>
-                    {move || Suspend::new(async move {
-                        match auth.user.await {
-                            Ok(Some(me)) => {
-                                let admin = me.is_admin().then(|| view! { <A href=to(routes::ADMIN_REFCODES)>{t!(i18n, common.nav.admin)}</A> });
-                                let email = me.email.clone();
-                                view! {
-                                    {admin}
-                                    <span class="who" data-testid="signed-in-as">{t!(i18n, common.nav.signed_in_as, email = move || email.clone())}</span>
-                                    <form method="post" action=SignOut::url() class="inline" on:submit=sign_out>
-                                        <input type="hidden" name="locale" value=locale />
-                                        <button type="submit" class="link">{t!(i18n, common.nav.sign_out)}</button>
-                                    </form>
-                                }
-                                    .into_any()
-                            }
-                            _ => view! {
-                                <A href=to(SIGN_IN)>{t!(i18n, common.nav.sign_in)}</A>
-                                <A href=to(SIGN_UP) attr:class="button">{t!(i18n, common.nav.sign_up)}</A>
-                            }
-                                .into_any(),
+                {move || match auth.user.get() {
+                    Ok(Some(me)) => {
+                        let admin = me.is_admin().then(|| view! { <A href=to(routes::ADMIN_REFCODES)>{t!(i18n, common.nav.admin)}</A> });
+                        let email = me.email.clone();
+                        view! {
+                            {admin}
+                            <span class="who" data-testid="signed-in-as">{t!(i18n, common.nav.signed_in_as, email = move || email.clone())}</span>
+                            <form method="post" action=SignOut::url() class="inline" on:submit=sign_out>
+                                <input type="hidden" name="locale" value=locale />
+                                <button type="submit" class="link">{t!(i18n, common.nav.sign_out)}</button>
+                            </form>
                         }
-                    })}
-                </Transition>
+                            .into_any()
+                    }
+                    _ => view! {
+                        <A href=to(SIGN_IN)>{t!(i18n, common.nav.sign_in)}</A>
+                        <A href=to(SIGN_UP) attr:class="button">{t!(i18n, common.nav.sign_up)}</A>
+                    }
+                        .into_any(),
+                }}
             </nav>
             <LocaleSwitcher />
         </header>

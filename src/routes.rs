@@ -10,6 +10,12 @@ pub const TEST_PAYMENT: &str = "pay/test";
 pub const ADMIN: &str = "admin";
 pub const ADMIN_REFCODES: &str = "admin/refcodes";
 
+/// Whether a request asks for a page: a `GET` or `HEAD` of neither the API (server functions included) nor the
+/// site's files. The server resolves such a request's shell before it renders.
+pub fn is_page(method: &str, path: &str) -> bool {
+    matches!(method, "GET" | "HEAD") && !path.starts_with("/api/") && !path.starts_with("/pkg/")
+}
+
 /// The current locale's path prefix, e.g. `"uk"`.
 pub fn use_locale_code() -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
     use crate::i18n::*;
@@ -61,6 +67,15 @@ mod tests {
         assert_eq!(href("en", HOME), "/en/");
         assert_eq!(href("ru", ADMIN_REFCODES), "/ru/admin/refcodes");
         assert_eq!(ADMIN_REFCODES, format!("{ADMIN}/{REFCODES}"));
+    }
+
+    #[test]
+    fn pages_are_gets_of_neither_the_api_nor_the_site_files() {
+        assert!(is_page("GET", "/uk/store"));
+        assert!(is_page("HEAD", "/"));
+        assert!(!is_page("POST", "/uk/"));
+        assert!(!is_page("GET", "/api/me"));
+        assert!(!is_page("GET", "/pkg/refcodes.js"));
     }
 
     #[test]

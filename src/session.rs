@@ -1,50 +1,101 @@
-//! Who is signed in, shared by every component; refreshed after sign-in, sign-up and sign-out.
-//! Both resources block the server render, so the navigation is right without JavaScript too
-//! (an anonymous request answers them from the cookie and the config alone, without the database).
-use crate::api::auth::{current_user, site_info, SignIn, SignOut, SignUp, SiteDetails};
+//! Who is signed in and what surrounds every page (brand, "invited by"), shared by every component. The server
+//! resolves both before it renders (`api::auth::shell`) and hands them to the browser inside the page, so no part of
+//! the shell waits on a resource and the navigation is right without JavaScript too. After each sign-in, sign-up
+//! and sign-out the browser asks the server who is signed in now.
+use crate::api::auth::{current_user, SignIn, SignOut, SignUp};
+use crate::domain::site::{Frame, Shell};
 use crate::domain::user::Me;
 use crate::error::AppError;
-use crate::resource::{load_blocking, Loaded};
+use crate::resource::ByteJson;
 use leptos::prelude::*;
+
+type Versions = (usize, usize, usize);
 
 #[derive(Clone, Copy)]
 pub struct Auth {
-    pub user: Loaded<Result<Option<Me>, AppError>>,
+    /// The server's answer for the page, then the latest answer to the browser's question.
+    pub user: RwSignal<Result<Option<Me>, AppError>>,
     pub sign_in: ServerAction<SignIn>,
     pub sign_up: ServerAction<SignUp>,
     pub sign_out: ServerAction<SignOut>,
+    /// The action versions `user` answers for.
+    answered: RwSignal<Versions>,
 }
 
-#[derive(Clone, Copy)]
-struct Site(Loaded<Result<SiteDetails, AppError>>);
+impl Auth {
+    fn versions(&self) -> Versions {
+        (
+            self.sign_in.version().get(),
+            self.sign_up.version().get(),
+            self.sign_out.version().get(),
+        )
+    }
+
+    /// Whether `user` is current: no sign-in, sign-up or sign-out is under way or unanswered. A page that sends
+    /// anonymous visitors to sign in waits for this: a sign-in's redirect lands before its new user is known.
+    pub fn settled(&self) -> bool {
+        let pending = self.sign_in.pending().get()
+            || self.sign_up.pending().get()
+            || self.sign_out.pending().get();
+        !pending && self.answered.get() == self.versions()
+    }
+
+    /// Effects run only in the browser: after an action, ask who is signed in; an answer overtaken by a later
+    /// action is dropped.
+    fn refresh_after_actions(self) {
+        Effect::new(move |_| {
+            let versions = self.versions();
+            if versions == self.answered.get_untracked() {
+                return;
+            }
+            leptos::task::spawn_local(async move {
+                let user = current_user().await;
+                if untrack(|| self.versions()) == versions {
+                    self.user.set(user);
+                    self.answered.set(versions);
+                }
+            });
+        });
+    }
+}
 
 pub fn provide_auth() {
-    let sign_in = ServerAction::<SignIn>::new();
-    let sign_up = ServerAction::<SignUp>::new();
-    let sign_out = ServerAction::<SignOut>::new();
-    let user = load_blocking(
-        move || {
-            (
-                sign_in.version().get(),
-                sign_up.version().get(),
-                sign_out.version().get(),
-            )
-        },
-        |_| current_user(),
+    let Shell { user, frame } =
+        SharedValue::<Shell, ByteJson>::new_with_encoding(this_request).into_inner();
+    let (sign_in, sign_up, sign_out) = (
+        ServerAction::new(),
+        ServerAction::new(),
+        ServerAction::new(),
     );
-    provide_context(Auth {
-        user,
+    let auth = Auth {
+        user: RwSignal::new(user),
         sign_in,
         sign_up,
         sign_out,
-    });
-    provide_context(Site(load_blocking(|| (), |_| site_info())));
+        answered: RwSignal::new(Versions::default()),
+    };
+    auth.answered.set(untrack(|| auth.versions()));
+    auth.refresh_after_actions();
+    provide_context(auth);
+    provide_context(frame);
+}
+
+#[cfg(feature = "ssr")]
+use crate::api::auth::shell as this_request;
+
+/// The browser never computes the shell: it reads the server's from the page it hydrates.
+#[cfg(not(feature = "ssr"))]
+fn this_request() -> Shell {
+    Shell {
+        user: Ok(None),
+        frame: Frame::default(),
+    }
 }
 
 pub fn use_auth() -> Auth {
     expect_context::<Auth>()
 }
 
-pub fn use_site() -> Loaded<Result<SiteDetails, AppError>> {
-    expect_context::<Site>().0
+pub fn use_frame() -> Frame {
+    expect_context::<Frame>()
 }

@@ -3,24 +3,25 @@ use super::ssr;
 use crate::domain::user::Me;
 use crate::error::AppError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// What every page needs to know about the deployment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SiteDetails {
-    pub brand_name: String,
-    pub site_url: String,
-}
-
-#[server]
-pub async fn site_info() -> Result<SiteDetails, AppError> {
-    ssr::anyone(|s, _| async move {
-        Ok(SiteDetails {
-            brand_name: s.config.brand_name.clone(),
-            site_url: s.config.site_url.clone(),
-        })
-    })
-    .await
+/// This request's shell: the brand from the config, the user and the live referral its middleware resolved
+/// (`server/accounts/page_user.rs`, `server/referral/capture.rs`).
+#[cfg(feature = "ssr")]
+pub fn shell() -> crate::domain::site::Shell {
+    use crate::domain::refcode::Invite;
+    use crate::domain::site::{Frame, Shell};
+    use crate::server::platform::state::AppState;
+    let parts = use_context::<http::request::Parts>();
+    let extensions = parts.as_ref().map(|p| &p.extensions);
+    Shell {
+        user: ssr::page_user(extensions),
+        frame: Frame {
+            brand_name: use_context::<AppState>()
+                .map(|s| s.config.brand_name.clone())
+                .unwrap_or_default(),
+            invite: extensions.and_then(|e| e.get::<Invite>().cloned()),
+        },
+    }
 }
 
 #[server]

@@ -2,7 +2,6 @@
 pub mod admin;
 pub mod auth;
 pub mod refcodes;
-pub mod referral;
 pub mod store;
 
 #[cfg(feature = "ssr")]
@@ -142,6 +141,14 @@ pub(crate) mod ssr {
             })
             .await
         }
+    }
+
+    /// The signed-in user the page request's middleware found (`server/accounts/page_user.rs`); a failed lookup
+    /// gives the page its status.
+    pub fn page_user(extensions: Option<&http::Extensions>) -> Result<Option<Me>, AppError> {
+        use crate::server::accounts::page_user::PageUser;
+        let found = extensions.and_then(|e| e.get::<PageUser>());
+        respond(found.map_or(Ok(None), |PageUser(user)| user.clone()))
     }
 
     /// A supported locale for building links (anything else: the default).

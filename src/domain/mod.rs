@@ -10,6 +10,7 @@ pub mod mint;
 pub mod money;
 pub mod refcode;
 pub mod reward;
+pub mod site;
 pub mod store;
 pub mod user;
 pub mod wallet;

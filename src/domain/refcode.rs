@@ -114,6 +114,14 @@ pub fn code_from_query(query: &str) -> Option<String> {
         .and_then(|(_, v)| normalize_code(v).ok())
 }
 
+/// The live code a visitor arrived with, as the server resolved it for one page request. `just_captured`: this
+/// very request set the first-touch cookie, so the page counts the visit (once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invite {
+    pub code: String,
+    pub just_captured: bool,
+}
+
 /// Decimals of the reward token (an ERC-20 with the usual 18).
 pub const REWARD_TOKEN_DECIMALS: usize = 18;
 

@@ -2,11 +2,11 @@
 use super::errors::ErrorText;
 use crate::domain::auth::MIN_PASSWORD_LEN;
 use crate::i18n::*;
+use crate::pages::title::PageTitle;
 use crate::routes::use_locale_code;
 use crate::routes::{self, SIGN_IN, SIGN_UP};
 use crate::session::use_auth;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
@@ -16,7 +16,7 @@ pub fn SignInPage() -> impl IntoView {
     let action = use_auth().sign_in;
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
-        <Title text=move || t_string!(i18n, common.auth.sign_in_title) />
+        <PageTitle text=move || t_string!(i18n, common.auth.sign_in_title).to_string() />
         <section class="card narrow">
             <h1>{t!(i18n, common.auth.sign_in_title)}</h1>
             <ActionForm action=action attr:data-testid="sign-in-form">
@@ -35,7 +35,7 @@ pub fn SignUpPage() -> impl IntoView {
     let action = use_auth().sign_up;
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
     view! {
-        <Title text=move || t_string!(i18n, common.auth.sign_up_title) />
+        <PageTitle text=move || t_string!(i18n, common.auth.sign_up_title).to_string() />
         <section class="card narrow">
             <h1>{t!(i18n, common.auth.sign_up_title)}</h1>
             <ActionForm action=action attr:data-testid="sign-up-form">

@@ -1,47 +1,36 @@
 //! "Invited by CODE": shown to anonymous visitors who arrived through a share link. When this very page
 //! request captured the code, the browser counts the visit once (`POST /api/refcodes/track`).
-use crate::api::referral::{referral_invite, Invite};
+use crate::domain::refcode::Invite;
 use crate::i18n::*;
-use crate::session::use_auth;
+use crate::session::{use_auth, use_frame};
 use leptos::prelude::*;
 
+/// Nothing at all for a visitor who came without a live code.
 #[component]
 pub fn InviteNotice() -> impl IntoView {
     let i18n = use_i18n();
     let auth = use_auth();
-    let invite = crate::resource::load(|| (), |_| referral_invite());
-    // Effects run only in the browser, after hydration: one visit per capture.
-    Effect::new(move |counted: Option<bool>| {
-        if counted == Some(true) {
-            return true;
-        }
-        match invite.get() {
-            Some(Ok(Some(Invite {
-                code,
-                just_captured: true,
-            }))) => {
-                count_visit(code);
-                true
+    let Invite { code, .. } = use_frame().invite?;
+    Some(move || {
+        matches!(auth.user.get(), Ok(None)).then(|| {
+            let shown = code.clone();
+            view! {
+                <p class="notice invite" data-testid="ref-notice" data-code=code.clone()>
+                    {t!(i18n, common.invite.invited_by, code = move || shown.clone())}
+                </p>
             }
-            Some(_) => true,
-            None => false,
-        }
-    });
-    view! {
-        <Transition>
-            {move || Suspend::new(async move {
-                let anonymous = matches!(auth.user.await, Ok(None));
-                let invite = invite.await.ok().flatten().filter(|_| anonymous);
-                invite.map(|Invite { code, .. }| {
-                    let shown = code.clone();
-                    view! {
-                        <p class="notice invite" data-testid="ref-notice" data-code=code>
-                            {t!(i18n, common.invite.invited_by, code = move || shown.clone())}
-                        </p>
-                    }
-                })
-            })}
-        </Transition>
+        })
+    })
+}
+
+/// Once per page load, after hydration (effects run only in the browser): the visit this request captured.
+pub fn count_captured_visit() {
+    if let Some(Invite {
+        code,
+        just_captured: true,
+    }) = use_frame().invite
+    {
+        Effect::new(move |_| count_visit(code.clone()));
     }
 }
 

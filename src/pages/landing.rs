@@ -1,28 +1,22 @@
 use crate::i18n::*;
+use crate::pages::title::PageTitle;
 use crate::routes::use_locale_code;
 use crate::routes::{self, REFCODES, SIGN_UP};
-use crate::session::use_site;
+use crate::session::use_frame;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
 pub fn LandingPage() -> impl IntoView {
     let i18n = use_i18n();
     let locale = use_locale_code();
-    let site = use_site();
-    let brand = move || {
-        site.get()
-            .and_then(Result::ok)
-            .map(|s| s.brand_name)
-            .unwrap_or_default()
-    };
+    let brand = use_frame().brand_name;
     view! {
-        <Title text=move || t_string!(i18n, common.nav.home) />
+        <PageTitle text=move || t_string!(i18n, common.nav.home).to_string() />
         <section class="hero">
             <h1>{t!(i18n, common.landing.title)}</h1>
             <p class="lead">
-                <Transition>{t!(i18n, common.landing.lead, brand)}</Transition>
+                {t!(i18n, common.landing.lead, brand = move || brand.clone())}
             </p>
             <p class="actions">
                 <A href=move || routes::href(locale(), SIGN_UP) attr:class="button">{t!(i18n, common.landing.cta_sign_up)}</A>

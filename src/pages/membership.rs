@@ -3,10 +3,10 @@ use super::errors::ErrorText;
 use crate::api::store::{load_tiers, TierOffer, UpgradeMembership};
 use crate::domain::money::display;
 use crate::i18n::*;
+use crate::pages::title::PageTitle;
 use crate::routes;
 use crate::routes::use_locale_code;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 pub fn tier_name(id: &str) -> AnyView {
     let i18n = use_i18n();
@@ -32,7 +32,7 @@ pub fn MembershipPage() -> impl IntoView {
     let upgrade = ServerAction::<UpgradeMembership>::new();
     let tiers = crate::resource::load(|| (), |_| load_tiers());
     view! {
-        <Title text=move || t_string!(i18n, common.membership.title) />
+        <PageTitle text=move || t_string!(i18n, common.membership.title).to_string() />
         <h1>{t!(i18n, common.membership.title)}</h1>
         <p class="lead">{t!(i18n, common.membership.body)}</p>
         <ErrorText error=Signal::derive(move || upgrade.value().get().and_then(Result::err)) />

@@ -1,4 +1,4 @@
-//! One module per page; shared page pieces in `guard`, `errors` and `reward_labels`.
+//! One module per page; shared page pieces in `guard`, `errors`, `reward_labels` and `title`.
 pub mod admin_refcodes;
 pub mod auth;
 pub mod errors;
@@ -13,4 +13,5 @@ pub mod refcodes;
 pub mod reward_labels;
 pub mod store;
 pub mod test_payment;
+pub mod title;
 pub mod wallets;

@@ -6,10 +6,10 @@ use crate::api::store::{load_order, OrderPage as OrderData, PayWithCredit};
 use crate::domain::money::display;
 use crate::domain::store::{CardCheckout, OrderKind, OrderStatus, OrderView, Rail};
 use crate::i18n::*;
+use crate::pages::title::PageTitle;
 use crate::routes;
 use crate::routes::use_locale_code;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -18,7 +18,7 @@ pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
     let reference = move || params.read().get("reference").unwrap_or_default();
     view! {
-        <Title text=move || t_string!(i18n, common.order.page_title) />
+        <PageTitle text=move || t_string!(i18n, common.order.page_title).to_string() />
         <RequireUser>
             <h1>{move || t!(i18n, common.order.title, reference = reference())}</h1>
             <OrderBody reference=Signal::derive(reference) />

@@ -15,15 +15,15 @@ use crate::domain::refcode::{
 use crate::domain::wallet::is_proven;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::pages::title::PageTitle;
 use crate::routes::use_locale_code;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn RefcodesPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, refcodes.page.title) />
+        <PageTitle text=move || t_string!(i18n, refcodes.page.title).to_string() />
         <RequireUser>
             <h1>{t!(i18n, refcodes.page.title)}</h1>
             <Board />

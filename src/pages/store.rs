@@ -5,9 +5,9 @@ use crate::api::store::{load_catalog, BuyProduct};
 use crate::domain::money::display;
 use crate::domain::store::Product;
 use crate::i18n::*;
+use crate::pages::title::PageTitle;
 use crate::routes::use_locale_code;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn StorePage() -> impl IntoView {
@@ -15,7 +15,7 @@ pub fn StorePage() -> impl IntoView {
     let catalog = crate::resource::load(|| (), |_| load_catalog());
     let buy = ServerAction::<BuyProduct>::new();
     view! {
-        <Title text=move || t_string!(i18n, common.store.title) />
+        <PageTitle text=move || t_string!(i18n, common.store.title).to_string() />
         <h1>{t!(i18n, common.store.title)}</h1>
         <p class="lead">{t!(i18n, common.store.body)}</p>
         <ErrorText error=Signal::derive(move || buy.value().get().and_then(Result::err)) />

@@ -5,9 +5,9 @@ use super::guard::RequireUser;
 use crate::api::store::{load_order, TestPayment};
 use crate::domain::money::display;
 use crate::i18n::*;
+use crate::pages::title::PageTitle;
 use crate::routes::use_locale_code;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 #[component]
@@ -32,7 +32,7 @@ pub fn TestPaymentPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || t_string!(i18n, common.testpay.title) />
+        <PageTitle text=move || t_string!(i18n, common.testpay.title).to_string() />
         <RequireUser>
             <h1>{t!(i18n, common.testpay.title)}</h1>
             <p class="lead">{t!(i18n, common.testpay.lead)}</p>

@@ -303,3 +303,22 @@ async fn the_landing_page_comes_from_memory_without_mixing_visitors(pool: PgPool
     );
     server.stop().await;
 }
+
+#[sqlx::test]
+async fn a_session_cookie_that_names_no_session_is_an_anonymous_visitor(pool: PgPool) {
+    codes(&pool, &["STALE-ONE"], true).await;
+    let server = TestServer::start(pool, &[]).await;
+    // Signed out elsewhere, or expired: the browser still sends the cookie.
+    let resp = get(
+        &server,
+        "/en/?ref=STALE-ONE",
+        Some("refcodes_session=0123abcd"),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    assert!(ring_ref(&resp).is_some());
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("data-code=\"STALE-ONE\""), "invited");
+    assert!(html.contains("href=\"/en/signin\"") && !html.contains("signed-in-as"));
+    server.stop().await;
+}

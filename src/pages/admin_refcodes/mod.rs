@@ -18,9 +18,9 @@ use crate::api::admin::{
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::pages::errors::ErrorText;
+use crate::pages::title::PageTitle;
 use crate::resource::Loaded;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use serde::{de::DeserializeOwned, Serialize};
 
 /// The page's actions; every section refreshes when any of them completes.
@@ -65,7 +65,7 @@ pub fn AdminRefcodesPage() -> impl IntoView {
     let i18n = use_i18n();
     provide_context(Actions::new());
     view! {
-        <Title text=move || t_string!(i18n, refcodes.admin.title) />
+        <PageTitle text=move || t_string!(i18n, refcodes.admin.title).to_string() />
         <RequireUser admin=true>
             <h1 data-testid="admin-title">{t!(i18n, refcodes.admin.title)}</h1>
             <p class="lead">{t!(i18n, refcodes.admin.lead)}</p>

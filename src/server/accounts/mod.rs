@@ -2,5 +2,6 @@
 //! audit log admins read.
 pub mod audit;
 pub mod auth;
+pub mod page_user;
 pub mod roles;
 pub mod wallets;

@@ -7,10 +7,9 @@
 //! Each copy served gets a nonce of its own, in its Content Security Policy and on its inline scripts: a nonce
 //! seen twice could be borrowed by an injected script.
 use crate::domain::locale::is_supported;
-use crate::domain::refcode::normalize_code;
+use crate::domain::refcode::{normalize_code, Invite};
 use crate::server::http::security_headers;
 use crate::server::platform::cookies;
-use crate::server::referral::capture::visitor_ref;
 use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -140,8 +139,10 @@ fn cache_key(req: &Request, https: bool) -> Option<String> {
             normalize_code(raw).ok().filter(|code| code == raw)?
         }
     };
-    let referral = visitor_ref(req.headers(), req.extensions())
-        .map(|(code, fresh)| format!("{code}:{fresh}"))
+    let referral = req
+        .extensions()
+        .get::<Invite>()
+        .map(|invite| format!("{}:{}", invite.code, invite.just_captured))
         .unwrap_or_default();
     Some(format!("{locale}?{linked}#{referral}"))
 }
@@ -189,7 +190,6 @@ impl PageCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::referral::capture::CapturedRef;
     use axum::routing::get;
     use axum::Router;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -208,14 +208,20 @@ mod tests {
         let key = |uri: &str, cookie: Option<&str>| cache_key(&get_req(uri, cookie), false);
         assert_eq!(key("/uk?ref=ABCD", None).as_deref(), Some("uk?ABCD#"));
         assert_eq!(key("/en", None).as_deref(), Some("en?#"));
+        let with_invite = |uri: &str, code: &str, just_captured: bool| {
+            let mut req = get_req(uri, None);
+            req.extensions_mut().insert(Invite {
+                code: code.into(),
+                just_captured,
+            });
+            cache_key(&req, false)
+        };
         assert_eq!(
-            key("/en?ref=WXYZ", Some("ring_ref=abcd")).as_deref(),
+            with_invite("/en?ref=WXYZ", "ABCD", false).as_deref(),
             Some("en?WXYZ#ABCD:false")
         );
-        let mut fresh = get_req("/ru?ref=ABCD", None);
-        fresh.extensions_mut().insert(CapturedRef("ABCD".into()));
         assert_eq!(
-            cache_key(&fresh, false).as_deref(),
+            with_invite("/ru?ref=ABCD", "ABCD", true).as_deref(),
             Some("ru?ABCD#ABCD:true")
         );
 

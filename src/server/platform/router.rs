@@ -1,6 +1,7 @@
 //! The whole HTTP surface in one axum router: pages, server functions, JSON API, operations.
 use crate::api::admin::AdminMintNow;
 use crate::app::{shell, App};
+use crate::server::accounts::page_user;
 use crate::server::http::{
     admin_api, caching, control_chars, cron_api, cross_site, json_api, locale_redirect, ops,
     refcodes_api, security_headers, store_api,
@@ -66,6 +67,11 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             capture::capture,
+        ))
+        // Who is signed in, before a page renders (anonymous pages, the cached ones included, never ask).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_user::resolve,
         ))
         .layer(middleware::from_fn_with_state(
             Deadline {

@@ -2,32 +2,36 @@
 //! switched on and not blocked) sets the `ring_ref` cookie when the visitor has none yet. Never overwrites; a typo or
 //! a dead code captures nothing, so it cannot stand in the way of a real referral. Live-ness comes from the
 //! live-codes cache (`known_codes.rs`), so the landing path does not ask the database per request.
-use crate::domain::refcode::{code_from_query, normalize_code, REF_COOKIE};
+use crate::domain::refcode::{code_from_query, normalize_code, Invite, REF_COOKIE};
 use crate::server::platform::cookies;
 use crate::server::platform::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// The code this very request captured; pages read it (through the request parts) to say
-/// "invited by" and to count the visit once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CapturedRef(pub String);
-
+/// Resolves the page request's referral before the page renders: the live [`Invite`] goes into the request's
+/// extensions (the page's shell and cache key read it there), and a code first seen here sets the cookie.
 pub async fn capture(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let code = capturable(req.method(), req.uri(), req.headers());
-    let Some(code) = code else {
-        return next.run(req).await;
-    };
-    if !is_live(&state, &code).await {
+    if !crate::routes::is_page(req.method().as_str(), req.uri().path()) {
         return next.run(req).await;
     }
-    let config = &state.config;
-    req.extensions_mut().insert(CapturedRef(code.clone()));
+    let invite = match claimed_ref(req.uri(), req.headers()) {
+        Some((code, from_query)) if is_live(&state, &code).await => Some(Invite {
+            code,
+            just_captured: from_query,
+        }),
+        _ => None,
+    };
+    let Some(invite) = invite else {
+        return next.run(req).await;
+    };
+    let captured = invite.just_captured.then(|| invite.code.clone());
+    req.extensions_mut().insert(invite);
     let mut response = next.run(req).await;
     // A redirect that carries the same `?ref=` on (`/?ref=X` → `/en/?ref=X`) leaves the capture to its target.
-    if !forwards_ref(response.headers(), &code) {
+    if let Some(code) = captured.filter(|code| !forwards_ref(response.headers(), code)) {
+        let config = &state.config;
         let cookie = cookies::set(
             REF_COOKIE,
             &code,
@@ -41,16 +45,17 @@ pub async fn capture(State(state): State<AppState>, mut req: Request, next: Next
     response
 }
 
-/// The code to capture: a page GET (not the JSON API), a well-formed `ref`, and no `ring_ref` yet.
-fn capturable(method: &Method, uri: &axum::http::Uri, headers: &HeaderMap) -> Option<String> {
-    if !(method == Method::GET || method == Method::HEAD) || uri.path().starts_with("/api/") {
-        return None;
+/// The code a page request refers to, before the live check: a well-formed `ring_ref` cookie's when the visitor
+/// has one (first touch: it is never replaced, and a malformed one blocks nothing but captures nothing), else a
+/// well-formed `?ref=`. `(code, from the query)`.
+fn claimed_ref(uri: &axum::http::Uri, headers: &HeaderMap) -> Option<(String, bool)> {
+    match cookies::read(headers, REF_COOKIE) {
+        Some(cookie) => normalize_code(&cookie).ok().map(|code| (code, false)),
+        None => code_from_query(uri.query()?).map(|code| (code, true)),
     }
-    let code = code_from_query(uri.query()?)?;
-    cookies::read(headers, REF_COOKIE).is_none().then_some(code)
 }
 
-/// Whether `code` is live; a failed lookup counts as not (nothing is captured on a guess).
+/// Whether `code` is live; a failed lookup counts as not (nothing is captured or shown on a guess).
 async fn is_live(state: &AppState, code: &str) -> bool {
     match state.visits.known.is_live(&state.pool, code).await {
         Ok(live) => live,
@@ -61,17 +66,6 @@ async fn is_live(state: &AppState, code: &str) -> bool {
     }
 }
 
-/// [`visitor_ref`], but a cookie naming a code that is no longer live is ignored ("invited by" only for live
-/// codes; what this request captured was checked already).
-pub async fn live_visitor_ref(
-    state: &AppState,
-    headers: &HeaderMap,
-    extensions: &axum::http::Extensions,
-) -> Option<(String, bool)> {
-    let (code, just_captured) = visitor_ref(headers, extensions)?;
-    (just_captured || is_live(state, &code).await).then_some((code, just_captured))
-}
-
 fn forwards_ref(headers: &HeaderMap, code: &str) -> bool {
     headers
         .get(header::LOCATION)
@@ -79,20 +73,6 @@ fn forwards_ref(headers: &HeaderMap, code: &str) -> bool {
         .and_then(|l| l.split_once('?'))
         .and_then(|(_, query)| code_from_query(query))
         .is_some_and(|forwarded| forwarded == code)
-}
-
-/// The visitor's referral as far as this request knows: what it just captured, else a well-formed
-/// `ring_ref` cookie. `(code, just_captured)`.
-pub fn visitor_ref(
-    headers: &HeaderMap,
-    extensions: &axum::http::Extensions,
-) -> Option<(String, bool)> {
-    if let Some(CapturedRef(code)) = extensions.get::<CapturedRef>() {
-        return Some((code.clone(), true));
-    }
-    cookies::read(headers, REF_COOKIE)
-        .and_then(|c| normalize_code(&c).ok())
-        .map(|code| (code, false))
 }
 
 #[cfg(test)]
@@ -105,30 +85,23 @@ mod tests {
     }
 
     #[test]
-    fn captures_well_formed_codes_on_page_gets_without_a_cookie() {
+    fn a_page_refers_to_the_cookie_code_else_a_well_formed_query_code() {
         let none = HeaderMap::new();
         assert_eq!(
-            capturable(&Method::GET, &uri("/uk/store/x?utm=1&ref=summer-24"), &none).as_deref(),
-            Some("SUMMER-24")
+            claimed_ref(&uri("/uk/store/x?utm=1&ref=summer-24"), &none),
+            Some(("SUMMER-24".into(), true))
         );
-        assert_eq!(
-            capturable(&Method::POST, &uri("/uk/?ref=ABCD"), &none),
-            None
-        );
-        assert_eq!(
-            capturable(&Method::GET, &uri("/api/me?ref=ABCD"), &none),
-            None
-        );
-        assert_eq!(
-            capturable(&Method::GET, &uri("/uk/?ref=%3Cb%3E"), &none),
-            None
-        );
+        assert_eq!(claimed_ref(&uri("/uk/?ref=%3Cb%3E"), &none), None);
+        assert_eq!(claimed_ref(&uri("/uk/"), &none), None);
         let mut with_cookie = HeaderMap::new();
-        with_cookie.insert(header::COOKIE, "ring_ref=FIRST".parse().unwrap());
+        with_cookie.insert(header::COOKIE, "ring_ref=first".parse().unwrap());
         assert_eq!(
-            capturable(&Method::GET, &uri("/uk/?ref=ABCD"), &with_cookie),
-            None
+            claimed_ref(&uri("/uk/?ref=ABCD"), &with_cookie),
+            Some(("FIRST".into(), false))
         );
+        let mut malformed = HeaderMap::new();
+        malformed.insert(header::COOKIE, "ring_ref=<b>".parse().unwrap());
+        assert_eq!(claimed_ref(&uri("/uk/?ref=ABCD"), &malformed), None);
     }
 
     #[test]
