@@ -99,6 +99,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         track.rate() / cheapest.rate(),
         uncached.rate() / fixed.rate()
     );
+    // A request that failed is a defect to find (a panic in the render shows up here first), not a figure.
+    let failed: usize = [&fixed, &cheapest, &landing, &uncached, &track]
+        .iter()
+        .map(|report| report.errors)
+        .sum();
+    if failed > 0 {
+        eprintln!("landing_bench: {failed} requests failed");
+        std::process::exit(1);
+    }
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 use crate::server::mint::{self, MintService};
 use crate::server::platform::config::Config;
 use crate::server::platform::rate_limit::RateLimits;
-use crate::server::platform::state::AppState;
+use crate::server::platform::state::{AppState, Services};
 use crate::server::rewards::ledger::Ledger;
 use crate::server::rewards::oracle::PriceOracle;
 use crate::server::rewards::sweep;
@@ -88,7 +88,7 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         .map_err(|e| StartError::Step(e.to_string()))?;
     let http = transport.client().clone();
     let limits = Arc::new(RateLimits::new(&config.rate));
-    Ok(AppState {
+    Ok(AppState::new(Services {
         leptos_options,
         pool,
         config: Arc::new(config),
@@ -98,7 +98,7 @@ pub async fn state_for(pool: sqlx::PgPool, config: Config) -> Result<AppState, S
         mint: Arc::new(mint),
         limits,
         http,
-    })
+    }))
 }
 
 /// Repairs what a crash left in the reward ledger before the first request; a failure is logged, not fatal (every
