@@ -43,20 +43,6 @@ where
     Resource::new_with_options(source, fetcher, false)
 }
 
-/// A resource the whole response waits for (navigation, title).
-#[track_caller]
-pub fn load_blocking<T, S, Fut>(
-    source: impl Fn() -> S + Send + Sync + 'static,
-    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> Loaded<T>
-where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
-    S: PartialEq + Clone + Send + Sync + 'static,
-    Fut: Future<Output = T> + Send + 'static,
-{
-    Resource::new_with_options(source, fetcher, true)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,6 +20,8 @@ pub struct Auth {
     pub sign_out: ServerAction<SignOut>,
     /// The action versions `user` answers for.
     answered: RwSignal<Versions>,
+    /// A sign-in, sign-up or sign-out is under way.
+    pending: Memo<bool>,
 }
 
 impl Auth {
@@ -34,10 +36,7 @@ impl Auth {
     /// Whether `user` is current: no sign-in, sign-up or sign-out is under way or unanswered. A page that sends
     /// anonymous visitors to sign in waits for this: a sign-in's redirect lands before its new user is known.
     pub fn settled(&self) -> bool {
-        let pending = self.sign_in.pending().get()
-            || self.sign_up.pending().get()
-            || self.sign_out.pending().get();
-        !pending && self.answered.get() == self.versions()
+        !self.pending.get() && self.answered.get() == self.versions()
     }
 
     /// Effects run only in the browser: after an action, ask who is signed in; an answer overtaken by a later
@@ -63,16 +62,18 @@ pub fn provide_auth() {
     let Shell { user, frame } =
         SharedValue::<Shell, ByteJson>::new_with_encoding(this_request).into_inner();
     let (sign_in, sign_up, sign_out) = (
-        ServerAction::new(),
-        ServerAction::new(),
-        ServerAction::new(),
+        ServerAction::<SignIn>::new(),
+        ServerAction::<SignUp>::new(),
+        ServerAction::<SignOut>::new(),
     );
+    let (a, b, c) = (sign_in.pending(), sign_up.pending(), sign_out.pending());
     let auth = Auth {
         user: RwSignal::new(user),
         sign_in,
         sign_up,
         sign_out,
         answered: RwSignal::new(Versions::default()),
+        pending: Memo::new(move |_| a.get() || b.get() || c.get()),
     };
     auth.answered.set(untrack(|| auth.versions()));
     auth.refresh_after_actions();

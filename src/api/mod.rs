@@ -144,11 +144,17 @@ pub(crate) mod ssr {
     }
 
     /// The signed-in user the page request's middleware found (`server/accounts/page_user.rs`); a failed lookup
-    /// gives the page its status.
+    /// gives the page its status (the page itself shows the error where a member's content would be).
     pub fn page_user(extensions: Option<&http::Extensions>) -> Result<Option<Me>, AppError> {
         use crate::server::accounts::page_user::PageUser;
         let found = extensions.and_then(|e| e.get::<PageUser>());
-        respond(found.map_or(Ok(None), |PageUser(user)| user.clone()))
+        let user = found.map_or(Ok(None), |PageUser(user)| user.clone());
+        if let (Err(e), Some(options)) = (&user, use_context::<ResponseOptions>()) {
+            options.set_status(
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
+        }
+        user
     }
 
     /// A supported locale for building links (anything else: the default).
