@@ -72,10 +72,10 @@ pub fn provide_auth() {
         sign_in,
         sign_up,
         sign_out,
+        // New actions are at version 0 each: the page's user answers for exactly that.
         answered: RwSignal::new(Versions::default()),
         pending: Memo::new(move |_| a.get() || b.get() || c.get()),
     };
-    auth.answered.set(untrack(|| auth.versions()));
     auth.refresh_after_actions();
     provide_context(auth);
     provide_context(frame);
